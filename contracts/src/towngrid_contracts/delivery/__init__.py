@@ -1,0 +1,52 @@
+"""Events published by the delivery service (only the delivery service edits this package)."""
+
+from towngrid_contracts.delivery.order import (
+    ORDER_TOPIC,
+    OrderAccepted,
+    OrderAssigned,
+    OrderCancelled,
+    OrderCollected,
+    OrderDelivered,
+    OrderFailed,
+    OrderHandedToCheckpoint,
+    OrderLine,
+    OrderPickedUp,
+    OrderPlaced,
+    OrderRejected,
+    PriceViolation,
+)
+from towngrid_contracts.delivery.relief_parcel import RELIEF_PARCEL_TOPIC, ReliefParcelDelivered
+
+EVENTS = (
+    OrderPlaced,
+    OrderRejected,
+    OrderAccepted,
+    OrderAssigned,
+    OrderPickedUp,
+    OrderDelivered,
+    OrderHandedToCheckpoint,
+    OrderCollected,
+    OrderFailed,
+    OrderCancelled,
+    ReliefParcelDelivered,
+)
+"""Every delivery event, in catalogue order."""
+
+__all__ = [
+    "EVENTS",
+    "ORDER_TOPIC",
+    "RELIEF_PARCEL_TOPIC",
+    "OrderAccepted",
+    "OrderAssigned",
+    "OrderCancelled",
+    "OrderCollected",
+    "OrderDelivered",
+    "OrderFailed",
+    "OrderHandedToCheckpoint",
+    "OrderLine",
+    "OrderPickedUp",
+    "OrderPlaced",
+    "OrderRejected",
+    "PriceViolation",
+    "ReliefParcelDelivered",
+]

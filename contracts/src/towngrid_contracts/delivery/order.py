@@ -1,0 +1,151 @@
+"""Events about one order, from placement to delivery, collection, failure or cancellation.
+
+Keyed by ``order_id`` on ``delivery.order.v1``. Money is integer cents (``*_cents``), never a
+float. An order goes to the household's door (quarantined households) or to its compound's
+checkpoint, which serves as the pickup point. Lines name products by ``sku`` only.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+ORDER_TOPIC = topic_name("delivery", "order")
+
+DestinationKind = Literal["door", "checkpoint"]
+OrderChannel = Literal["online", "hotline", "wechat", "staff_proxy"]
+RejectionReason = Literal[
+    "merchant_not_open", "price_above_in_store", "unknown_sku", "out_of_stock", "other"
+]
+FailureReason = Literal[
+    "recipient_unreachable", "not_collected", "merchant_unable", "checkpoint_closed", "other"
+]
+CancelledBy = Literal["household", "merchant", "staff"]
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+    unit_price_cents: int = Field(ge=0)
+
+
+class PriceViolation(BaseModel):
+    """A line priced above the merchant's in-store price."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: str = Field(min_length=1)
+    unit_price_cents: int = Field(ge=0, description="The price on the order.")
+    in_store_price_cents: int = Field(ge=0, description="The merchant's in-store price.")
+
+
+class _OrderEvent(EventData):
+    topic: ClassVar[str] = ORDER_TOPIC
+    producer: ClassVar[str] = "delivery"
+
+    order_id: str = Field(min_length=1, description="Opaque order id (the aggregate id).")
+
+
+class OrderPlaced(_OrderEvent):
+    """An order came in; ``checkpoint_id`` is set when the destination is a checkpoint."""
+
+    event_type: ClassVar[str] = "delivery.order.placed"
+
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    merchant_id: str = Field(min_length=1)
+    channel: OrderChannel
+    destination: DestinationKind
+    checkpoint_id: str | None = Field(default=None, min_length=1)
+    lines: list[OrderLine] = Field(min_length=1)
+    total_cents: int = Field(ge=0, description="Sum of quantity x unit_price_cents over lines.")
+    placed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _checkpoint_iff_pickup(self) -> Self:
+        if (self.destination == "checkpoint") != (self.checkpoint_id is not None):
+            raise ValueError("checkpoint_id is set exactly when destination is 'checkpoint'")
+        return self
+
+
+class OrderRejected(_OrderEvent):
+    """The order was refused; for ``price_above_in_store``, ``price_violations`` lists the lines."""
+
+    event_type: ClassVar[str] = "delivery.order.rejected"
+
+    merchant_id: str = Field(min_length=1)
+    reason: RejectionReason
+    price_violations: list[PriceViolation] = Field(default_factory=list)
+    rejected_at: AwareDatetime
+
+
+class OrderAccepted(_OrderEvent):
+    event_type: ClassVar[str] = "delivery.order.accepted"
+
+    merchant_id: str = Field(min_length=1)
+    accepted_at: AwareDatetime
+
+
+class OrderAssigned(_OrderEvent):
+    """A service team (and one of its members) takes the order."""
+
+    event_type: ClassVar[str] = "delivery.order.assigned"
+
+    team_id: str = Field(min_length=1)
+    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    assigned_at: AwareDatetime
+
+
+class OrderPickedUp(_OrderEvent):
+    event_type: ClassVar[str] = "delivery.order.picked_up"
+
+    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    picked_up_at: AwareDatetime
+
+
+class OrderDelivered(_OrderEvent):
+    """Handed over at the household's door."""
+
+    event_type: ClassVar[str] = "delivery.order.delivered"
+
+    household_id: str = Field(min_length=1)
+    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    delivered_at: AwareDatetime
+
+
+class OrderHandedToCheckpoint(_OrderEvent):
+    """Left at the compound's checkpoint for the household to collect."""
+
+    event_type: ClassVar[str] = "delivery.order.handed_to_checkpoint"
+
+    checkpoint_id: str = Field(min_length=1)
+    received_by: str = Field(min_length=1, description="Opaque staff id on duty.")
+    handed_at: AwareDatetime
+
+
+class OrderCollected(_OrderEvent):
+    event_type: ClassVar[str] = "delivery.order.collected"
+
+    checkpoint_id: str = Field(min_length=1)
+    household_id: str = Field(min_length=1)
+    collected_at: AwareDatetime
+
+
+class OrderFailed(_OrderEvent):
+    event_type: ClassVar[str] = "delivery.order.failed"
+
+    reason: FailureReason
+    failed_at: AwareDatetime
+
+
+class OrderCancelled(_OrderEvent):
+    event_type: ClassVar[str] = "delivery.order.cancelled"
+
+    cancelled_by: CancelledBy
+    cancelled_at: AwareDatetime

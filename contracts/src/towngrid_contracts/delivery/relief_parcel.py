@@ -1,0 +1,34 @@
+"""Events about a relief parcel for a vulnerable resident.
+
+Keyed by ``parcel_id`` on ``delivery.relief_parcel.v1``. The registry records each delivered
+parcel as a care visit.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+RELIEF_PARCEL_TOPIC = topic_name("delivery", "relief_parcel")
+
+
+class _ReliefParcelEvent(EventData):
+    topic: ClassVar[str] = RELIEF_PARCEL_TOPIC
+    producer: ClassVar[str] = "delivery"
+
+    parcel_id: str = Field(min_length=1, description="Opaque parcel id (the aggregate id).")
+
+
+class ReliefParcelDelivered(_ReliefParcelEvent):
+    event_type: ClassVar[str] = "delivery.relief_parcel.delivered"
+
+    resident_id: str = Field(min_length=1, description="The vulnerable resident.")
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1, description="Item codes, e.g. mask, rice, flour, oil.")
+    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    delivered_at: AwareDatetime

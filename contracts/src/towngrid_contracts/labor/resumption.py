@@ -1,0 +1,60 @@
+"""Events about one enterprise's resumption case ("one enterprise, one policy").
+
+Keyed by ``case_id`` on ``labor.resumption.v1``: a dedicated officer opens the case, and its
+problems are tracked until solved and the enterprise is back at work.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+RESUMPTION_TOPIC = topic_name("labor", "resumption")
+
+IssueCategory = Literal[
+    "staffing", "materials", "logistics", "finance", "permits", "epidemic_prevention", "other"
+]
+
+
+class _ResumptionEvent(EventData):
+    topic: ClassVar[str] = RESUMPTION_TOPIC
+    producer: ClassVar[str] = "labor"
+
+    case_id: str = Field(min_length=1, description="Opaque resumption case id (the aggregate id).")
+    enterprise_id: str = Field(min_length=1)
+
+
+class ResumptionCaseOpened(_ResumptionEvent):
+    event_type: ClassVar[str] = "labor.resumption.case_opened"
+
+    officer_id: str = Field(min_length=1, description="Opaque staff id of the dedicated officer.")
+    opened_at: AwareDatetime
+
+
+class ResumptionIssueRaised(_ResumptionEvent):
+    event_type: ClassVar[str] = "labor.resumption.issue_raised"
+
+    issue_id: str = Field(min_length=1)
+    category: IssueCategory
+    raised_at: AwareDatetime
+
+
+class ResumptionIssueResolved(_ResumptionEvent):
+    event_type: ClassVar[str] = "labor.resumption.issue_resolved"
+
+    issue_id: str = Field(min_length=1)
+    resolved_by: str = Field(min_length=1, description="Opaque staff id.")
+    resolved_at: AwareDatetime
+
+
+class EnterpriseResumed(_ResumptionEvent):
+    """The enterprise is back at work; the case closes."""
+
+    event_type: ClassVar[str] = "labor.resumption.enterprise_resumed"
+
+    workers_on_site: int = Field(ge=0)
+    resumed_at: AwareDatetime

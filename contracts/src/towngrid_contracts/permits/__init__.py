@@ -1,0 +1,35 @@
+"""Events published by the permits service (only the permits service edits this package)."""
+
+from towngrid_contracts.permits.permit import (
+    PERMIT_TOPIC,
+    PermitApplied,
+    PermitExpired,
+    PermitIssued,
+    PermitReinstated,
+    PermitRejected,
+    PermitRevoked,
+    PermitSuspended,
+)
+
+EVENTS = (
+    PermitApplied,
+    PermitIssued,
+    PermitRejected,
+    PermitSuspended,
+    PermitReinstated,
+    PermitRevoked,
+    PermitExpired,
+)
+"""Every permits event, in catalogue order."""
+
+__all__ = [
+    "EVENTS",
+    "PERMIT_TOPIC",
+    "PermitApplied",
+    "PermitExpired",
+    "PermitIssued",
+    "PermitRejected",
+    "PermitReinstated",
+    "PermitRevoked",
+    "PermitSuspended",
+]

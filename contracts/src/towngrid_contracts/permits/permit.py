@@ -1,0 +1,132 @@
+"""Events about one permit, from application to expiry.
+
+Keyed by ``permit_id`` on ``permits.permit.v1``: the id is assigned when the application is
+taken, so an application and the permit it becomes are one aggregate, in order. Every event
+repeats the permit type and holder so that a consumer can keep a projection ("does this
+resident hold a valid health certificate?", "may this merchant sell?") from any single event.
+
+The holder is an opaque id only: ``holder_resident_id`` for health certificates and vehicle
+passes, ``merchant_id`` for business reopening. A vehicle pass is identified by its
+``permit_id`` alone: no plate number, which would identify a person's vehicle.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+PERMIT_TOPIC = topic_name("permits", "permit")
+
+PermitType = Literal["health_certificate", "vehicle_pass", "business_reopening"]
+ApplicationChannel = Literal["town_hall_window", "community_service_point", "online_qr"]
+RejectionReason = Literal[
+    "holder_in_quarantine",
+    "missing_documents",
+    "failed_joint_review",
+    "opening_standard_not_met",
+    "duplicate_application",
+    "other",
+]
+SuspensionReason = Literal["holder_quarantined", "under_investigation", "other"]
+RevocationReason = Literal["fraud", "opening_standard_breached", "holder_request", "other"]
+
+RESIDENT_PERMITS: frozenset[str] = frozenset({"health_certificate", "vehicle_pass"})
+
+
+class _PermitEvent(EventData):
+    topic: ClassVar[str] = PERMIT_TOPIC
+    producer: ClassVar[str] = "permits"
+
+    permit_id: str = Field(min_length=1, description="Opaque permit id (the aggregate id).")
+    permit_type: PermitType
+    holder_resident_id: str | None = Field(
+        default=None, min_length=1, description="Set for health certificates and vehicle passes."
+    )
+    merchant_id: str | None = Field(
+        default=None, min_length=1, description="Set for business reopening permits."
+    )
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> Self:
+        resident_permit = self.permit_type in RESIDENT_PERMITS
+        if resident_permit and (self.holder_resident_id is None or self.merchant_id is not None):
+            raise ValueError(f"a {self.permit_type} is held by holder_resident_id only")
+        if not resident_permit and (self.merchant_id is None or self.holder_resident_id is not None):
+            raise ValueError(f"a {self.permit_type} is held by merchant_id only")
+        return self
+
+
+class PermitApplied(_PermitEvent):
+    """An application was taken at a window, a community service point, or online."""
+
+    event_type: ClassVar[str] = "permits.permit.applied"
+
+    channel: ApplicationChannel
+    service_point_id: str | None = Field(
+        default=None, min_length=1, description="Window or service point; none when online."
+    )
+    applied_at: AwareDatetime
+
+
+class PermitIssued(_PermitEvent):
+    """The joint review passed and the permit is valid from ``valid_from`` to ``valid_until``."""
+
+    event_type: ClassVar[str] = "permits.permit.issued"
+
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime
+    issued_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _valid_window(self) -> Self:
+        if self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class PermitRejected(_PermitEvent):
+    event_type: ClassVar[str] = "permits.permit.rejected"
+
+    reason: RejectionReason
+    department: str | None = Field(
+        default=None, min_length=1, description="Code of the reviewing department that refused."
+    )
+    rejected_at: AwareDatetime
+
+
+class PermitSuspended(_PermitEvent):
+    """The permit is not valid until reinstated (e.g. while its holder is in quarantine)."""
+
+    event_type: ClassVar[str] = "permits.permit.suspended"
+
+    reason: SuspensionReason
+    quarantine_id: str | None = Field(
+        default=None, min_length=1, description="The registry quarantine that caused it, if any."
+    )
+    suspended_at: AwareDatetime
+
+
+class PermitReinstated(_PermitEvent):
+    event_type: ClassVar[str] = "permits.permit.reinstated"
+
+    valid_until: AwareDatetime
+    reinstated_at: AwareDatetime
+
+
+class PermitRevoked(_PermitEvent):
+    """The permit is withdrawn for good."""
+
+    event_type: ClassVar[str] = "permits.permit.revoked"
+
+    reason: RevocationReason
+    revoked_at: AwareDatetime
+
+
+class PermitExpired(_PermitEvent):
+    event_type: ClassVar[str] = "permits.permit.expired"
+
+    expired_at: AwareDatetime

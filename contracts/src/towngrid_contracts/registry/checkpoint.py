@@ -1,0 +1,49 @@
+"""Events about a checkpoint (卡点, one per compound gate, staffed 24 hours a day).
+
+Keyed by ``checkpoint_id`` on ``registry.checkpoint.v1``. Delivery uses checkpoints as pickup
+points and refers to them by the same id.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+CHECKPOINT_TOPIC = topic_name("registry", "checkpoint")
+
+
+class _CheckpointEvent(EventData):
+    topic: ClassVar[str] = CHECKPOINT_TOPIC
+    producer: ClassVar[str] = "registry"
+
+    checkpoint_id: str = Field(min_length=1, description="Opaque checkpoint id (the aggregate id).")
+
+
+class CheckpointCoverageGapDetected(_CheckpointEvent):
+    """A shift at a checkpoint has fewer people on the duty roster than it needs."""
+
+    event_type: ClassVar[str] = "registry.checkpoint.coverage_gap_detected"
+
+    compound_id: str = Field(min_length=1)
+    community_id: str = Field(min_length=1)
+    shift_start: AwareDatetime
+    shift_end: AwareDatetime
+    required_staff: int = Field(ge=1)
+    rostered_staff: int = Field(ge=0)
+    detected_at: AwareDatetime
+
+
+class CheckpointCoverageRestored(_CheckpointEvent):
+    """The roster covers the checkpoint again for the shift that had a gap."""
+
+    event_type: ClassVar[str] = "registry.checkpoint.coverage_restored"
+
+    compound_id: str = Field(min_length=1)
+    shift_start: AwareDatetime
+    shift_end: AwareDatetime
+    rostered_staff: int = Field(ge=1)
+    restored_at: AwareDatetime

@@ -1,0 +1,124 @@
+"""Events about one resident's file: return, checklist, quarantine, health checks, departure.
+
+All of them are keyed by ``resident_id`` on ``registry.resident.v1``, so a consumer sees a
+person's return, quarantine start, checks, end and departure in order. The vulnerable-resident
+events in :mod:`towngrid_contracts.registry.vulnerable` share this topic and key. They carry
+opaque ids only: never a national ID number, a name, a phone number or a street address.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+RESIDENT_TOPIC = topic_name("registry", "resident")
+
+QuarantineKind = Literal["home", "centralized"]
+QuarantineOutcome = Literal["released", "hospitalized", "transferred"]
+DepartureReason = Literal["labor_batch", "other"]
+
+
+class _ResidentEvent(EventData):
+    topic: ClassVar[str] = RESIDENT_TOPIC
+    producer: ClassVar[str] = "registry"
+
+    resident_id: str = Field(min_length=1, description="Opaque resident id (the aggregate id).")
+
+
+class ResidentReturned(_ResidentEvent):
+    """A returnee was registered (or re-registered: ``re_registration`` is then true)."""
+
+    event_type: ClassVar[str] = "registry.resident.returned"
+
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    origin_province: str = Field(min_length=1)
+    origin_city: str = Field(min_length=1)
+    from_risk_area: bool
+    travel_mode: str = Field(min_length=1)
+    arrived_on: date
+    re_registration: bool = False
+
+
+class QuarantineStarted(_ResidentEvent):
+    event_type: ClassVar[str] = "registry.quarantine.started"
+
+    quarantine_id: str = Field(min_length=1)
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    kind: QuarantineKind
+    started_at: AwareDatetime
+    planned_end: date
+
+
+class HealthCheckRecorded(_ResidentEvent):
+    event_type: ClassVar[str] = "registry.quarantine.health_check_recorded"
+
+    quarantine_id: str = Field(min_length=1)
+    check_id: str = Field(min_length=1)
+    temperature_c: float = Field(ge=30, le=45)
+    symptoms: list[str] = Field(default_factory=list)
+    checked_by: str = Field(min_length=1, description="Opaque staff id of the checker.")
+    checked_at: AwareDatetime
+
+
+class FeverAlertRaised(_ResidentEvent):
+    """A health check found a temperature of 37.3 °C or more."""
+
+    event_type: ClassVar[str] = "registry.quarantine.fever_alert_raised"
+
+    quarantine_id: str = Field(min_length=1)
+    check_id: str = Field(min_length=1)
+    temperature_c: float
+    checked_at: AwareDatetime
+
+
+class QuarantineEnded(_ResidentEvent):
+    event_type: ClassVar[str] = "registry.quarantine.ended"
+
+    quarantine_id: str = Field(min_length=1)
+    ended_at: AwareDatetime
+    outcome: QuarantineOutcome
+
+
+class ChecklistCompleted(_ResidentEvent):
+    """Every item of a returnee's follow-up checklist (the "eight ones") was verified."""
+
+    event_type: ClassVar[str] = "registry.checklist.completed"
+
+    checklist_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    item_codes: list[str] = Field(min_length=1, description="Codes of the verified items.")
+    verified_by: str = Field(min_length=1, description="Opaque staff id of the last verifier.")
+    completed_at: AwareDatetime
+
+
+class ChecklistItemOverdue(_ResidentEvent):
+    """A checklist item was not verified by its due time."""
+
+    event_type: ClassVar[str] = "registry.checklist.item_overdue"
+
+    checklist_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    item_code: str = Field(min_length=1)
+    due_at: AwareDatetime
+
+
+class ResidentLeftTown(_ResidentEvent):
+    """The resident left town; for a labour batch, ``batch_id`` names it."""
+
+    event_type: ClassVar[str] = "registry.resident.left_town"
+
+    household_id: str = Field(min_length=1)
+    reason: DepartureReason
+    destination_province: str = Field(
+        pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code, e.g. CN-GD."
+    )
+    batch_id: str | None = Field(default=None, min_length=1)
+    left_at: AwareDatetime
+

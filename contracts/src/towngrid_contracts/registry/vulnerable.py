@@ -1,0 +1,53 @@
+"""Events about vulnerable residents: enrolment and care visits.
+
+They live on ``registry.resident.v1`` keyed by ``resident_id``, next to the resident's other
+events, so a person's enrolment and visits stay in order.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.registry.resident import _ResidentEvent
+
+VulnerableCategory = Literal["elderly_living_alone", "homeless", "disabled", "other"]
+CareVisitKind = Literal["home_visit", "relief_parcel", "medical"]
+
+
+class VulnerableResidentEnrolled(_ResidentEvent):
+    """A resident was enrolled for care: paired with a helper, visited and sent relief."""
+
+    event_type: ClassVar[str] = "registry.vulnerable_resident.enrolled"
+
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    category: VulnerableCategory
+    care_pair_id: str | None = Field(default=None, min_length=1)
+    helper_id: str | None = Field(
+        default=None, min_length=1, description="Opaque id of the paired helper (staff or resident)."
+    )
+    visit_every_days: int = Field(ge=1, le=31)
+    relief_every_days: int | None = Field(
+        default=None, ge=1, le=31, description="Relief parcel schedule; none if no parcels."
+    )
+    enrolled_at: AwareDatetime
+
+
+class CareVisitRecorded(_ResidentEvent):
+    """A helper visited a vulnerable resident (a delivered relief parcel counts as a visit)."""
+
+    event_type: ClassVar[str] = "registry.care_visit.recorded"
+
+    visit_id: str = Field(min_length=1)
+    kind: CareVisitKind
+    care_pair_id: str | None = Field(default=None, min_length=1)
+    parcel_id: str | None = Field(
+        default=None, min_length=1, description="The relief parcel, when kind is relief_parcel."
+    )
+    supplies: list[str] = Field(
+        default_factory=list, description="Supply codes handed over, e.g. mask, rice."
+    )
+    visited_by: str = Field(min_length=1, description="Opaque staff or helper id.")
+    visited_at: AwareDatetime

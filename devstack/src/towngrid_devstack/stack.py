@@ -1,0 +1,146 @@
+"""LocalStack: Kafka + FerretDB for one profile, as supervised local processes."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from typing import Callable
+
+from . import ferretdb, kafka, pidfile, tools
+from .config import StackConfig
+from .errors import StackError
+from .process import ManagedProcess
+
+COMPONENTS = ("kafka", "ferretdb")
+_OWN_ENTRIES = {"kafka", "ferretdb", "logs", "run"}
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class LocalStack:
+    """Start/stop the local Kafka and FerretDB of ``config`` (a context manager too).
+
+    ``die_with_parent=True`` (default) makes the kernel stop the children if this Python process
+    dies; ``towngrid-stack start`` uses False so they keep running in the background.
+    """
+
+    def __init__(self, config: StackConfig | None = None, *,
+                 echo: Callable[[str], None] | None = None, die_with_parent: bool = True) -> None:
+        self.config = config or StackConfig.from_env()
+        self.echo = echo or _stderr
+        self.die_with_parent = die_with_parent
+        self.kafka: ManagedProcess | None = None
+        self.ferretdb: ManagedProcess | None = None
+        self.ready_seconds: float | None = None  # start → both ready, of the last start()
+
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        return [p for p in (self.kafka, self.ferretdb) if p is not None]
+
+    # --- set-up -----------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Resolve Kafka's jars and build FerretDB into the cache (quick no-op once done)."""
+        tools.find_java()
+        kafka.setup(self.config, self.echo)
+        ferretdb.setup(self.config, self.echo)
+
+    def is_set_up(self) -> bool:
+        return kafka.is_set_up(self.config) and ferretdb.is_set_up(self.config)
+
+    # --- pid files (processes started by any towngrid-stack) --------------------------------
+    def running_pids(self) -> dict[str, int | None]:
+        """{"kafka": pid or None, "ferretdb": pid or None}, from this profile's pid files."""
+        return {name: pidfile.live_pid(self.config.pid_file(name)) for name in COMPONENTS}
+
+    def _refuse_if_running(self, action: str) -> None:
+        cfg = self.config
+        for name, pid in self.running_pids().items():
+            if pid is not None:
+                raise StackError(
+                    f"[{name}] is already running for profile {cfg.profile!r} (pid {pid}, data "
+                    f"dir {cfg.data_dir}), so cannot {action}. Stop it first: `towngrid-stack stop "
+                    f"--profile {cfg.profile}`" + (f" --data-dir {cfg.data_dir}" if cfg.data_dir
+                                                   else ""))
+            if pidfile.remove_stale(cfg.pid_file(name)):
+                self.echo(f"[{name}] removed a stale pid file (process no longer running)")
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> "LocalStack":
+        """Format if needed, start Kafka and FerretDB, wait until both answer."""
+        cfg = self.config
+        if any(p.is_running() for p in self.processes):
+            return self
+        self._refuse_if_running("start it again")
+        java = tools.find_java()
+        self._check_ports()
+        if cfg.reset:
+            self.reset()
+        self.setup()
+        t0 = time.monotonic()
+        try:
+            self.kafka = kafka.process(cfg, java=java, echo=self.echo,
+                                       die_with_parent=self.die_with_parent).start()
+            self.ferretdb = ferretdb.process(cfg, die_with_parent=self.die_with_parent).start()
+            self.echo(f"[stack] started kafka (pid {self.kafka.pid}) and ferretdb "
+                      f"(pid {self.ferretdb.pid}); waiting until they answer…")
+            deadline = t0 + cfg.ready_timeout
+            for proc in (self.ferretdb, self.kafka):
+                proc.wait_ready(max(1.0, deadline - time.monotonic()))
+        except BaseException:
+            self.stop()
+            raise
+        self.ready_seconds = time.monotonic() - t0
+        self.echo(f"[stack] ready in {self.ready_seconds:.1f} s: Kafka {cfg.kafka_bootstrap}, "
+                  f"FerretDB {cfg.mongo_url} (data: {cfg.data_dir})")
+        return self
+
+    def _check_ports(self) -> None:
+        cfg = self.config
+        tools.check_port(cfg.host, cfg.kafka_port, "kafka",
+                         "env TOWNGRID_KAFKA_PORT, `--kafka-port`, or StackConfig(kafka_port=...)")
+        tools.check_port(cfg.host, cfg.kafka_controller_port, "kafka",
+                         f"the controller listens on the Kafka port + 1 ({cfg.kafka_port}+1); "
+                         "move the Kafka port (env TOWNGRID_KAFKA_PORT, `--kafka-port`) or set "
+                         "StackConfig(kafka_controller_port=...)")
+        tools.check_port(cfg.host, cfg.mongo_port, "ferretdb",
+                         "env TOWNGRID_MONGO_PORT, `--mongo-port`, or StackConfig(mongo_port=...)")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM both (in parallel), SIGKILL whatever is still there after ``timeout`` s."""
+        procs = [p for p in self.processes if p.is_running()]
+        for proc in procs:
+            proc.terminate()
+        deadline = time.monotonic() + timeout
+        for proc in self.processes:
+            proc.stop(max(0.5, deadline - time.monotonic()))
+
+    def stop_background(self, timeout: float = 30.0) -> dict[str, int | None]:
+        """Stop this profile's processes found through pid files (e.g. `towngrid-stack start`)."""
+        self.stop(timeout)
+        return {name: pidfile.stop_from_pid_file(self.config.pid_file(name), timeout)
+                for name in COMPONENTS}
+
+    def is_running(self) -> bool:
+        return bool(self.processes) and all(p.is_running() for p in self.processes)
+
+    def reset(self) -> None:
+        """Delete the profile's data dir (refused while its processes run)."""
+        data_dir = self.config.data_dir
+        self._refuse_if_running("reset its data")
+        if not data_dir.exists():
+            return
+        foreign = {p.name for p in data_dir.iterdir()} - _OWN_ENTRIES
+        if foreign:
+            raise StackError(f"refusing to delete {data_dir}: it holds files the stack did not "
+                             f"create ({', '.join(sorted(foreign))})")
+        self.echo(f"[stack] deleting the data of profile {self.config.profile!r}: {data_dir}")
+        shutil.rmtree(data_dir)
+
+    def __enter__(self) -> "LocalStack":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,111 @@
+"""Staff authentication: bearer JWTs carrying a role and a grid scope.
+
+Every api verifies issuer, audience, expiry and signature. The local stack signs with an
+HS256 key from settings; a deployment can give the public key of a real identity provider.
+Without a valid token a request gets 401; with the wrong role, 403.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+
+class Role(StrEnum):
+    TOWN_ADMIN = "town_admin"
+    COMMUNITY_OFFICER = "community_officer"
+    COMPOUND_VOLUNTEER = "compound_volunteer"
+    PERMIT_REVIEWER = "permit_reviewer"
+    MERCHANT = "merchant"
+    EMPLOYER_LIAISON = "employer_liaison"
+    COUNTY_SUBSCRIBER = "county_subscriber"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    scope: str  # "town", "community:<id>" or "compound:<id>"
+    department: str | None = None
+
+
+class TokenVerifier:
+    def __init__(self, *, issuer: str, audience: str, secret: str | None = None, public_key: str | None = None) -> None:
+        if public_key:
+            self._key: Any = public_key
+            self._algorithms = ["RS256", "ES256", "EdDSA"]
+        elif secret:
+            self._key = secret
+            self._algorithms = ["HS256"]
+        else:
+            raise ValueError("a signing secret or a public key is needed")
+        self._issuer = issuer
+        self._audience = audience
+
+    def verify(self, token: str) -> Principal:
+        claims = jwt.decode(
+            token,
+            self._key,
+            algorithms=self._algorithms,
+            issuer=self._issuer,
+            audience=self._audience,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+        try:
+            role = Role(claims.get("role", ""))
+        except ValueError as error:
+            raise jwt.InvalidTokenError(f"unknown role {claims.get('role')!r}") from error
+        return Principal(
+            subject=claims["sub"], role=role, scope=str(claims.get("scope", "")), department=claims.get("department")
+        )
+
+
+def mint_token(
+    secret: str,
+    *,
+    subject: str,
+    role: Role | str,
+    scope: str,
+    issuer: str,
+    audience: str,
+    ttl_s: int = 8 * 3600,
+    department: str | None = None,
+) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject, "role": str(role), "scope": scope, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_s,
+    }
+    if department:
+        claims["department"] = department
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False, description="A staff token: `towngrid-token --role town_admin`")
+
+
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A FastAPI dependency: the caller's principal, if it holds one of ``roles`` (any if none)."""
+
+    async def principal(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    ) -> Principal:
+        if credentials is None:
+            raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        verifier: TokenVerifier = request.app.state.token_verifier
+        try:
+            found = verifier.verify(credentials.credentials)
+        except jwt.PyJWTError as error:
+            raise HTTPException(401, f"invalid token: {error}", headers={"WWW-Authenticate": "Bearer"}) from None
+        if roles and found.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(403, f"role {found.role.value} may not do this (needs one of: {allowed})")
+        return found
+
+    return principal

@@ -1,0 +1,42 @@
+"""``towngrid-token``: mint a staff token for local use (the local stack's HS256 key)."""
+
+from __future__ import annotations
+
+import argparse
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from towngrid_kit.auth import Role, mint_token
+from towngrid_kit.settings import load_settings
+
+
+class TokenSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOWNGRID_", extra="ignore")
+
+    auth_jwt_secret: SecretStr
+    auth_issuer: str = "towngrid-local"
+    auth_audience: str = "towngrid"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Mint a staff bearer token for the local stack.")
+    parser.add_argument("--role", choices=[r.value for r in Role], default=Role.TOWN_ADMIN.value)
+    parser.add_argument("--scope", default="town", help='"town", "community:<id>" or "compound:<id>"')
+    parser.add_argument("--subject", default="local-admin", help="the staff member's opaque id")
+    parser.add_argument("--department", default=None, help="for permit reviewers")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until it expires")
+    args = parser.parse_args(argv)
+    settings = load_settings(TokenSettings)
+    print(
+        mint_token(
+            settings.auth_jwt_secret.get_secret_value(),
+            subject=args.subject,
+            role=args.role,
+            scope=args.scope,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            ttl_s=args.ttl,
+            department=args.department,
+        )
+    )

@@ -1,0 +1,151 @@
+"""The consumer policy every service uses.
+
+- Explicit acknowledgement (``AckPolicy.MANUAL``): the offset is committed only after the
+  handler's effect is stored (or the message was dead-lettered, or skipped).
+- Events are dispatched on ``event_type``; unknown types are skipped (and committed).
+- A malformed message (bad JSON, bad envelope, bad payload) goes straight to ``<topic>.dlq``.
+- A handler that raises is retried ``max_retries`` times, then the message goes to the DLQ
+  with the error, the consumer group and its source position in headers; the consumer
+  moves on to the next message.
+- While the database is unreachable the handler is retried without limit and nothing is
+  committed: an outage is not the message's fault and must not dead-letter good events.
+
+Handlers must be idempotent: a redelivered event must change nothing (see ``projection``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+
+from towngrid_contracts.envelope import Envelope, EventData
+from towngrid_contracts.topics import DLQ_SUFFIX, dlq_topic
+from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Envelope], Awaitable[None]]
+
+
+class Malformed(Exception):
+    """The message can never be processed as it is."""
+
+
+@dataclass
+class EventHandlers:
+    """``event_type`` → (payload model, handler). Register with :meth:`on`."""
+
+    routes: dict[str, tuple[type[EventData], Handler]] = field(default_factory=dict)
+
+    def on(self, model: type[EventData]) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.routes[model.event_type] = (model, fn)
+            return fn
+
+        return register
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({model.topic for model, _ in self.routes.values()})
+
+
+def decode(body: bytes, handlers: EventHandlers) -> tuple[Envelope, EventData] | None:
+    """Parse a message; None for an event type this consumer does not handle."""
+    try:
+        envelope = Envelope.model_validate(json.loads(body))
+    except (ValueError, ValidationError) as error:
+        raise Malformed(f"malformed envelope: {error}") from error
+    route = handlers.routes.get(envelope.event_type)
+    if route is None:
+        return None
+    model, _ = route
+    try:
+        return envelope, model.model_validate(envelope.data)
+    except ValidationError as error:
+        raise Malformed(f"malformed {envelope.event_type} payload: {error}") from error
+
+
+@dataclass
+class ConsumerPolicy:
+    group: str
+    max_retries: int = 3
+    backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+
+
+class EventConsumer:
+    """Subscribes one consumer group to the topics its handlers need."""
+
+    def __init__(self, broker: KafkaBroker, handlers: EventHandlers, policy: ConsumerPolicy) -> None:
+        self._broker = broker
+        self._handlers = handlers
+        self._policy = policy
+        self.processed = 0
+        self.dead_lettered = 0
+        topics = handlers.topics
+        if any(t.endswith(DLQ_SUFFIX) for t in topics):
+            raise ValueError("a service never consumes a dead-letter topic")
+        broker.subscriber(
+            *topics,
+            group_id=policy.group,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            title=f"{policy.group}:events",
+        )(self._on_message)
+
+    async def _on_message(self, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        body: bytes = record.value or b""
+        try:
+            decoded = decode(body, self._handlers)
+        except Malformed as error:
+            await self._dead_letter(record, body, str(error), "Malformed")
+            await msg.ack()
+            return
+        if decoded is not None:
+            envelope, data = decoded
+            await self._handle(record, body, envelope, data)
+        self.processed += 1
+        await msg.ack()
+
+    async def _handle(self, record: Any, body: bytes, envelope: Envelope, data: EventData) -> None:
+        _, handler = self._handlers.routes[envelope.event_type]
+        failures = 0
+        backoff = self._policy.backoff_s
+        while True:
+            try:
+                await handler(data, envelope)
+                return
+            except UNAVAILABLE_ERRORS as error:
+                log.warning("%s: database unavailable (%s); retrying", self._policy.group, error)
+            except Exception as error:  # noqa: BLE001 - any handler failure counts toward the DLQ
+                failures += 1
+                if failures > self._policy.max_retries:
+                    reason = f"handler failed {failures} times: {type(error).__name__}: {error}"
+                    await self._dead_letter(record, body, reason, type(error).__name__)
+                    return
+                log.warning("%s: %s failed (%s), retry %d", self._policy.group, envelope.event_type, error, failures)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2 or 0.05, self._policy.max_backoff_s)
+
+    async def _dead_letter(self, record: Any, body: bytes, reason: str, error_type: str) -> None:
+        headers = {
+            "x-dlq-reason": reason[:2000],
+            "x-dlq-error-type": error_type,
+            "x-dlq-consumer-group": self._policy.group,
+            "x-dlq-source-topic": record.topic,
+            "x-dlq-source-partition": str(record.partition),
+            "x-dlq-source-offset": str(record.offset),
+        }
+        log.error("%s: dead-lettering %s@%s/%s: %s", self._policy.group, record.topic, record.partition, record.offset, reason)
+        await self._broker.publish(body, topic=dlq_topic(record.topic), key=record.key, headers=headers)
+        self.dead_lettered += 1

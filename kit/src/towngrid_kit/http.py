@@ -1,0 +1,126 @@
+"""The FastAPI app factory every service's api uses.
+
+It gives ``/healthz`` (the process answers), ``/readyz`` (Kafka and MongoDB reachable),
+OpenAPI at ``/openapi.json`` and ``/docs``, problem+json errors, the token verifier and
+the idempotency store; the service adds its routers and builds its use cases in ``setup``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from aiokafka import AIOKafkaClient
+from fastapi import APIRouter, FastAPI, Request
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from towngrid_kit.auth import TokenVerifier
+from towngrid_kit.idempotency import IdempotencyStore
+from towngrid_kit.mongo import connect
+from towngrid_kit.problems import problem, install_problem_handlers
+from towngrid_kit.settings import ServiceSettings
+
+
+@dataclass
+class ApiResources:
+    settings: ServiceSettings
+    mongo: AsyncMongoClient
+    db: AsyncDatabase
+
+
+class KafkaProbe:
+    """Answers whether the Kafka cluster answers a metadata request."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+        self._client: AIOKafkaClient | None = None
+
+    async def check(self) -> None:
+        if self._client is None:
+            client = AIOKafkaClient(bootstrap_servers=self._bootstrap, request_timeout_ms=3000)
+            await client.bootstrap()
+            self._client = client
+        await self._client.fetch_all_metadata()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+Setup = Callable[[FastAPI, ApiResources], Awaitable[None]]
+
+
+def create_app(
+    *,
+    service: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    setup: Setup | None = None,
+    description: str = "",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        client, db = connect(settings.mongo_url, settings.mongo_db)
+        probe = KafkaProbe(settings.kafka_bootstrap)
+        app.state.db = db
+        app.state.kafka_probe = probe
+        app.state.idempotency = IdempotencyStore(db["idempotency_keys"])
+        if setup is not None:
+            await setup(app, ApiResources(settings=settings, mongo=client, db=db))
+        try:
+            yield
+        finally:
+            await probe.close()
+            await client.close()
+
+    app = FastAPI(title=f"towngrid {service}", version="1", description=description, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        secret=settings.auth_jwt_secret.get_secret_value() if settings.auth_jwt_secret else None,
+        public_key=settings.auth_public_key,
+    )
+    install_problem_handlers(app)
+    app.include_router(_health_router(service))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _health_router(service: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get("/readyz", summary="Kafka and MongoDB are reachable", response_model=None)
+    async def readyz(request: Request) -> Any:  # noqa: ANN401
+        return await _readiness(request.app)
+
+    return router
+
+
+async def _readiness(app: FastAPI) -> Any:  # noqa: ANN401
+    checks: dict[str, str] = {}
+    for name, check in (("mongo", lambda: app.state.db.command("ping")), ("kafka", app.state.kafka_probe.check)):
+        try:
+            await asyncio.wait_for(check(), timeout=3)
+            checks[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            checks[name] = f"unavailable: {type(error).__name__}"
+    if all(v == "ok" for v in checks.values()):
+        return {"status": "ready", **checks}
+    return problem(503, "Not ready", "a dependency is unreachable", checks=checks)
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False)

@@ -1,0 +1,99 @@
+"""``Idempotency-Key`` for POSTs that create things.
+
+The first request with a key runs and its response (status and body) is stored; a retry
+with the same key and the same request gets the stored response back (with the header
+``Idempotent-Replayed: true``) and changes nothing. The same key with a different request
+is refused (422); a retry while the first is still running gets 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from towngrid_kit.errors import Conflict, DomainError, InvalidInput
+
+Action = Callable[[], Awaitable[tuple[int, Any]]]
+MAX_KEY_LENGTH = 200
+
+
+def fingerprint(scope: str, body: Any) -> str:
+    return hashlib.sha256(f"{scope}\n{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
+
+
+class IdempotencyStore:
+    def __init__(self, collection: AsyncCollection, *, lease_s: float = 30.0) -> None:
+        self._collection = collection
+        self._lease = timedelta(seconds=lease_s)
+
+    async def run(self, key: str | None, scope: str, body: Any, action: Action) -> JSONResponse:
+        if key is None:
+            status, content = await action()
+            return JSONResponse(content, status_code=status)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key")
+        record_id = f"{scope}:{key}"
+        print_ = fingerprint(scope, body)
+        replay = await self._claim(record_id, print_)
+        if replay is not None:
+            return replay
+        try:
+            status, content = await action()
+        except DomainError as error:
+            await self._finish(record_id, error.status, {"detail": error.detail, "field": error.field})
+            raise
+        except BaseException:
+            await self._collection.delete_one({"_id": record_id, "state": "pending"})
+            raise
+        await self._finish(record_id, status, content)
+        return JSONResponse(content, status_code=status)
+
+    async def _claim(self, record_id: str, print_: str) -> JSONResponse | None:
+        now = datetime.now(UTC)
+        try:
+            await self._collection.insert_one(
+                {"_id": record_id, "fingerprint": print_, "state": "pending", "lease_until": now + self._lease}
+            )
+            return None
+        except DuplicateKeyError:
+            pass
+        found = await self._collection.find_one({"_id": record_id})
+        if found is None:
+            return await self._claim(record_id, print_)
+        if found["fingerprint"] != print_:
+            raise InvalidInput("this Idempotency-Key was used with a different request", field="Idempotency-Key")
+        if found["state"] == "done":
+            return self._replay(found)
+        taken = await self._collection.update_one(
+            {"_id": record_id, "state": "pending", "lease_until": {"$lt": now}},
+            {"$set": {"lease_until": now + self._lease}},
+        )
+        if taken.modified_count == 0:
+            raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+        return None
+
+    async def _finish(self, record_id: str, status: int, content: Any) -> None:
+        await self._collection.update_one(
+            {"_id": record_id}, {"$set": {"state": "done", "status": status, "body": content, "done_at": datetime.now(UTC)}}
+        )
+
+    @staticmethod
+    def _replay(found: dict[str, Any]) -> JSONResponse:
+        status = found["status"]
+        if status >= 400:
+            body = found["body"]
+            raise _stored_error(status, body.get("detail", ""), body.get("field"))
+        return JSONResponse(found["body"], status_code=status, headers={"Idempotent-Replayed": "true"})
+
+
+def _stored_error(status: int, detail: str, field: str | None) -> DomainError:
+    error = DomainError(detail, field=field)
+    error.status = status
+    return error

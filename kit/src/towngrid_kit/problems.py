@@ -1,0 +1,69 @@
+"""Errors as ``application/problem+json`` (RFC 9457), naming each bad field."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from towngrid_kit.errors import DomainError
+from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for item in error.errors():
+        loc = [str(p) for p in item.get("loc", ())]
+        out.append({"field": ".".join(loc), "message": item.get("msg", "invalid"), "type": item.get("type", "")})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = field_errors(error)
+        names = ", ".join(e["field"] for e in errors)
+        return problem(422, "Invalid input", f"invalid or missing: {names}", errors=errors)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+        extra = {"errors": [{"field": error.field, "message": error.detail}]} if error.field else {}
+        return problem(error.status, error.title, error.detail, **extra)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+        response = problem(error.status_code, _title(error.status_code), str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    for error_type in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error_type, _unavailable)
+
+
+async def _unavailable(_: Request, error: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", error)
+    response = problem(503, "Service unavailable", "the database is unreachable; nothing was changed, retry later")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

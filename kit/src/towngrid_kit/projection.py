@@ -1,0 +1,50 @@
+"""Idempotent effects for consumers, without transactions.
+
+- :func:`apply_versioned`: a projection of one aggregate keeps the last ``aggregate_version``
+  it applied; an event whose version is not newer changes nothing.
+- :func:`apply_once`: any other per-document effect records the ``event_id`` it applied
+  (the last ``keep`` of them) in the same atomic update; a repeated event changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+
+async def apply_versioned(
+    collection: AsyncCollection, key: str, version: int, fields: dict[str, Any]
+) -> bool:
+    """Set ``fields`` on document ``key`` if ``version`` is newer; True when applied."""
+    try:
+        await collection.update_one(
+            {"_id": key, "version": {"$lt": version}},
+            {"$set": {**fields, "version": version}},
+            upsert=True,
+        )
+    except DuplicateKeyError:
+        return False  # the document exists with this version or a newer one
+    return True
+
+
+async def apply_once(
+    collection: AsyncCollection,
+    key: str,
+    event_id: str,
+    update: dict[str, Any],
+    *,
+    upsert: bool = True,
+    keep: int = 500,
+) -> bool:
+    """Apply ``update`` to document ``key`` unless ``event_id`` was applied; True when applied."""
+    merged = {op: dict(fields) for op, fields in update.items()}
+    merged.setdefault("$push", {})["applied_events"] = {"$each": [event_id], "$slice": -keep}
+    try:
+        result = await collection.update_one(
+            {"_id": key, "applied_events": {"$ne": event_id}}, merged, upsert=upsert
+        )
+    except DuplicateKeyError:
+        return False
+    return result.modified_count > 0 or result.upserted_id is not None

@@ -1,0 +1,76 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+Nothing else reads the environment. A missing or invalid setting stops the process at
+start with a message naming the environment variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    kafka_bootstrap: str = Field(min_length=1, description="Kafka bootstrap servers, host:port[,host:port].")
+    mongo_url: str = Field(min_length=1, description="MongoDB URL (FerretDB on the local stack).")
+    mongo_db: str = Field(min_length=1, description="This service's own database name.")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(ge=1, le=65535)
+
+    auth_issuer: str = "towngrid-local"
+    auth_audience: str = "towngrid"
+    auth_jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key for the local stack (at least 32 characters)."
+    )
+    auth_public_key: str | None = Field(
+        default=None, description="PEM public key (RS256/ES256/EdDSA) of a real identity provider."
+    )
+
+    kafka_partitions: int = Field(default=6, ge=1, description="Partitions of the topics this service creates.")
+    consumer_max_retries: int = Field(default=3, ge=0, le=100)
+    consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
+    relay_poll_interval_s: float = Field(default=0.1, gt=0)
+    relay_batch_size: int = Field(default=200, ge=1)
+    fault_point: str = Field(default="", description="Test only: crash (SIGKILL) at this named point.")
+
+    @model_validator(mode="after")
+    def _one_signing_key(self) -> "ServiceSettings":
+        if self.auth_jwt_secret is None and not self.auth_public_key:
+            raise ValueError("set AUTH_JWT_SECRET (local stack) or AUTH_PUBLIC_KEY (identity provider)")
+        secret = self.auth_jwt_secret.get_secret_value() if self.auth_jwt_secret else None
+        if secret is not None and len(secret) < 32:
+            raise ValueError("AUTH_JWT_SECRET must be at least 32 characters")
+        return self
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def describe_errors(cls: type[BaseSettings], error: ValidationError) -> list[str]:
+    prefix = (cls.model_config.get("env_prefix") or "").upper()
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"])
+        name = f"{prefix}{field.upper()}" if field else f"{prefix}*"
+        problem = "is missing" if item["type"] == "missing" else f"is invalid: {item['msg']}"
+        if not field:
+            problem = item["msg"].removeprefix("Value error, ")
+            name = f"{prefix}settings"
+        lines.append(f"{name} {problem}")
+    return lines
+
+
+def load_settings(cls: type[S]) -> S:
+    """Build the settings once, or exit with status 2 naming every bad setting."""
+    try:
+        return cls()
+    except ValidationError as error:
+        print(f"{cls.__name__}: cannot start, bad configuration:", file=sys.stderr)
+        for line in describe_errors(cls, error):
+            print(f"  - {line}", file=sys.stderr)
+        raise SystemExit(2) from None

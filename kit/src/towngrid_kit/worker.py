@@ -1,0 +1,102 @@
+"""The worker process of a service: its consumers and its outbox relay.
+
+Consumers share one group per service, so worker replicas split the partitions; the relay
+runs on whichever replica holds the relay lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+
+from towngrid_contracts.topics import dlq_topic
+from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
+from towngrid_kit.faults import FaultPoints
+from towngrid_kit.kafka_topics import ensure_topics
+from towngrid_kit.mongo import connect
+from towngrid_kit.relay import OutboxRelay
+from towngrid_kit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        request_timeout_ms=30_000,
+    )
+
+
+def kafka_publisher(broker: KafkaBroker) -> Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]:
+    async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
+        await broker.publish(value, topic=topic, key=key, headers=headers)
+
+    return publish
+
+
+def create_worker(
+    *,
+    service: str,
+    settings: ServiceSettings,
+    outbox_collections: Sequence[str],
+    produces: Sequence[str] = (),
+    build_handlers: Callable[[object], EventHandlers] | None = None,
+) -> FastStream:
+    """The FastStream app of a worker: consumers (if any) and the outbox relay."""
+    broker = make_broker(settings, f"{service}-worker")
+    client, db = connect(settings.mongo_url, settings.mongo_db)
+    faults = FaultPoints(settings.fault_point)
+    topics = set(produces)
+    if build_handlers is not None:
+        handlers = build_handlers(db)
+        topics |= {t for topic in handlers.topics for t in (topic, dlq_topic(topic))}
+        if handlers.routes:
+            policy = ConsumerPolicy(
+                group=service, max_retries=settings.consumer_max_retries, backoff_s=settings.consumer_retry_backoff_s
+            )
+            EventConsumer(broker, handlers, policy)
+    relay = OutboxRelay(
+        db,
+        outbox_collections,
+        kafka_publisher(broker),
+        owner=f"{socket.gethostname()}:{os.getpid()}",
+        poll_interval_s=settings.relay_poll_interval_s,
+        batch_size=settings.relay_batch_size,
+        faults=faults,
+    )
+    app = FastStream(broker)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    @app.on_startup
+    async def create_topics() -> None:
+        await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions)
+
+    @app.after_startup
+    async def start_relay() -> None:
+        await relay.ensure_indexes()
+        tasks.append(asyncio.create_task(relay.run(stop), name=f"{service}-relay"))
+        log.info("%s worker ready", service)
+
+    @app.on_shutdown
+    async def stop_relay() -> None:
+        stop.set()
+        for task in tasks:
+            await task
+        await client.close()
+
+    return app
+
+
+def run_worker(app: FastStream) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(app.run())

@@ -1,0 +1,77 @@
+"""The permits api. So far: who is in quarantine, as the permits service knows it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import BaseModel
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import NotFound
+from towngrid_kit.http import ApiResources, create_app, serve
+from towngrid_kit.settings import load_settings
+from permits.adapters.quarantine_roster import QuarantineRoster
+from permits.config import PermitsSettings
+
+READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
+router = APIRouter(tags=["quarantine roster"])
+
+
+class QuarantineStatus(BaseModel):
+    resident_id: str
+    in_quarantine: bool
+    quarantine_id: str | None
+    kind: str | None = None
+    since: datetime | None = None
+    planned_end: date | None = None
+    ended_at: datetime | None = None
+    version: int
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> "QuarantineStatus":
+        return cls(resident_id=doc["_id"], **{k: v for k, v in doc.items() if k in cls.model_fields})
+
+
+class QuarantineStatusPage(BaseModel):
+    items: list[QuarantineStatus]
+    next_after: str | None
+
+
+def roster(request: Request) -> QuarantineRoster:
+    return request.app.state.roster
+
+
+@router.get("/quarantine-status/{resident_id}", response_model=QuarantineStatus,
+            summary="Whether a resident is in quarantine (from the registry's events)")
+async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depends(roster)],
+                     _: Annotated[Principal, Depends(require_roles(*READERS))]) -> QuarantineStatus:
+    doc = await found.get(resident_id)
+    if doc is None:
+        raise NotFound(f"no quarantine known for resident {resident_id}")
+    return QuarantineStatus.of(doc)
+
+
+@router.get("/quarantine-status", response_model=QuarantineStatusPage, summary="Residents by quarantine status")
+async def list_status(found: Annotated[QuarantineRoster, Depends(roster)],
+                      _: Annotated[Principal, Depends(require_roles(*READERS))],
+                      in_quarantine: bool | None = True, after: str | None = None,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> QuarantineStatusPage:
+    docs = await found.page(in_quarantine, after, limit + 1)
+    items = [QuarantineStatus.of(d) for d in docs[:limit]]
+    return QuarantineStatusPage(items=items, next_after=items[-1].resident_id if len(docs) > limit else None)
+
+
+def create_permits_app(settings: PermitsSettings) -> FastAPI:
+    async def setup(app: FastAPI, resources: ApiResources) -> None:
+        app.state.roster = QuarantineRoster(resources.db)
+        await app.state.roster.ensure_indexes()
+
+    return create_app(service="permits", settings=settings, routers=[router], setup=setup,
+                      description="One-stop permits. So far: the quarantine roster built from the registry's events.")
+
+
+def main() -> None:
+    settings = load_settings(PermitsSettings)
+    serve(create_permits_app(settings), settings)

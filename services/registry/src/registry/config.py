@@ -1,0 +1,23 @@
+"""The registry's settings: the one place its configuration is read (prefix ``REGISTRY_``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from towngrid_kit.settings import ServiceSettings
+
+
+class RegistrySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore", frozen=True)
+
+    mongo_db: str = "registry"
+    http_port: int = Field(default=8001, ge=1, le=65535)
+    id_hash_key: SecretStr = Field(
+        description="Key of the keyed hash that finds a resident by national ID number (at least 32 characters).",
+        min_length=32,
+    )
+    risk_areas: list[str] = Field(
+        default_factory=list,
+        description='Listed risk areas as JSON, e.g. ["湖北省", "广东省/深圳市"].',
+    )

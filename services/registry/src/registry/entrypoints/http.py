@@ -1,0 +1,122 @@
+"""The registry's HTTP api: returnees and their quarantine files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.http import ApiResources, create_app, serve
+from towngrid_kit.settings import load_settings
+from registry.bootstrap import build_resident_service
+from registry.config import RegistrySettings
+from registry.domain.resident import Person
+from registry.entrypoints.schemas import (
+    EndQuarantine,
+    HealthCheckView,
+    QuarantineView,
+    RecordHealthCheck,
+    RegisterReturnee,
+    RegistrationView,
+    ResidentPage,
+    ResidentView,
+    StartQuarantine,
+)
+from registry.service.residents import Registration, ResidentService
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+
+router = APIRouter(tags=["residents"])
+
+
+def residents(request: Request) -> ResidentService:
+    return request.app.state.residents
+
+
+Residents = Annotated[ResidentService, Depends(residents)]
+
+
+@router.post("/residents", status_code=201, response_model=RegistrationView,
+             summary="Register a returnee (the same national ID again updates that file)")
+async def register_returnee(body: RegisterReturnee, request: Request, service: Residents,
+                            principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        done = await service.register_returnee(Registration(
+            person=Person(national_id=body.national_id, name=body.name, mobile=body.mobile, address=body.address),
+            compound_id=body.compound_id, household_id=body.household_id, origin_province=body.origin_province,
+            origin_city=body.origin_city, travel_mode=body.travel_mode, arrived_on=body.arrived_on,
+        ))
+        view = RegistrationView(created=done.created, resident=ResidentView.of(done.resident))
+        return (201 if done.created else 200), view.model_dump(mode="json")
+
+    scope = f"POST /residents {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentView, summary="A resident's whole file")
+async def get_resident(resident_id: str, service: Residents,
+                       _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ResidentView:
+    return ResidentView.of(await service.get(resident_id))
+
+
+@router.get("/residents", response_model=ResidentPage, summary="List residents, a page at a time")
+async def list_residents(service: Residents, _: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+                         compound_id: str | None = None, in_quarantine: bool | None = None,
+                         after: Annotated[str | None, Query(description="The last resident_id of the previous page.")] = None,
+                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ResidentPage:
+    found = await service.page(compound_id=compound_id, in_quarantine=in_quarantine, after=after, limit=limit + 1)
+    items = [ResidentView.of(r) for r in found[:limit]]
+    return ResidentPage(items=items, next_after=items[-1].resident_id if len(found) > limit else None)
+
+
+@router.post("/residents/{resident_id}/quarantines", status_code=201, response_model=QuarantineView,
+             summary="Start a quarantine (home or at the centralized isolation point)")
+async def start_quarantine(resident_id: str, body: StartQuarantine, request: Request, service: Residents,
+                           principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        _, quarantine = await service.start_quarantine(resident_id, body.kind, body.planned_end, body.started_at)
+        return 201, QuarantineView.of(quarantine).model_dump(mode="json")
+
+    scope = f"POST /residents/{resident_id}/quarantines {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.post("/residents/{resident_id}/quarantines/{quarantine_id}/health-checks", status_code=201,
+             response_model=HealthCheckView, summary="Record a daily health check (fever raises an alert)")
+async def record_health_check(resident_id: str, quarantine_id: str, body: RecordHealthCheck, request: Request,
+                              service: Residents, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+                              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        _, check = await service.record_health_check(
+            resident_id, quarantine_id, body.temperature_c, body.symptoms, principal.subject, body.checked_at)
+        return 201, HealthCheckView.of(check).model_dump(mode="json")
+
+    scope = f"POST /residents/{resident_id}/quarantines/{quarantine_id}/health-checks {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.post("/residents/{resident_id}/quarantines/{quarantine_id}/end", response_model=QuarantineView,
+             summary="End a quarantine with its outcome")
+async def end_quarantine(resident_id: str, quarantine_id: str, body: EndQuarantine, service: Residents,
+                         _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> QuarantineView:
+    resident = await service.end_quarantine(resident_id, quarantine_id, body.outcome, body.ended_at)
+    return QuarantineView.of(resident.quarantine(quarantine_id))
+
+
+def create_registry_app(settings: RegistrySettings) -> FastAPI:
+    async def setup(app: FastAPI, resources: ApiResources) -> None:
+        app.state.residents = await build_resident_service(resources.db, settings)
+
+    return create_app(service="registry", settings=settings, routers=[router], setup=setup,
+                      description="Returnees, quarantine files and health checks. Personal data stays here.")
+
+
+def main() -> None:
+    settings = load_settings(RegistrySettings)
+    serve(create_registry_app(settings), settings)

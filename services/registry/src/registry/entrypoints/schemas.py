@@ -1,0 +1,142 @@
+"""The registry's HTTP request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from registry.domain.identity import (
+    mask_mobile,
+    mask_national_id,
+    mobile_problem,
+    national_id_problem,
+    normalize_mobile,
+    normalize_national_id,
+)
+from registry.domain.resident import HealthCheck, Quarantine, Resident
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RegisterReturnee(_Body):
+    national_id: str = Field(description="18-character citizen ID number (GB 11643 checksum).")
+    name: Text
+    mobile: str = Field(description="11-digit mainland mobile number.")
+    address: Text = Field(description="Where the returnee stays (kept in the registry only).")
+    compound_id: Text
+    household_id: Text | None = None
+    origin_province: Text
+    origin_city: Text
+    travel_mode: Text = Field(description="How they travelled, e.g. train, car, bus, plane.")
+    arrived_on: date
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, value: str) -> str:
+        if problem := national_id_problem(value):
+            raise ValueError(f"national_id {problem}")
+        return normalize_national_id(value)
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str) -> str:
+        if problem := mobile_problem(value):
+            raise ValueError(f"mobile {problem}")
+        return normalize_mobile(value)
+
+
+class StartQuarantine(_Body):
+    kind: Literal["home", "centralized"]
+    planned_end: date
+    started_at: AwareDatetime | None = None
+
+
+class RecordHealthCheck(_Body):
+    temperature_c: float = Field(ge=30, le=45)
+    symptoms: list[Text] = Field(default_factory=list, max_length=20)
+    checked_at: AwareDatetime | None = None
+
+
+class EndQuarantine(_Body):
+    outcome: Literal["released", "hospitalized", "transferred"]
+    ended_at: AwareDatetime | None = None
+
+
+class HealthCheckView(BaseModel):
+    check_id: str
+    temperature_c: float
+    fever: bool
+    symptoms: list[str]
+    checked_by: str
+    checked_at: datetime
+
+    @classmethod
+    def of(cls, c: HealthCheck) -> "HealthCheckView":
+        return cls(check_id=c.check_id, temperature_c=c.temperature_c, fever=c.fever, symptoms=c.symptoms,
+                   checked_by=c.checked_by, checked_at=c.checked_at)
+
+
+class QuarantineView(BaseModel):
+    quarantine_id: str
+    kind: str
+    started_at: datetime
+    planned_end: date
+    ended_at: datetime | None
+    outcome: str | None
+    checks: list[HealthCheckView]
+
+    @classmethod
+    def of(cls, q: Quarantine) -> "QuarantineView":
+        return cls(quarantine_id=q.quarantine_id, kind=q.kind, started_at=q.started_at, planned_end=q.planned_end,
+                   ended_at=q.ended_at, outcome=q.outcome, checks=[HealthCheckView.of(c) for c in q.checks])
+
+
+class ReturnView(BaseModel):
+    origin_province: str
+    origin_city: str
+    from_risk_area: bool
+    travel_mode: str
+    arrived_on: date
+    registered_at: datetime
+
+
+class ResidentView(BaseModel):
+    """A resident's file; the national ID and mobile number are masked."""
+
+    resident_id: str
+    name: str
+    national_id_masked: str
+    mobile_masked: str
+    household_id: str
+    compound_id: str
+    in_quarantine: bool
+    version: int
+    returns: list[ReturnView]
+    quarantines: list[QuarantineView]
+
+    @classmethod
+    def of(cls, r: Resident) -> "ResidentView":
+        return cls(
+            resident_id=r.resident_id, name=r.person.name,
+            national_id_masked=mask_national_id(r.person.national_id), mobile_masked=mask_mobile(r.person.mobile),
+            household_id=r.household_id, compound_id=r.compound_id, in_quarantine=r.open_quarantine is not None,
+            version=r.version,
+            returns=[ReturnView(**vars(x)) for x in r.returns],
+            quarantines=[QuarantineView.of(q) for q in r.quarantines],
+        )
+
+
+class RegistrationView(BaseModel):
+    created: bool = Field(description="False when this national ID was already registered and its file was updated.")
+    resident: ResidentView
+
+
+class ResidentPage(BaseModel):
+    items: list[ResidentView]
+    next_after: str | None = Field(description="Pass as `after` to get the next page; null on the last page.")

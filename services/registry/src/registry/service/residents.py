@@ -1,0 +1,128 @@
+"""Use cases of a resident's file: load, call the domain, save (state and events at once)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from towngrid_kit.errors import ConcurrentModification, NotFound
+from registry.adapters.repository import DuplicateNationalId, ResidentRepository
+from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
+from registry.domain.risk_areas import RiskAreas
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class Registration:
+    person: Person
+    compound_id: str
+    household_id: str | None
+    origin_province: str
+    origin_city: str
+    travel_mode: str
+    arrived_on: date
+
+
+@dataclass(frozen=True)
+class Registered:
+    resident: Resident
+    created: bool
+
+
+class ResidentService:
+    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, retries: int = 5) -> None:
+        self._repo = repository
+        self._risk_areas = risk_areas
+        self._retries = retries
+
+    async def register_returnee(self, registration: Registration) -> Registered:
+        """Register a returnee; the same national ID again updates that resident's file."""
+        record = ReturnRecord(
+            origin_province=registration.origin_province,
+            origin_city=registration.origin_city,
+            from_risk_area=self._risk_areas.contains(registration.origin_province, registration.origin_city),
+            travel_mode=registration.travel_mode,
+            arrived_on=registration.arrived_on,
+            registered_at=datetime.now(UTC),
+        )
+        for _ in range(self._retries):
+            existing = await self._repo.find_by_national_id(registration.person.national_id)
+            if existing is not None:
+                existing.person = registration.person
+                existing.register_return(record)
+                try:
+                    await self._repo.save(existing)
+                except ConcurrentModification:
+                    continue
+                return Registered(existing, created=False)
+            resident = Resident(
+                resident_id=new_id("res"),
+                person=registration.person,
+                household_id=registration.household_id or new_id("hh"),
+                compound_id=registration.compound_id,
+            )
+            resident.register_return(record)
+            try:
+                await self._repo.add(resident)
+            except DuplicateNationalId:
+                continue
+            return Registered(resident, created=True)
+        raise ConcurrentModification("the resident's file kept changing; retry")
+
+    async def get(self, resident_id: str) -> Resident:
+        resident = await self._repo.get(resident_id)
+        if resident is None:
+            raise NotFound(f"no resident {resident_id}")
+        return resident
+
+    async def start_quarantine(
+        self, resident_id: str, kind: str, planned_end: date, started_at: datetime | None
+    ) -> tuple[Resident, Quarantine]:
+        quarantine_id = new_id("qua")
+        started = started_at or datetime.now(UTC)
+        resident = await self._change(resident_id, lambda r: r.start_quarantine(quarantine_id, kind, started, planned_end))
+        return resident, resident.quarantine(quarantine_id)
+
+    async def record_health_check(
+        self, resident_id: str, quarantine_id: str, temperature_c: float, symptoms: list[str],
+        checked_by: str, checked_at: datetime | None,
+    ) -> tuple[Resident, HealthCheck]:
+        check = HealthCheck(
+            check_id=new_id("chk"), temperature_c=temperature_c, symptoms=symptoms,
+            checked_by=checked_by, checked_at=checked_at or datetime.now(UTC),
+        )
+        resident = await self._change(resident_id, lambda r: r.record_health_check(quarantine_id, check))
+        return resident, check
+
+    async def end_quarantine(
+        self, resident_id: str, quarantine_id: str, outcome: str, ended_at: datetime | None
+    ) -> Resident:
+        ended = ended_at or datetime.now(UTC)
+        return await self._change(resident_id, lambda r: r.end_quarantine(quarantine_id, ended, outcome))
+
+    async def page(self, *, compound_id: str | None, in_quarantine: bool | None, after: str | None, limit: int) -> list[Resident]:
+        filters: dict[str, object] = {}
+        if compound_id is not None:
+            filters["compound_id"] = compound_id
+        if in_quarantine is not None:
+            filters["in_quarantine"] = in_quarantine
+        return await self._repo.page(filters, after, limit)
+
+    async def _change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
+        """Load, apply one domain change, save; retried on a concurrent modification."""
+        for _ in range(self._retries):
+            resident = await self.get(resident_id)
+            change(resident)
+            try:
+                await self._repo.save(resident)
+            except ConcurrentModification:
+                continue
+            return resident
+        raise ConcurrentModification(f"resident {resident_id} kept changing; retry")
+
+
