@@ -99,7 +99,7 @@ def log4j2_xml(cfg: StackConfig) -> str:
     """Everything at INFO to <data>/logs/kafka.log (rolled at 20 MB), WARN+ to the console."""
     log = cfg.log_dir / "kafka.log"
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<Configuration status="WARN">
+<Configuration status="WARN" shutdownHook="disable">
   <Appenders>
     <Console name="console" target="SYSTEM_OUT">
       <ThresholdFilter level="WARN"/>

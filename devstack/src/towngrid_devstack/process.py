@@ -34,11 +34,12 @@ def _child_setup(sig: int, parent_pid: int) -> Callable[[], None]:
     return setup
 
 
-def tail(path: Path, lines: int = 30) -> str:
+def tail(path: Path, lines: int = 30, since: int = 0) -> str:
+    """The last ``lines`` lines of a log file, only from byte offset ``since`` on."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - 64 * 1024))
+            fh.seek(max(since, fh.tell() - 64 * 1024))
             data = fh.read().decode("utf-8", "replace")
     except OSError:
         return "(no log file yet)"
@@ -71,6 +72,7 @@ class ManagedProcess:
         self.stop_signal = stop_signal
         self.extra_logs = list(extra_logs)  # other logs worth showing on failure (e.g. log4j file)
         self._popen: subprocess.Popen | None = None
+        self._log_offsets: dict[Path, int] = {}  # sizes at start(): show only this run's lines
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -89,6 +91,8 @@ class ManagedProcess:
         if self.is_running():
             return self
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_offsets = {p: p.stat().st_size if p.exists() else 0
+                             for p in [*self.extra_logs, self.log_path]}
         env = {**os.environ, **self.env} if self.env is not None else None
         preexec = None
         if self.die_with_parent and threading.current_thread() is threading.main_thread():
@@ -133,7 +137,8 @@ class ManagedProcess:
         parts = []
         for path in [*self.extra_logs, self.log_path]:
             if path.exists():
-                parts.append(f"Log: {path}\nLast lines:\n{tail(path, lines)}")
+                text = tail(path, lines, self._log_offsets.get(path, 0)) or "(nothing new)"
+                parts.append(f"Log: {path}\nLast lines:\n{text}")
         return "\n".join(parts) or f"Log: {self.log_path} (empty)"
 
     def send_signal(self, sig: int) -> None:

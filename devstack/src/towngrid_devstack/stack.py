@@ -8,7 +8,7 @@ import time
 from typing import Callable
 
 from . import ferretdb, kafka, pidfile, tools
-from .config import StackConfig
+from .config import StackConfig, repo_root
 from .errors import StackError
 from .process import ManagedProcess
 
@@ -57,13 +57,14 @@ class LocalStack:
 
     def _refuse_if_running(self, action: str) -> None:
         cfg = self.config
+        default_dir = repo_root() / ".towngrid" / cfg.profile
         for name, pid in self.running_pids().items():
             if pid is not None:
                 raise StackError(
                     f"[{name}] is already running for profile {cfg.profile!r} (pid {pid}, data "
                     f"dir {cfg.data_dir}), so cannot {action}. Stop it first: `towngrid-stack stop "
-                    f"--profile {cfg.profile}`" + (f" --data-dir {cfg.data_dir}" if cfg.data_dir
-                                                   else ""))
+                    f"--profile {cfg.profile}" + ("" if cfg.data_dir == default_dir
+                                                  else f" --data-dir {cfg.data_dir}") + "`")
             if pidfile.remove_stale(cfg.pid_file(name)):
                 self.echo(f"[{name}] removed a stale pid file (process no longer running)")
 
@@ -74,8 +75,8 @@ class LocalStack:
         if any(p.is_running() for p in self.processes):
             return self
         self._refuse_if_running("start it again")
-        java = tools.find_java()
         self._check_ports()
+        java = tools.find_java()
         if cfg.reset:
             self.reset()
         self.setup()

@@ -15,6 +15,7 @@ from typing import Callable, Mapping, Sequence
 from .errors import StackError
 
 Echo = Callable[[str], None]
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 JAVA_HINT = ("install a Java 17+ runtime, e.g. `apt-get install openjdk-17-jre-headless` "
              "(Debian/Ubuntu) or `brew install openjdk@17`, or set JAVA_HOME")
@@ -70,11 +71,6 @@ def find_maven() -> str:
 def find_go() -> str:
     go = shutil.which("go")
     if not go:
-        for candidate in ("/usr/local/go/bin/go", str(Path.home() / "go" / "bin" / "go")):
-            if os.access(candidate, os.X_OK):
-                go = candidate
-                break
-    if not go:
         raise StackError("[ferretdb] Go is needed once, to build FerretDB from the Go module proxy, "
                          f"but `go` was not found on PATH. To fix: {GO_HINT}.")
     out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, timeout=60)
@@ -121,7 +117,7 @@ def run_streaming(argv: Sequence[str], *, step: str, echo: Echo, cwd: Path | Non
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
-            line = line.rstrip("\n")
+            line = _ANSI.sub("", line.rstrip("\n"))
             tail.append(line)
             lines.append(line)
             echo(prefix + line)

@@ -2,7 +2,7 @@
 
 - ``settings``: the base settings class and a loader that names a bad setting and exits;
 - ``mongo``: the PyMongo async client (``pymongo.AsyncMongoClient``; Motor is deprecated);
-- ``outbox`` and ``relay``: events recorded with the state change, published after;
+- ``commits`` and ``relay``: state and its events stored in one insert, published after;
 - ``consumer``: explicit acks, bounded retries, the dead-letter topic;
 - ``http`` and ``problems``: the FastAPI app factory and ``application/problem+json`` errors;
 - ``idempotency``: the ``Idempotency-Key`` header on creating POSTs;

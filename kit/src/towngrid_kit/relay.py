@@ -1,10 +1,11 @@
-"""The outbox relay: publishes pending events to Kafka, then removes them.
+"""The outbox relay: publishes the events of unpublished commits to Kafka, then marks them.
 
-For each document with ``outbox_pending``, its events are published in order (key = the
-aggregate id, so one entity's events stay in one partition, in order); each is removed
-only after Kafka acknowledged it (producer ``acks=all``, idempotent). A crash before the
-acknowledgement re-publishes on the next run; nothing is published for a change that was
-not stored, because the event exists only in the stored document.
+Commits are read in ``_id`` order (``<aggregate_id>@<version>``), so one aggregate's events
+are published in version order, keyed by the aggregate id (one partition, in order). A
+commit is marked published only after Kafka acknowledged all its events (producer
+``acks=all``, idempotent). A crash before that re-publishes them on the next run (same
+``event_id``: consumers ignore the repeat); nothing is published for a change that was not
+stored, because the events exist only inside the stored commit.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_kit.commits import COMMITS_SUFFIX
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
-from towngrid_kit.outbox import OUTBOX, PENDING
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ class OutboxRelay:
     def __init__(
         self,
         db: AsyncDatabase,
-        collections: Sequence[str],
+        stores: Sequence[str],
         publish: Publish,
         *,
         owner: str,
@@ -50,8 +54,7 @@ class OutboxRelay:
         batch_size: int = 200,
         faults: FaultPoints | None = None,
     ) -> None:
-        self._db = db
-        self._collections = list(collections)
+        self._commits = [db[name + COMMITS_SUFFIX] for name in stores]
         self._publish = publish
         self._lease = Lease(db["relay_lease"], "outbox-relay", owner)
         self._poll = poll_interval_s
@@ -60,8 +63,8 @@ class OutboxRelay:
         self.published = 0
 
     async def ensure_indexes(self) -> None:
-        for name in self._collections:
-            await self._db[name].create_index(PENDING)
+        for commits in self._commits:
+            await commits.create_index([("published", 1), ("_id", 1)])
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -83,23 +86,23 @@ class OutboxRelay:
     async def drain_once(self) -> int:
         """Publish what is pending now; return how many events were published."""
         total = 0
-        for name in self._collections:
-            collection = self._db[name]
-            docs = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list()
-            counts = await asyncio.gather(*(self._drain_document(collection, doc) for doc in docs))
+        for commits in self._commits:
+            pending = await commits.find({"published": False}).sort("_id", 1).limit(self._batch).to_list()
+            groups = [list(g) for _, g in groupby(pending, key=lambda c: c["aggregate_id"])]
+            counts = await asyncio.gather(*(self._publish_in_order(commits, group) for group in groups))
             total += sum(counts)
         self.published += total
         return total
 
-    async def _drain_document(self, collection, doc: dict[str, Any]) -> int:
-        entries = doc.get(OUTBOX) or []
-        for entry in entries:
-            self._faults.crash_at("relay.before_publish")
-            await self._publish(*message_of(entry))
+    async def _publish_in_order(self, commits: AsyncCollection, group: list[dict[str, Any]]) -> int:
+        sent = 0
+        for commit in group:
+            for entry in commit["outbox"]:
+                self._faults.crash_at("relay.before_publish")
+                await self._publish(*message_of(entry))
+                sent += 1
             self._faults.crash_at("relay.after_publish")
-            await collection.update_one(
-                {"_id": doc["_id"], f"{OUTBOX}.0.envelope.event_id": entry["envelope"]["event_id"]},
-                {"$pop": {OUTBOX: -1}},
+            await commits.update_one(
+                {"_id": commit["_id"]}, {"$set": {"published": True, "published_at": datetime.now(UTC)}}
             )
-        await collection.update_one({"_id": doc["_id"], OUTBOX: {"$size": 0}}, {"$set": {PENDING: False}})
-        return len(entries)
+        return sent

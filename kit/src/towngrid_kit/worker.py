@@ -47,7 +47,7 @@ def create_worker(
     *,
     service: str,
     settings: ServiceSettings,
-    outbox_collections: Sequence[str],
+    aggregate_stores: Sequence[str],
     produces: Sequence[str] = (),
     build_handlers: Callable[[object], EventHandlers] | None = None,
 ) -> FastStream:
@@ -66,7 +66,7 @@ def create_worker(
             EventConsumer(broker, handlers, policy)
     relay = OutboxRelay(
         db,
-        outbox_collections,
+        aggregate_stores,
         kafka_publisher(broker),
         owner=f"{socket.gethostname()}:{os.getpid()}",
         poll_interval_s=settings.relay_poll_interval_s,

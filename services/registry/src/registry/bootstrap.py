@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from registry.adapters.repository import COLLECTION, ResidentRepository
+from registry.adapters.repository import STORE, ResidentRepository
 from registry.config import RegistrySettings
 from registry.domain.risk_areas import RiskAreas
 from registry.service.residents import ResidentService
 
-OUTBOX_COLLECTIONS = [COLLECTION]
+AGGREGATE_STORES = [STORE]
 
 
 async def build_resident_service(db: AsyncDatabase, settings: RegistrySettings) -> ResidentService:

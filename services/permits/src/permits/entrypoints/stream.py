@@ -14,7 +14,7 @@ from towngrid_kit.worker import create_worker, run_worker
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.config import PermitsSettings
 
-OUTBOX_COLLECTIONS: list[str] = []
+AGGREGATE_STORES: list[str] = []
 
 
 def build_handlers(db: AsyncDatabase) -> EventHandlers:
@@ -33,7 +33,7 @@ def build_handlers(db: AsyncDatabase) -> EventHandlers:
 
 
 def create_permits_worker(settings: PermitsSettings) -> FastStream:
-    return create_worker(service="permits", settings=settings, outbox_collections=OUTBOX_COLLECTIONS,
+    return create_worker(service="permits", settings=settings, aggregate_stores=AGGREGATE_STORES,
                          produces=[t for t in TOPICS if t.startswith("permits.")],
                          build_handlers=build_handlers)
 

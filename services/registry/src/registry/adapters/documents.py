@@ -1,4 +1,4 @@
-"""Resident <-> MongoDB document. Dates are stored as ISO strings (BSON has no date-only type)."""
+"""Resident <-> the state stored in its commits. Dates are stored as ISO strings (BSON has no date-only type)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from typing import Any
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 
 
-def to_document(resident: Resident) -> dict[str, Any]:
+def to_state(resident: Resident) -> dict[str, Any]:
     return {
-        "_id": resident.resident_id,
+        "resident_id": resident.resident_id,
         "person": asdict(resident.person),
         "household_id": resident.household_id,
         "compound_id": resident.compound_id,
-        "version": resident.version,
-        "in_quarantine": resident.open_quarantine is not None,
         "returns": [{**asdict(r), "arrived_on": r.arrived_on.isoformat()} for r in resident.returns],
         "quarantines": [_quarantine_doc(q) for q in resident.quarantines],
     }
@@ -34,13 +32,13 @@ def _quarantine_doc(q: Quarantine) -> dict[str, Any]:
     }
 
 
-def from_document(doc: dict[str, Any]) -> Resident:
+def from_state(doc: dict[str, Any], version: int) -> Resident:
     return Resident(
-        resident_id=doc["_id"],
+        resident_id=doc["resident_id"],
         person=Person(**doc["person"]),
         household_id=doc["household_id"],
         compound_id=doc["compound_id"],
-        version=doc["version"],
+        version=version,
         returns=[
             ReturnRecord(**{**r, "arrived_on": date.fromisoformat(r["arrived_on"])}) for r in doc.get("returns", [])
         ],

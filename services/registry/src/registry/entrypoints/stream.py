@@ -7,12 +7,12 @@ from faststream import FastStream
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
-from registry.bootstrap import OUTBOX_COLLECTIONS
+from registry.bootstrap import AGGREGATE_STORES
 from registry.config import RegistrySettings
 
 
 def create_registry_worker(settings: RegistrySettings) -> FastStream:
-    return create_worker(service="registry", settings=settings, outbox_collections=OUTBOX_COLLECTIONS,
+    return create_worker(service="registry", settings=settings, aggregate_stores=AGGREGATE_STORES,
                          produces=[t for t in TOPICS if t.startswith("registry.")])
 
 

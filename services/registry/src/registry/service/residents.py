@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from towngrid_kit.errors import ConcurrentModification, NotFound
-from registry.adapters.repository import DuplicateNationalId, ResidentRepository
+from registry.adapters.repository import ResidentRepository
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 from registry.domain.risk_areas import RiskAreas
 
@@ -51,27 +51,24 @@ class ResidentService:
             registered_at=datetime.now(UTC),
         )
         for _ in range(self._retries):
-            existing = await self._repo.find_by_national_id(registration.person.national_id)
-            if existing is not None:
-                existing.person = registration.person
-                existing.register_return(record)
-                try:
-                    await self._repo.save(existing)
-                except ConcurrentModification:
-                    continue
-                return Registered(existing, created=False)
-            resident = Resident(
-                resident_id=new_id("res"),
-                person=registration.person,
-                household_id=registration.household_id or new_id("hh"),
-                compound_id=registration.compound_id,
-            )
+            resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
+            resident = await self._repo.get(resident_id)
+            created = resident is None
+            if resident is None:
+                resident = Resident(
+                    resident_id=resident_id,
+                    person=registration.person,
+                    household_id=registration.household_id or new_id("hh"),
+                    compound_id=registration.compound_id,
+                )
+            else:
+                resident.person = registration.person
             resident.register_return(record)
             try:
-                await self._repo.add(resident)
-            except DuplicateNationalId:
+                await self._repo.save(resident)
+            except ConcurrentModification:
                 continue
-            return Registered(resident, created=True)
+            return Registered(resident, created=created)
         raise ConcurrentModification("the resident's file kept changing; retry")
 
     async def get(self, resident_id: str) -> Resident:

@@ -1,0 +1,169 @@
+"""`towngrid-stack`: set up, run and inspect the local Kafka + FerretDB.
+
+Adding a subcommand: write ``def cmd_x(args) -> int`` and decorate it with
+``@command("x", help="...", arguments=add_my_options)``; stack options (profile, ports, data
+dir) are added to every subcommand, and ``config_from_args(args)`` turns them into a StackConfig.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from typing import Callable
+
+from . import pidfile, readiness
+from .config import (ENV_DATA_DIR, ENV_KAFKA_PORT, ENV_MONGO_PORT, ENV_PROFILE, FERRETDB_VERSION,
+                     KAFKA_VERSION, StackConfig)
+from .errors import StackError
+from .stack import COMPONENTS, LocalStack
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None] | None]] = {}
+
+
+def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] | None = None
+            ) -> Callable[[Command], Command]:
+    def register(func: Command) -> Command:
+        COMMANDS[name] = (func, help, arguments)
+        return func
+    return register
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("stack")
+    group.add_argument("--profile", help=f"name of the data set (env {ENV_PROFILE}, default dev)")
+    group.add_argument("--kafka-port", type=int,
+                       help=f"Kafka port; the controller uses it + 1 (env {ENV_KAFKA_PORT}, 9092)")
+    group.add_argument("--mongo-port", type=int,
+                       help=f"FerretDB (MongoDB wire) port (env {ENV_MONGO_PORT}, 27017)")
+    group.add_argument("--data-dir", help=f"data directory (env {ENV_DATA_DIR}, default "
+                                          "<repo>/.towngrid/<profile>)")
+    group.add_argument("--num-partitions", type=int, help="partitions of auto-created topics (3)")
+
+
+def _reset_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reset", action="store_true", help="delete the profile's data first")
+
+
+def config_from_args(args: argparse.Namespace, **overrides) -> StackConfig:
+    return StackConfig.from_env(profile=args.profile, kafka_port=args.kafka_port,
+                                mongo_port=args.mongo_port, data_dir=args.data_dir,
+                                num_partitions=args.num_partitions,
+                                reset=getattr(args, "reset", False) or None, **overrides)
+
+
+def print_addresses(cfg: StackConfig) -> None:
+    print(f"Kafka {KAFKA_VERSION}:     {cfg.kafka_bootstrap}   (export "
+          f"TOWNGRID_KAFKA_BOOTSTRAP={cfg.kafka_bootstrap})")
+    print(f"FerretDB {FERRETDB_VERSION}: {cfg.mongo_url}")
+    print(f"data:  {cfg.data_dir}   logs: {cfg.log_dir}", flush=True)
+
+
+@command("setup", help="resolve Kafka and build FerretDB into the cache (once)")
+def cmd_setup(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    LocalStack(cfg).setup()
+    print(f"set up in {cfg.cache_dir}")
+    return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@command("up", help="run Kafka and FerretDB in the foreground (Ctrl-C stops both)",
+         arguments=_reset_option)
+def cmd_up(args: argparse.Namespace) -> int:
+    stack = LocalStack(config_from_args(args))
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill <pid>` stops cleanly, like Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    try:
+        stack.start()
+        print_addresses(stack.config)
+        print("Ctrl-C stops both.", flush=True)
+        while all(p.is_running() for p in stack.processes):
+            time.sleep(0.5)
+        dead = [p for p in stack.processes if not p.is_running()]
+        for proc in dead:
+            print(f"[{proc.name}] exited unexpectedly (code {proc.returncode}).\n"
+                  f"{proc.describe_logs()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+@command("start", help="start Kafka and FerretDB in the background (pid files)",
+         arguments=_reset_option)
+def cmd_start(args: argparse.Namespace) -> int:
+    stack = LocalStack(config_from_args(args), die_with_parent=False)
+    stack.start()
+    print_addresses(stack.config)
+    print(f"running in the background; stop with `towngrid-stack stop"
+          f"{' --profile ' + stack.config.profile if stack.config.profile != 'dev' else ''}`")
+    return 0
+
+
+@command("stop", help="stop the background Kafka and FerretDB of a profile")
+def cmd_stop(args: argparse.Namespace) -> int:
+    stopped = LocalStack(config_from_args(args)).stop_background()
+    for name, pid in stopped.items():
+        print(f"{name}: " + (f"stopped (pid {pid})" if pid else "was not running"))
+    return 0
+
+
+@command("status", help="show whether Kafka and FerretDB of a profile run and answer")
+def cmd_status(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    probes = {"kafka": lambda: readiness.kafka_ready(cfg.host, cfg.kafka_port),
+              "ferretdb": lambda: readiness.mongo_ready(cfg.host, cfg.mongo_port)}
+    addresses = {"kafka": cfg.kafka_bootstrap, "ferretdb": cfg.mongo_url}
+    healthy = True
+    print(f"profile {cfg.profile}, data {cfg.data_dir}")
+    for name in COMPONENTS:
+        pid = pidfile.live_pid(cfg.pid_file(name))
+        try:
+            answers = probes[name]()
+        except OSError:
+            answers = False
+        healthy &= answers
+        print(f"{name:9} {'answers' if answers else 'DOWN':8} {addresses[name]:55} "
+              + (f"pid {pid}" if pid else "(no pid file)" if answers else "not running"))
+    return 0 if healthy else 1
+
+
+@command("reset", help="delete the data of a profile (refused while it runs)")
+def cmd_reset(args: argparse.Namespace) -> int:
+    LocalStack(config_from_args(args)).reset()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="towngrid-stack", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (func, help_text, arguments) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_stack_options(p)
+        if arguments:
+            arguments(p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StackError as exc:
+        print(f"towngrid-stack: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

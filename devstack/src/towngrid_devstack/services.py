@@ -1,0 +1,114 @@
+"""The four services as processes on the local stack: an api and a worker each.
+
+Used by ``towngrid-stack run`` (the README's ``make run``) and by the test suite, so both
+start the services the same way. Each process gets its service's own settings through
+environment variables with the service's prefix; local secrets are made once per profile.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import sys
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import StackConfig
+from .errors import StackError
+from .process import ManagedProcess
+
+SERVICES: dict[str, int] = {"registry": 8001, "permits": 8002, "delivery": 8003, "labor": 8004}
+
+
+@dataclass(frozen=True)
+class LocalSecrets:
+    auth_jwt_secret: str
+    id_hash_key: str
+
+    @classmethod
+    def for_profile(cls, config: StackConfig) -> "LocalSecrets":
+        """Read the profile's secrets, making them on first use (kept with its data)."""
+        path = Path(config.data_dir) / "run" / "local-secrets.json"
+        if path.exists():
+            return cls(**json.loads(path.read_text()))
+        made = cls(auth_jwt_secret=secrets.token_urlsafe(48), id_hash_key=secrets.token_urlsafe(48))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(made.__dict__))
+        path.chmod(0o600)
+        return made
+
+
+def service_environment(
+    service: str, config: StackConfig, local: LocalSecrets, port: int, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    prefix = service.upper() + "_"
+    env = {
+        "KAFKA_BOOTSTRAP": config.kafka_bootstrap,
+        "MONGO_URL": config.mongo_url,
+        "HTTP_PORT": str(port),
+        "AUTH_JWT_SECRET": local.auth_jwt_secret,
+    }
+    if service == "registry":
+        env["ID_HASH_KEY"] = local.id_hash_key
+    env.update(extra or {})
+    return {prefix + k: v for k, v in env.items()} | {"PYTHONUNBUFFERED": "1"}
+
+
+def check_port_free(port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise StackError(
+                f"[{what}] port {port} on 127.0.0.1 is already in use: stop whatever listens there "
+                f"(`ss -ltnp 'sport = :{port}'` shows it) or choose another port"
+            ) from None
+
+
+def _script(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def _http_ready(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+        return response.status == 200
+
+
+@dataclass
+class ServiceProcesses:
+    service: str
+    port: int
+    api: ManagedProcess
+    worker: ManagedProcess
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def service_processes(
+    service: str, config: StackConfig, local: LocalSecrets, *, port: int | None = None,
+    extra_env: Mapping[str, str] | None = None, worker_name: str = "worker",
+) -> ServiceProcesses:
+    port = port or SERVICES[service]
+    check_port_free(port, f"{service}-api")
+    env = service_environment(service, config, local, port, extra_env)
+    logs = Path(config.data_dir) / "logs"
+    url = f"http://127.0.0.1:{port}"
+    api = ManagedProcess(f"{service}-api", [_script(f"{service}-api")], env, logs / f"{service}-api.log",
+                         ready_check=lambda: _http_ready(f"{url}/readyz"))
+    worker = ManagedProcess(f"{service}-{worker_name}", [_script(f"{service}-worker")], env,
+                            logs / f"{service}-{worker_name}.log",
+                            ready_check=lambda: _log_says(logs / f"{service}-{worker_name}.log", "worker ready"))
+    return ServiceProcesses(service, port, api, worker)
+
+
+def _log_says(path: Path, text: str) -> bool:
+    try:
+        return text in path.read_text(errors="replace").rsplit("=== ", 1)[-1]
+    except OSError:
+        return False

@@ -1,0 +1,115 @@
+"""Helpers for tests on the real local stack: the running system, tokens, topic readers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from towngrid_devstack.config import StackConfig
+from towngrid_devstack.services import LocalSecrets, ServiceProcesses
+from towngrid_kit.auth import Role, mint_token
+
+
+@dataclass
+class System:
+    config: StackConfig
+    secrets: LocalSecrets
+    services: dict[str, ServiceProcesses] = field(default_factory=dict)
+
+    def token(self, role: Role = Role.TOWN_ADMIN, scope: str = "town", subject: str = "test-admin") -> str:
+        return mint_token(self.secrets.auth_jwt_secret, subject=subject, role=role, scope=scope,
+                          issuer="towngrid-local", audience="towngrid")
+
+    def client(self, service: str, role: Role | None = Role.TOWN_ADMIN) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return httpx.AsyncClient(base_url=self.services[service].url, headers=headers, timeout=30)
+
+    @property
+    def kafka(self) -> str:
+        return self.config.kafka_bootstrap
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.value)
+
+
+async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Record]], bool],
+                     timeout: float = 30.0) -> list[Record]:
+    """Read ``topic`` from the beginning (no group, no commits) until ``until(records)``."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        partitions = await _partitions(consumer, topic, timeout)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while not until(records):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic}: condition not met within {timeout} s; read {len(records)} records")
+            batch = await consumer.getmany(timeout_ms=500)
+            for msgs in batch.values():
+                records.extend(Record(m.topic, m.partition, m.offset, m.key, m.value,
+                                      {k: v.decode() for k, v in (m.headers or ())}) for m in msgs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) -> list[TopicPartition]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"topic {topic} does not exist")
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - refresh for a new topic
+        await asyncio.sleep(0.2)
+
+
+async def produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.2) -> Any:
+    """Await ``check()`` until it returns a truthy value; fail with its last result."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s; last result: {last!r}")
+
+
+def events_with(records: list[Record], **match: Any) -> list[dict[str, Any]]:
+    found = []
+    for r in records:
+        body = r.json
+        if all(body.get(k) == v or body["data"].get(k) == v for k, v in match.items()):
+            found.append(body)
+    return found
