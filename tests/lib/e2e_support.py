@@ -113,3 +113,51 @@ def events_with(records: list[Record], **match: Any) -> list[dict[str, Any]]:
         if all(body.get(k) == v or body["data"].get(k) == v for k, v in match.items()):
             found.append(body)
     return found
+
+
+async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Record]:
+    """Everything on ``topic`` now: read from the beginning up to the current end offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        partitions = await _partitions(consumer, topic, timeout)
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    total = sum(ends.values())
+    return await read_topic(bootstrap, topic, until=lambda rs: len(rs) >= total, timeout=timeout)
+
+
+async def committed_offset(bootstrap: str, group: str, topic: str, partition: int) -> int:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    meta = offsets.get(TopicPartition(topic, partition))
+    return meta.offset if meta is not None else -1
+
+
+async def produce_many(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> list[tuple[int, int]]:
+    """Send (key, value) pairs in order; return each one's (partition, offset)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        placed = []
+        for key, value in messages:
+            meta = await producer.send_and_wait(topic, value, key=key)
+            placed.append((meta.partition, meta.offset))
+        return placed
+    finally:
+        await producer.stop()
+
+
+async def wait_consumed(bootstrap: str, group: str, topic: str, partition: int, offset: int, timeout: float = 30.0) -> None:
+    """Wait until ``group`` has committed past ``offset`` (so it processed that message)."""
+    async def past() -> bool:
+        return await committed_offset(bootstrap, group, topic, partition) > offset
+
+    await eventually(past, timeout=timeout)

@@ -8,15 +8,17 @@ dir) are added to every subcommand, and ``config_from_args(args)`` turns them in
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
 from typing import Callable
 
-from . import pidfile, readiness
+from . import pidfile, readiness, run
 from .config import (ENV_DATA_DIR, ENV_KAFKA_PORT, ENV_MONGO_PORT, ENV_PROFILE, FERRETDB_VERSION,
                      KAFKA_VERSION, StackConfig)
 from .errors import StackError
+from .services import SERVICES, LocalSecrets, admin_token
 from .stack import COMPONENTS, LocalStack
 
 Command = Callable[[argparse.Namespace], int]
@@ -108,9 +110,45 @@ def cmd_start(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("stop", help="stop the background Kafka and FerretDB of a profile")
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    _reset_option(parser)
+    group = parser.add_argument_group("services")
+    for svc, port in SERVICES.items():
+        group.add_argument(f"--{svc}-port", type=int, metavar="PORT",
+                           help=f"{svc} api port (env TOWNGRID_{svc.upper()}_PORT, {port})")
+
+
+@command("run", help="run Kafka, FerretDB and the four services in the foreground, supervised "
+         "(Ctrl-C stops all)", arguments=_run_options)
+def cmd_run(args: argparse.Namespace) -> int:
+    ports = run.service_ports({svc: getattr(args, f"{svc}_port") for svc in SERVICES})
+    return run.run(config_from_args(args), ports)
+
+
+def _token_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", default="town_admin", help="town_admin (default), ...")
+    parser.add_argument("--scope", default="town", help='"town", "community:<id>", ...')
+
+
+@command("token", help="print a staff token for the profile's services (admin by default)",
+         arguments=_token_options)
+def cmd_token(args: argparse.Namespace) -> int:
+    print(admin_token(LocalSecrets.for_profile(config_from_args(args)), role=args.role,
+                      scope=args.scope))
+    return 0
+
+
+@command("stop", help="stop the background Kafka and FerretDB of a profile (and its `run`)")
 def cmd_stop(args: argparse.Namespace) -> int:
-    stopped = LocalStack(config_from_args(args)).stop_background()
+    cfg = config_from_args(args)
+    run_pid = pidfile.live_pid(cfg.pid_file("run"))
+    if run_pid:  # a `towngrid-stack run`: it stops its services, then Kafka and FerretDB
+        os.kill(run_pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while pidfile.live_pid(cfg.pid_file("run")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        print(f"run: stopped (pid {run_pid})")
+    stopped = LocalStack(cfg).stop_background()
     for name, pid in stopped.items():
         print(f"{name}: " + (f"stopped (pid {pid})" if pid else "was not running"))
     return 0

@@ -41,9 +41,23 @@ class LocalSecrets:
         return made
 
 
+def admin_token(local: LocalSecrets, *, role: str = "town_admin", scope: str = "town",
+                subject: str = "local-admin", ttl_s: int = 8 * 3600) -> str:
+    """A staff token for the local services (what `towngrid-token` mints with this secret)."""
+    try:
+        from towngrid_kit.auth import mint_token
+    except ImportError:
+        raise StackError("towngrid_kit is not installed here: run `uv sync --all-packages` in the "
+                         "repository (or `make setup`)") from None
+    return mint_token(local.auth_jwt_secret, subject=subject, role=role, scope=scope,
+                      issuer="towngrid-local", audience="towngrid", ttl_s=ttl_s)
+
+
 def service_environment(
     service: str, config: StackConfig, local: LocalSecrets, port: int, extra: Mapping[str, str] | None = None
 ) -> dict[str, str]:
+    """The service's settings as environment variables; ``extra`` names settings without
+    the prefix (``{"FAULT_POINT": "relay.before_publish"}`` gives ``REGISTRY_FAULT_POINT``)."""
     prefix = service.upper() + "_"
     env = {
         "KAFKA_BOOTSTRAP": config.kafka_bootstrap,

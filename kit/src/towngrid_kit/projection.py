@@ -15,15 +15,19 @@ from pymongo.errors import DuplicateKeyError
 
 
 async def apply_versioned(
-    collection: AsyncCollection, key: str, version: int, fields: dict[str, Any]
+    collection: AsyncCollection, key: str, version: int, fields: dict[str, Any], *, event_id: str | None = None,
+    keep: int = 100,
 ) -> bool:
-    """Set ``fields`` on document ``key`` if ``version`` is newer; True when applied."""
+    """Set ``fields`` on document ``key`` if ``version`` is newer; True when applied.
+
+    With ``event_id``, the document also lists the last ``keep`` events it applied, so an
+    audit (or a test) can see that each was applied once.
+    """
+    update: dict[str, Any] = {"$set": {**fields, "version": version}}
+    if event_id is not None:
+        update["$push"] = {"applied_events": {"$each": [event_id], "$slice": -keep}}
     try:
-        await collection.update_one(
-            {"_id": key, "version": {"$lt": version}},
-            {"$set": {**fields, "version": version}},
-            upsert=True,
-        )
+        await collection.update_one({"_id": key, "version": {"$lt": version}}, update, upsert=True)
     except DuplicateKeyError:
         return False  # the document exists with this version or a newer one
     return True

@@ -35,16 +35,14 @@ class QuarantineRoster:
             "since": event.started_at,
             "planned_end": event.planned_end.isoformat(),
             "ended_at": None,
-            "updated_by_event": str(envelope.event_id),
-        })
+        }, event_id=str(envelope.event_id))
 
     async def ended(self, event: QuarantineEnded, envelope: Envelope) -> bool:
         return await apply_versioned(self._roster, event.resident_id, envelope.aggregate_version, {
             "in_quarantine": False,
             "quarantine_id": event.quarantine_id,
             "ended_at": event.ended_at,
-            "updated_by_event": str(envelope.event_id),
-        })
+        }, event_id=str(envelope.event_id))
 
     async def get(self, resident_id: str) -> dict[str, Any] | None:
         return await self._roster.find_one({"_id": resident_id})

@@ -1,0 +1,44 @@
+# towngrid: `make run` runs the whole system locally, `make test` runs the test suite.
+# Every target bootstraps first (scripts/bootstrap.sh: uv, Python 3.11, Java, Maven, Go, uv sync).
+# scripts/uv is the uv on PATH, else the one bootstrap installed into ~/.cache/towngrid/tools.
+
+SHELL := /bin/bash
+UV := scripts/uv
+UV_RUN := $(UV) run --frozen
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap setup run test stop reset snapshots token
+
+help:
+	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
+	@echo "make test       run the test suite (it starts its own stack, profile test); PYTEST_ARGS=..."
+	@echo "make setup      bootstrap, and download/build Kafka and FerretDB into the cache"
+	@echo "make stop       stop the dev profile's stack (and a running 'make run')"
+	@echo "make reset      delete the dev profile's data"
+	@echo "make snapshots  regenerate the contract snapshots"
+	@echo "make token      print an admin token for the dev profile's services"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+setup: bootstrap
+	$(UV_RUN) towngrid-stack setup
+
+run: bootstrap
+	$(UV_RUN) towngrid-stack run
+
+# make exits with status 2 whenever pytest fails (it cannot pass pytest's own code on).
+test: setup
+	$(UV_RUN) pytest $(PYTEST_ARGS)
+
+stop: bootstrap
+	$(UV_RUN) towngrid-stack stop --profile dev
+
+reset: bootstrap
+	$(UV_RUN) towngrid-stack reset --profile dev
+
+snapshots: bootstrap
+	$(UV_RUN) python -m towngrid_contracts.snapshot
+
+token: bootstrap
+	@$(UV_RUN) towngrid-stack token --profile dev
