@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from towngrid_kit.errors import ConcurrentModification, NotFound
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import NotFound
 from registry.adapters.repository import ResidentRepository
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 from registry.domain.risk_areas import RiskAreas
@@ -35,10 +36,10 @@ class Registered:
 
 
 class ResidentService:
-    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, retries: int = 5) -> None:
+    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas) -> None:
         self._repo = repository
         self._risk_areas = risk_areas
-        self._retries = retries
+        self._locks = KeyedLocks()
 
     async def register_returnee(self, registration: Registration) -> Registered:
         """Register a returnee; the same national ID again updates that resident's file."""
@@ -50,7 +51,8 @@ class ResidentService:
             arrived_on=registration.arrived_on,
             registered_at=datetime.now(UTC),
         )
-        for _ in range(self._retries):
+
+        async def attempt() -> Registered:
             resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
             resident = await self._repo.get(resident_id)
             created = resident is None
@@ -64,12 +66,10 @@ class ResidentService:
             else:
                 resident.person = registration.person
             resident.register_return(record)
-            try:
-                await self._repo.save(resident)
-            except ConcurrentModification:
-                continue
+            await self._repo.save(resident)
             return Registered(resident, created=created)
-        raise ConcurrentModification("the resident's file kept changing; retry")
+
+        return await retry_on_conflict(attempt)
 
     async def get(self, resident_id: str) -> Resident:
         resident = await self._repo.get(resident_id)
@@ -112,14 +112,14 @@ class ResidentService:
 
     async def _change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
         """Load, apply one domain change, save; retried on a concurrent modification."""
-        for _ in range(self._retries):
+
+        async def attempt() -> Resident:
             resident = await self.get(resident_id)
             change(resident)
-            try:
-                await self._repo.save(resident)
-            except ConcurrentModification:
-                continue
+            await self._repo.save(resident)
             return resident
-        raise ConcurrentModification(f"resident {resident_id} kept changing; retry")
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
 
 
