@@ -6,6 +6,7 @@ Tests run on their own profile ("test") and ports, with fresh data each session,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,13 +15,19 @@ from e2e_support import System
 from towngrid_devstack import LocalStack, StackConfig
 from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes
 
-TEST_PORTS = {"kafka": 19092, "mongo": 27018}
-TEST_SERVICE_PORT_OFFSET = 10000  # registry 18001, permits 18002, ...
+# Tests use their own profile and ports; TOWNGRID_TEST_PORT_SHIFT moves them all (so that
+# several test runs can share a machine): Kafka 19092+shift, FerretDB 27018+shift,
+# services 18001+shift...
+PORT_SHIFT = int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0"))
+TEST_PORTS = {"kafka": 19092 + PORT_SHIFT, "mongo": 27018 + PORT_SHIFT}
+TEST_SERVICE_PORT_OFFSET = 10000 + PORT_SHIFT  # registry 18001, permits 18002, ...
+TEST_PROFILE = "test" if PORT_SHIFT == 0 else f"test-{PORT_SHIFT}"
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    config = StackConfig(profile="test", kafka_port=TEST_PORTS["kafka"], mongo_port=TEST_PORTS["mongo"], reset=True)
+    config = StackConfig(profile=TEST_PROFILE, kafka_port=TEST_PORTS["kafka"], mongo_port=TEST_PORTS["mongo"],
+                         reset=True)
     local = LocalStack(config)
     local.setup()
     local.start()

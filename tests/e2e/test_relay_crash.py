@@ -13,7 +13,7 @@ from people import returnee
 from towngrid_devstack.services import service_processes
 
 TOPIC = "registry.resident.v1"
-SPARE_PORT = 18101  # the faulty worker binds no port; service_processes only wants a free one
+
 
 
 async def roster_doc(system: System, resident_id: str) -> dict | None:
@@ -36,7 +36,7 @@ async def test_worker_killed_around_publish(system: System, fault_point: str) ->
         await eventually(lambda: _has_events(system, rid, 1))
 
         registry.worker.stop()
-        faulty = service_processes("registry", system.config, system.secrets, port=SPARE_PORT,
+        faulty = service_processes("registry", system.config, system.secrets, port=registry.port + 100,  # binds nothing; only wants a free port
                                    extra_env={"FAULT_POINT": fault_point}, worker_name="worker-faulty").worker
         try:
             faulty.start()
