@@ -148,6 +148,7 @@ def cmd_stop(args: argparse.Namespace) -> int:
         while pidfile.live_pid(cfg.pid_file("run")) and time.monotonic() < deadline:
             time.sleep(0.2)
         print(f"run: stopped (pid {run_pid})")
+    pidfile.remove_stale(cfg.pid_file("run"))
     stopped = LocalStack(cfg).stop_background()
     for name, pid in stopped.items():
         print(f"{name}: " + (f"stopped (pid {pid})" if pid else "was not running"))

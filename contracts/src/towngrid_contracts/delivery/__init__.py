@@ -15,6 +15,12 @@ from towngrid_contracts.delivery.order import (
     OrderRejected,
     PriceViolation,
 )
+from towngrid_contracts.delivery.merchant import (
+    MERCHANT_TOPIC,
+    MerchantRegistered,
+    PriceListItem,
+    PriceListPublished,
+)
 from towngrid_contracts.delivery.relief_parcel import RELIEF_PARCEL_TOPIC, ReliefParcelDelivered
 
 EVENTS = (
@@ -29,11 +35,17 @@ EVENTS = (
     OrderFailed,
     OrderCancelled,
     ReliefParcelDelivered,
+    MerchantRegistered,
+    PriceListPublished,
 )
 """Every delivery event, in catalogue order."""
 
 __all__ = [
     "EVENTS",
+    "MERCHANT_TOPIC",
+    "MerchantRegistered",
+    "PriceListItem",
+    "PriceListPublished",
     "ORDER_TOPIC",
     "RELIEF_PARCEL_TOPIC",
     "OrderAccepted",

@@ -25,6 +25,10 @@ FailureReason = Literal[
     "recipient_unreachable", "not_collected", "merchant_unable", "checkpoint_closed", "other"
 ]
 CancelledBy = Literal["household", "merchant", "staff"]
+PlacedBy = Literal["staff", "resident", "platform"]
+CancelReason = Literal[
+    "household_request", "merchant_out_of_stock", "duplicate_order", "household_left", "other"
+]
 
 
 class OrderLine(BaseModel):
@@ -66,6 +70,12 @@ class OrderPlaced(_OrderEvent):
     lines: list[OrderLine] = Field(min_length=1)
     total_cents: int = Field(ge=0, description="Sum of quantity x unit_price_cents over lines.")
     placed_at: AwareDatetime
+    placed_by: PlacedBy | None = Field(
+        default=None, description="Who took the order: staff (proxy shopping), the resident, or a platform."
+    )
+    price_list_version: int | None = Field(
+        default=None, ge=1, description="The merchant's price list version in force when placed."
+    )
 
     @model_validator(mode="after")
     def _checkpoint_iff_pickup(self) -> Self:
@@ -83,6 +93,9 @@ class OrderRejected(_OrderEvent):
     reason: RejectionReason
     price_violations: list[PriceViolation] = Field(default_factory=list)
     rejected_at: AwareDatetime
+    unknown_skus: list[str] = Field(
+        default_factory=list, description="For ``unknown_sku``: the SKUs not on the price list in force."
+    )
 
 
 class OrderAccepted(_OrderEvent):
@@ -149,3 +162,4 @@ class OrderCancelled(_OrderEvent):
 
     cancelled_by: CancelledBy
     cancelled_at: AwareDatetime
+    reason_code: CancelReason | None = Field(default=None, description="Why it was cancelled.")

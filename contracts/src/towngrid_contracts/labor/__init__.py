@@ -1,11 +1,26 @@
 """Events published by the labor service (only the labor service edits this package)."""
 
-from towngrid_contracts.labor.batch import BATCH_TOPIC, BatchArrived, BatchDispatched
-from towngrid_contracts.labor.demand import DEMAND_TOPIC, LaborDemandPosted
-from towngrid_contracts.labor.job_seeker import JOB_SEEKER_TOPIC, JobSeekerRegistered, WorkerMatched
+from towngrid_contracts.labor.batch import (
+    BATCH_TOPIC,
+    BatchArrived,
+    BatchBoardingChecked,
+    BatchDispatched,
+    BatchScheduled,
+    BatchWorkerAdded,
+    BatchWorkerFlagged,
+)
+from towngrid_contracts.labor.demand import DEMAND_TOPIC, DemandPositionFilled, LaborDemandPosted
+from towngrid_contracts.labor.employer import EMPLOYER_TOPIC, EmployerRegistered
+from towngrid_contracts.labor.job_seeker import (
+    JOB_SEEKER_TOPIC,
+    JobSeekerRegistered,
+    WorkerMatched,
+    WorkerPlacedLocally,
+)
 from towngrid_contracts.labor.resumption import (
     RESUMPTION_TOPIC,
     EnterpriseResumed,
+    ResumptionActionRecorded,
     ResumptionCaseOpened,
     ResumptionIssueRaised,
     ResumptionIssueResolved,
@@ -21,22 +36,39 @@ EVENTS = (
     ResumptionIssueRaised,
     ResumptionIssueResolved,
     EnterpriseResumed,
+    EmployerRegistered,
+    DemandPositionFilled,
+    WorkerPlacedLocally,
+    BatchScheduled,
+    BatchWorkerAdded,
+    BatchWorkerFlagged,
+    BatchBoardingChecked,
+    ResumptionActionRecorded,
 )
-"""Every labor event, in catalogue order."""
+"""Every labor event, in catalogue order (new events are appended)."""
 
 __all__ = [
     "BATCH_TOPIC",
     "DEMAND_TOPIC",
+    "EMPLOYER_TOPIC",
     "EVENTS",
     "JOB_SEEKER_TOPIC",
     "RESUMPTION_TOPIC",
     "BatchArrived",
+    "BatchBoardingChecked",
     "BatchDispatched",
+    "BatchScheduled",
+    "BatchWorkerAdded",
+    "BatchWorkerFlagged",
+    "DemandPositionFilled",
+    "EmployerRegistered",
     "EnterpriseResumed",
     "JobSeekerRegistered",
     "LaborDemandPosted",
+    "ResumptionActionRecorded",
     "ResumptionCaseOpened",
     "ResumptionIssueRaised",
     "ResumptionIssueResolved",
     "WorkerMatched",
+    "WorkerPlacedLocally",
 ]

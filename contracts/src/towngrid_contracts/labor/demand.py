@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from datetime import date
+
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
@@ -33,3 +35,20 @@ class LaborDemandPosted(_DemandEvent):
     province: str = Field(pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code.")
     health_certificate_required: bool = True
     posted_at: AwareDatetime
+    city_code: str | None = Field(default=None, pattern=r"^\d{6}$", description="GB/T 2260 code.")
+    skills: list[str] = Field(default_factory=list, description="Skill codes wanted.")
+    wage_min_cents: int | None = Field(default=None, ge=0, description="Monthly wage, lower bound.")
+    wage_max_cents: int | None = Field(default=None, ge=0, description="Monthly wage, upper bound.")
+    start_date: date | None = None
+
+
+class DemandPositionFilled(_DemandEvent):
+    """An officer confirmed a match: one more of the ``headcount`` positions is filled."""
+
+    event_type: ClassVar[str] = "labor.demand.position_filled"
+
+    match_id: str = Field(min_length=1)
+    job_seeker_id: str = Field(min_length=1)
+    filled: int = Field(ge=1)
+    headcount: int = Field(ge=1)
+    filled_at: AwareDatetime

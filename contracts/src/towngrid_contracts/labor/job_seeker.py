@@ -48,3 +48,15 @@ class WorkerMatched(_JobSeekerEvent):
     enterprise_id: str = Field(min_length=1)
     placement: Placement
     matched_at: AwareDatetime
+
+
+class WorkerPlacedLocally(_JobSeekerEvent):
+    """A seeker matched to a local demand started work there."""
+
+    event_type: ClassVar[str] = "labor.worker.placed_locally"
+
+    match_id: str = Field(min_length=1)
+    resident_id: str = Field(min_length=1)
+    demand_id: str = Field(min_length=1)
+    enterprise_id: str = Field(min_length=1)
+    placed_at: AwareDatetime

@@ -41,6 +41,7 @@ class ResumptionIssueRaised(_ResumptionEvent):
     issue_id: str = Field(min_length=1)
     category: IssueCategory
     raised_at: AwareDatetime
+    deadline: AwareDatetime | None = None
 
 
 class ResumptionIssueResolved(_ResumptionEvent):
@@ -58,3 +59,14 @@ class EnterpriseResumed(_ResumptionEvent):
 
     workers_on_site: int = Field(ge=0)
     resumed_at: AwareDatetime
+
+
+class ResumptionActionRecorded(_ResumptionEvent):
+    """The officer recorded an action taken on an open problem (its text stays in labor)."""
+
+    event_type: ClassVar[str] = "labor.resumption.action_recorded"
+
+    issue_id: str = Field(min_length=1)
+    action_id: str = Field(min_length=1)
+    recorded_by: str = Field(min_length=1, description="Opaque staff id.")
+    recorded_at: AwareDatetime

@@ -5,8 +5,11 @@ from towngrid_contracts.permits.permit import (
     PermitApplied,
     PermitExpired,
     PermitIssued,
+    PermitOpeningChecklistUpdated,
     PermitReinstated,
     PermitRejected,
+    PermitReviewStepDecided,
+    PermitReviewStepOverdue,
     PermitRevoked,
     PermitSuspended,
 )
@@ -19,6 +22,9 @@ EVENTS = (
     PermitReinstated,
     PermitRevoked,
     PermitExpired,
+    PermitReviewStepDecided,
+    PermitReviewStepOverdue,
+    PermitOpeningChecklistUpdated,
 )
 """Every permits event, in catalogue order."""
 
@@ -28,8 +34,11 @@ __all__ = [
     "PermitApplied",
     "PermitExpired",
     "PermitIssued",
+    "PermitOpeningChecklistUpdated",
     "PermitRejected",
     "PermitReinstated",
+    "PermitReviewStepDecided",
+    "PermitReviewStepOverdue",
     "PermitRevoked",
     "PermitSuspended",
 ]

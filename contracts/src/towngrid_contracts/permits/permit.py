@@ -70,6 +70,12 @@ class PermitApplied(_PermitEvent):
         default=None, min_length=1, description="Window or service point; none when online."
     )
     applied_at: AwareDatetime
+    checkpoint_id: str | None = Field(
+        default=None, min_length=1, description="Online: the checkpoint whose QR code was scanned."
+    )
+    review_departments: list[str] | None = Field(
+        default=None, description="Codes of the departments that review this application in parallel."
+    )
 
 
 class PermitIssued(_PermitEvent):
@@ -124,9 +130,48 @@ class PermitRevoked(_PermitEvent):
 
     reason: RevocationReason
     revoked_at: AwareDatetime
+    revoked_by: str | None = Field(default=None, min_length=1, description="Opaque id of the staff member who revoked.")
 
 
 class PermitExpired(_PermitEvent):
     event_type: ClassVar[str] = "permits.permit.expired"
 
     expired_at: AwareDatetime
+
+
+ReviewDecision = Literal["approved", "rejected"]
+
+
+class PermitReviewStepDecided(_PermitEvent):
+    """One department's step of the joint review was decided (steps run in parallel)."""
+
+    event_type: ClassVar[str] = "permits.permit.review_step_decided"
+
+    department: str = Field(min_length=1, description="Code of the reviewing department.")
+    decision: ReviewDecision
+    escalated: bool = Field(default=False, description="Decided by the escalation level, not the department.")
+    decided_at: AwareDatetime
+
+
+class PermitReviewStepOverdue(_PermitEvent):
+    """A department did not decide its step within the time limit; the step is escalated."""
+
+    event_type: ClassVar[str] = "permits.permit.review_step_overdue"
+
+    department: str = Field(min_length=1, description="Code of the reviewing department.")
+    due_at: AwareDatetime
+    escalated_to: Literal["town_admin"] = "town_admin"
+    detected_at: AwareDatetime
+
+
+OpeningStandardItem = Literal["staff_health_certificates", "disinfection", "temperature_checks", "buyer_ledger"]
+
+
+class PermitOpeningChecklistUpdated(_PermitEvent):
+    """A business-reopening application's opening-standard checklist changed (complete before approval)."""
+
+    event_type: ClassVar[str] = "permits.permit.opening_checklist_updated"
+
+    items_done: list[OpeningStandardItem] = Field(description="The items of the opening standard now met.")
+    complete: bool
+    updated_at: AwareDatetime

@@ -5,10 +5,19 @@ from towngrid_contracts.registry.checkpoint import (
     CheckpointCoverageGapDetected,
     CheckpointCoverageRestored,
 )
+from towngrid_contracts.registry.grid import (
+    GRID_TOPIC,
+    CommunityRegistered,
+    CompoundRegistered,
+    GridSettingsChanged,
+    GridUnitRenamed,
+    NeighbourGroupRegistered,
+)
 from towngrid_contracts.registry.resident import (
     RESIDENT_TOPIC,
     ChecklistCompleted,
     ChecklistItemOverdue,
+    ChecklistItemVerified,
     FeverAlertRaised,
     HealthCheckRecorded,
     QuarantineEnded,
@@ -23,6 +32,7 @@ EVENTS = (
     ResidentReturned,
     ChecklistCompleted,
     ChecklistItemOverdue,
+    ChecklistItemVerified,
     QuarantineStarted,
     HealthCheckRecorded,
     FeverAlertRaised,
@@ -34,17 +44,29 @@ EVENTS = (
     TipScreened,
     CheckpointCoverageGapDetected,
     CheckpointCoverageRestored,
+    CommunityRegistered,
+    CompoundRegistered,
+    NeighbourGroupRegistered,
+    GridUnitRenamed,
+    GridSettingsChanged,
 )
 """Every registry event, in catalogue order."""
 
 __all__ = [
     "CHECKPOINT_TOPIC",
     "EVENTS",
+    "GRID_TOPIC",
+    "CommunityRegistered",
+    "CompoundRegistered",
+    "GridSettingsChanged",
+    "GridUnitRenamed",
+    "NeighbourGroupRegistered",
     "RESIDENT_TOPIC",
     "TIP_TOPIC",
     "CareVisitRecorded",
     "ChecklistCompleted",
     "ChecklistItemOverdue",
+    "ChecklistItemVerified",
     "CheckpointCoverageGapDetected",
     "CheckpointCoverageRestored",
     "FeverAlertRaised",

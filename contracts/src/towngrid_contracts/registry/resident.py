@@ -20,6 +20,7 @@ RESIDENT_TOPIC = topic_name("registry", "resident")
 
 QuarantineKind = Literal["home", "centralized"]
 QuarantineOutcome = Literal["released", "hospitalized", "transferred"]
+EscalationLevel = Literal["neighbour_group", "compound", "community", "town"]
 DepartureReason = Literal["labor_batch", "other"]
 
 
@@ -43,6 +44,8 @@ class ResidentReturned(_ResidentEvent):
     travel_mode: str = Field(min_length=1)
     arrived_on: date
     re_registration: bool = False
+    neighbour_group_id: str | None = Field(default=None, min_length=1, description="The returnee's neighbour group, if known.")
+    checklist_id: str | None = Field(default=None, min_length=1, description="The follow-up checklist opened for the returnee.")
 
 
 class QuarantineStarted(_ResidentEvent):
@@ -98,6 +101,19 @@ class ChecklistCompleted(_ResidentEvent):
     completed_at: AwareDatetime
 
 
+class ChecklistItemVerified(_ResidentEvent):
+    """An officer verified one item of a returnee's follow-up checklist."""
+
+    event_type: ClassVar[str] = "registry.checklist.item_verified"
+
+    checklist_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    item_code: str = Field(min_length=1)
+    verified_by: str = Field(min_length=1, description="Opaque staff id of the verifier.")
+    verified_at: AwareDatetime
+    was_overdue: bool = False
+
+
 class ChecklistItemOverdue(_ResidentEvent):
     """A checklist item was not verified by its due time."""
 
@@ -107,6 +123,11 @@ class ChecklistItemOverdue(_ResidentEvent):
     compound_id: str = Field(min_length=1)
     item_code: str = Field(min_length=1)
     due_at: AwareDatetime
+    escalation_level: EscalationLevel | None = Field(
+        default=None, description="The grid level now responsible: one level up for each further overdue period."
+    )
+    escalated_to: str | None = Field(default=None, min_length=1, description="Opaque id of that grid unit.")
+    overdue_periods: int | None = Field(default=None, ge=0, description="Whole periods past the due time (0 at first).")
 
 
 class ResidentLeftTown(_ResidentEvent):

@@ -1,8 +1,8 @@
-"""The permits service's settings (prefix ``PERMITS_``)."""
+"""The permits service's settings (prefix ``PERMITS_``): the one place its configuration is read."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from towngrid_kit.settings import ServiceSettings
@@ -13,3 +13,15 @@ class PermitsSettings(ServiceSettings):
 
     mongo_db: str = "permits"
     http_port: int = Field(default=8002, ge=1, le=65535)
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="Ed25519 key that signs verification codes and checkpoint QR codes: PEM, or base64 of a "
+                    "32-byte seed. Absent on the local stack only: then derived from AUTH_JWT_SECRET.",
+    )
+    windows: list[str] = Field(default_factory=lambda: ["W1", "W2", "W3"],
+                               description="The town hall's application windows, as JSON.")
+    service_points: list[str] = Field(
+        default_factory=lambda: [f"SP-C{n:02d}" for n in range(1, 9)],
+        description="The community service points, as JSON.")
+    clock_interval_s: float = Field(default=1.0, gt=0, description="How often the worker looks for "
+                                    "overdue review steps and expired permits.")

@@ -17,6 +17,10 @@ class RegistrySettings(ServiceSettings):
         description="Key of the keyed hash that finds a resident by national ID number (at least 32 characters).",
         min_length=32,
     )
+    town_id: str = Field(default="TOWN-CG", min_length=1, max_length=40,
+                         description="Opaque id of the town whose grid this registry keeps.")
+    checklist_scan_interval_s: float = Field(default=2.0, gt=0,
+                                             description="How often the worker looks for overdue checklist items.")
     risk_areas: list[str] = Field(
         default_factory=list,
         description='Listed risk areas as JSON, e.g. ["湖北省", "广东省/深圳市"].',

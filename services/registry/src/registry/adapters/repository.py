@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -33,6 +34,7 @@ class ResidentRepository:
         await self._store.ensure_indexes()
         await self._store.current.create_index([("compound_id", ASCENDING), ("_id", ASCENDING)])
         await self._store.current.create_index([("in_quarantine", ASCENDING), ("_id", ASCENDING)])
+        await self._store.current.create_index([("checklist_next_due", ASCENDING)])
 
     def national_id_hash(self, national_id: str) -> str:
         return hmac.new(self._key, national_id.encode(), hashlib.sha256).hexdigest()
@@ -56,8 +58,17 @@ class ResidentRepository:
         events, resident.pending = resident.pending, []
         resident.version = await self._store.commit(
             resident.resident_id, resident.version, to_state(resident), events,
-            index_fields={"compound_id": resident.compound_id, "in_quarantine": resident.open_quarantine is not None},
+            index_fields={
+                "compound_id": resident.compound_id,
+                "in_quarantine": resident.open_quarantine is not None,
+                "checklist_next_due": resident.checklist.next_due() if resident.checklist else None,
+            },
         )
+
+    async def checklists_due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of residents whose checklist has an overdue step due by ``now``."""
+        cursor = self._store.current.find({"checklist_next_due": {"$lte": now}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] async for doc in cursor]
 
     async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Resident]:
         query = dict(filters)

@@ -10,10 +10,14 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
-from registry.bootstrap import build_resident_service
+from registry.bootstrap import build_services
 from registry.config import RegistrySettings
 from registry.domain.resident import Person
+from registry.entrypoints.grid_http import router as grid_router
 from registry.entrypoints.schemas import (
+    ChecklistItemView,
+    ChecklistView,
+    VerifyItem,
     EndQuarantine,
     HealthCheckView,
     QuarantineView,
@@ -48,7 +52,8 @@ async def register_returnee(body: RegisterReturnee, request: Request, service: R
     async def action() -> tuple[int, object]:
         done = await service.register_returnee(Registration(
             person=Person(national_id=body.national_id, name=body.name, mobile=body.mobile, address=body.address),
-            compound_id=body.compound_id, household_id=body.household_id, origin_province=body.origin_province,
+            compound_id=body.compound_id, household_id=body.household_id,
+            neighbour_group_id=body.neighbour_group_id, origin_province=body.origin_province,
             origin_city=body.origin_city, travel_mode=body.travel_mode, arrived_on=body.arrived_on,
         ))
         view = RegistrationView(created=done.created, resident=ResidentView.of(done.resident))
@@ -109,11 +114,31 @@ async def end_quarantine(resident_id: str, quarantine_id: str, body: EndQuaranti
     return QuarantineView.of(resident.quarantine(quarantine_id))
 
 
+@router.get("/residents/{resident_id}/checklist", response_model=ChecklistView,
+            summary="A returnee's follow-up checklist: who verified what, when, and what is overdue")
+async def get_checklist(resident_id: str, service: Residents,
+                        _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ChecklistView:
+    resident = await service.get(resident_id)
+    if resident.checklist is None:
+        from towngrid_kit.errors import NotFound
+
+        raise NotFound(f"resident {resident_id} has no follow-up checklist")
+    return ChecklistView.of(resident.checklist)
+
+
+@router.post("/residents/{resident_id}/checklist/items/{item_code}/verify", response_model=ChecklistItemView,
+             summary="Tick a checklist item (the caller is recorded as the verifier)")
+async def verify_checklist_item(resident_id: str, item_code: str, body: VerifyItem, service: Residents,
+                                principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ChecklistItemView:
+    _, item = await service.verify_checklist_item(resident_id, item_code, principal.subject, body.verified_at)
+    return ChecklistItemView.of(item)
+
+
 def create_registry_app(settings: RegistrySettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
-        app.state.residents = await build_resident_service(resources.db, settings)
+        app.state.residents, app.state.grid = await build_services(resources.db, settings)
 
-    return create_app(service="registry", settings=settings, routers=[router], setup=setup,
+    return create_app(service="registry", settings=settings, routers=[router, grid_router], setup=setup,
                       description="Returnees, quarantine files and health checks. Personal data stays here.")
 
 

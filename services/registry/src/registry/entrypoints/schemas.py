@@ -15,6 +15,7 @@ from registry.domain.identity import (
     normalize_mobile,
     normalize_national_id,
 )
+from registry.domain.checklist import Checklist, ChecklistItem
 from registry.domain.resident import HealthCheck, Quarantine, Resident
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -31,6 +32,7 @@ class RegisterReturnee(_Body):
     address: Text = Field(description="Where the returnee stays (kept in the registry only).")
     compound_id: Text
     household_id: Text | None = None
+    neighbour_group_id: Text | None = Field(default=None, description="The neighbour group (building or courtyard).")
     origin_province: Text
     origin_city: Text
     travel_mode: Text = Field(description="How they travelled, e.g. train, car, bus, plane.")
@@ -97,6 +99,39 @@ class QuarantineView(BaseModel):
                    ended_at=q.ended_at, outcome=q.outcome, checks=[HealthCheckView.of(c) for c in q.checks])
 
 
+class VerifyItem(_Body):
+    verified_at: AwareDatetime | None = Field(default=None, description="When it was verified (default: now).")
+
+
+class ChecklistItemView(BaseModel):
+    code: str
+    title: str
+    due_at: datetime
+    done: bool
+    verified_by: str | None
+    verified_at: datetime | None
+    overdue_escalations: int = Field(description="Overdue alerts raised so far (each one grid level higher).")
+
+    @classmethod
+    def of(cls, i: ChecklistItem) -> "ChecklistItemView":
+        return cls(code=i.code, title=i.title, due_at=i.due_at, done=i.done, verified_by=i.done_by,
+                   verified_at=i.done_at, overdue_escalations=i.escalations)
+
+
+class ChecklistView(BaseModel):
+    checklist_id: str
+    opened_at: datetime
+    completed_at: datetime | None
+    escalation_chain: list[str] = Field(description="level:unit, from the first responsible to the town.")
+    items: list[ChecklistItemView]
+
+    @classmethod
+    def of(cls, c: Checklist) -> "ChecklistView":
+        return cls(checklist_id=c.checklist_id, opened_at=c.opened_at, completed_at=c.completed_at,
+                   escalation_chain=[f"{level}:{unit}" for level, unit in c.chain],
+                   items=[ChecklistItemView.of(i) for i in c.items])
+
+
 class ReturnView(BaseModel):
     origin_province: str
     origin_city: str
@@ -115,17 +150,20 @@ class ResidentView(BaseModel):
     mobile_masked: str
     household_id: str
     compound_id: str
+    neighbour_group_id: str | None
     in_quarantine: bool
     version: int
     returns: list[ReturnView]
     quarantines: list[QuarantineView]
+    checklist: ChecklistView | None
 
     @classmethod
     def of(cls, r: Resident) -> "ResidentView":
         return cls(
             resident_id=r.resident_id, name=r.person.name,
             national_id_masked=mask_national_id(r.person.national_id), mobile_masked=mask_mobile(r.person.mobile),
-            household_id=r.household_id, compound_id=r.compound_id, in_quarantine=r.open_quarantine is not None,
+            household_id=r.household_id, compound_id=r.compound_id, neighbour_group_id=r.neighbour_group_id,
+            checklist=ChecklistView.of(r.checklist) if r.checklist else None, in_quarantine=r.open_quarantine is not None,
             version=r.version,
             returns=[ReturnView(**vars(x)) for x in r.returns],
             quarantines=[QuarantineView.of(q) for q in r.quarantines],

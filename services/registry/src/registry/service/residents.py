@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
-from towngrid_kit.errors import NotFound
+from towngrid_kit.errors import InvalidInput, NotFound
+from registry.adapters.grid_repository import GridRepository
 from registry.adapters.repository import ResidentRepository
+from registry.domain.checklist import ChecklistItem
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 from registry.domain.risk_areas import RiskAreas
 
@@ -27,6 +29,7 @@ class Registration:
     origin_city: str
     travel_mode: str
     arrived_on: date
+    neighbour_group_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,12 @@ class Registered:
 
 
 class ResidentService:
-    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas) -> None:
+    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, grids: GridRepository,
+                 town_id: str) -> None:
         self._repo = repository
         self._risk_areas = risk_areas
+        self._grids = grids
+        self._town_id = town_id
         self._locks = KeyedLocks()
 
     async def register_returnee(self, registration: Registration) -> Registered:
@@ -52,6 +58,11 @@ class ResidentService:
             registered_at=datetime.now(UTC),
         )
 
+        grid = await self._grids.get(self._town_id)
+        if problem := grid.placement_problem(registration.compound_id, registration.neighbour_group_id):
+            raise InvalidInput(problem[1], field=problem[0])
+        chain = grid.chain(registration.compound_id, registration.neighbour_group_id)
+
         async def attempt() -> Registered:
             resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
             resident = await self._repo.get(resident_id)
@@ -62,7 +73,9 @@ class ResidentService:
                     person=registration.person,
                     household_id=registration.household_id or new_id("hh"),
                     compound_id=registration.compound_id,
+                    neighbour_group_id=registration.neighbour_group_id,
                 )
+                resident.open_checklist(new_id("cl"), grid.checklist, chain, record.registered_at)
             else:
                 resident.person = registration.person
             resident.register_return(record)
@@ -101,6 +114,35 @@ class ResidentService:
     ) -> Resident:
         ended = ended_at or datetime.now(UTC)
         return await self._change(resident_id, lambda r: r.end_quarantine(quarantine_id, ended, outcome))
+
+    async def verify_checklist_item(self, resident_id: str, code: str, by: str,
+                                    at: datetime | None) -> tuple[Resident, ChecklistItem]:
+        when = at or datetime.now(UTC)
+        resident = await self._change(resident_id, lambda r: r.verify_checklist_item(code, by, when))
+        assert resident.checklist is not None
+        item = resident.checklist.item(code)
+        assert item is not None
+        return resident, item
+
+    async def raise_overdue(self, resident_id: str, now: datetime) -> int:
+        """Raise the overdue steps of one resident's checklist that ``now`` has reached."""
+
+        async def attempt() -> int:
+            resident = await self.get(resident_id)
+            raised = resident.raise_overdue(now)
+            if raised:
+                await self._repo.save(resident)
+            return raised
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
+
+    async def raise_all_overdue(self, now: datetime, limit: int = 200) -> int:
+        """The periodic job: every checklist with a step due by ``now``; the number of events raised."""
+        total = 0
+        for resident_id in await self._repo.checklists_due(now, limit):
+            total += await self.raise_overdue(resident_id, now)
+        return total
 
     async def page(self, *, compound_id: str | None, in_quarantine: bool | None, after: str | None, limit: int) -> list[Resident]:
         filters: dict[str, object] = {}

@@ -1,0 +1,34 @@
+"""Events about one employer (an enterprise) that posts labour demand, here or elsewhere.
+
+Keyed by ``enterprise_id`` on ``labor.employer.v1``. The employer's name and contacts stay in
+the labor service; only codes travel.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+EMPLOYER_TOPIC = topic_name("labor", "employer")
+
+
+class _EmployerEvent(EventData):
+    topic: ClassVar[str] = EMPLOYER_TOPIC
+    producer: ClassVar[str] = "labor"
+
+    enterprise_id: str = Field(min_length=1, description="Opaque enterprise id (the aggregate id).")
+
+
+class EmployerRegistered(_EmployerEvent):
+    """An employer was registered, local (in Henan, CN-HA) or in another province."""
+
+    event_type: ClassVar[str] = "labor.employer.registered"
+
+    province: str = Field(pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code.")
+    city_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of the city or county.")
+    local: bool = Field(description="True when the employer is in Henan (CN-HA).")
+    registered_at: AwareDatetime

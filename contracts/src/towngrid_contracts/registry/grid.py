@@ -1,0 +1,77 @@
+"""Events about a town's grid: communities, compounds (each with its checkpoint), neighbour groups.
+
+Keyed by ``town_id`` on ``registry.grid.v1``: the whole grid of one town is one aggregate, so
+its events stay in one partition, in order (a community before its compounds, a compound
+before its groups). Other services learn from here which compounds and checkpoints exist
+(delivery's pickup points, permits' QR codes at every checkpoint). Names are not carried:
+grid units are referred to by opaque ids only.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from towngrid_contracts.envelope import EventData
+from towngrid_contracts.topics import topic_name
+
+GRID_TOPIC = topic_name("registry", "grid")
+
+GridLevel = Literal["community", "compound", "neighbour_group"]
+
+
+class _GridEvent(EventData):
+    topic: ClassVar[str] = GRID_TOPIC
+    producer: ClassVar[str] = "registry"
+
+    town_id: str = Field(min_length=1, description="Opaque town id (the aggregate id).")
+
+
+class CommunityRegistered(_GridEvent):
+    event_type: ClassVar[str] = "registry.grid.community_registered"
+
+    community_id: str = Field(min_length=1)
+    registered_at: AwareDatetime
+
+
+class CompoundRegistered(_GridEvent):
+    """A compound (小区) joined the grid, with its one checkpoint (gate, duty post, pickup point)."""
+
+    event_type: ClassVar[str] = "registry.grid.compound_registered"
+
+    compound_id: str = Field(min_length=1)
+    community_id: str = Field(min_length=1)
+    checkpoint_id: str = Field(min_length=1, description="The compound's checkpoint, e.g. CP-C03-017.")
+    registered_at: AwareDatetime
+
+
+class NeighbourGroupRegistered(_GridEvent):
+    """A neighbour group (同心联结小组, one per building or courtyard) joined a compound."""
+
+    event_type: ClassVar[str] = "registry.grid.neighbour_group_registered"
+
+    group_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    community_id: str = Field(min_length=1)
+    registered_at: AwareDatetime
+
+
+class GridUnitRenamed(_GridEvent):
+    """A unit's display name changed (the name itself stays in the registry)."""
+
+    event_type: ClassVar[str] = "registry.grid.unit_renamed"
+
+    level: GridLevel
+    unit_id: str = Field(min_length=1)
+    renamed_at: AwareDatetime
+
+
+class GridSettingsChanged(_GridEvent):
+    """The town changed its grid settings (registration enforcement, the returnee checklist)."""
+
+    event_type: ClassVar[str] = "registry.grid.settings_changed"
+
+    registration_requires_known_compound: bool
+    checklist_item_codes: list[str] = Field(min_length=1)
+    changed_at: AwareDatetime

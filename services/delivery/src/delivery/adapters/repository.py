@@ -1,0 +1,71 @@
+"""Merchants and orders in MongoDB, as insert-only logs of commits (``towngrid_kit.commits``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from towngrid_kit.commits import AggregateStore
+
+from delivery.adapters.documents import merchant_from, merchant_state, order_from, order_state
+from delivery.domain.merchant import Merchant
+from delivery.domain.order import Order
+
+MERCHANTS = "merchants"
+ORDERS = "orders"
+
+
+class MerchantRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._store = AggregateStore(db, MERCHANTS)
+
+    async def ensure_indexes(self) -> None:
+        await self._store.ensure_indexes()
+
+    async def get(self, merchant_id: str) -> Merchant | None:
+        found = await self._store.load(merchant_id)
+        return merchant_from(*found) if found else None
+
+    async def save(self, merchant: Merchant) -> None:
+        events, merchant.pending = merchant.pending, []
+        merchant.version = await self._store.commit(
+            merchant.merchant_id, merchant.version, merchant_state(merchant), events,
+            index_fields={"kind": merchant.kind, "community_id": merchant.community_id},
+        )
+
+    async def page(self, after: str | None, limit: int) -> list[Merchant]:
+        query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
+        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
+        return [merchant_from(doc["state"], doc["version"]) async for doc in cursor]
+
+
+class OrderRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._store = AggregateStore(db, ORDERS)
+
+    async def ensure_indexes(self) -> None:
+        await self._store.ensure_indexes()
+        for name in ("status", "team_id", "household_id", "merchant_id", "checkpoint_id"):
+            await self._store.current.create_index([(name, ASCENDING), ("_id", ASCENDING)])
+
+    async def get(self, order_id: str) -> Order | None:
+        found = await self._store.load(order_id)
+        return order_from(*found) if found else None
+
+    async def save(self, order: Order) -> None:
+        events, order.pending = order.pending, []
+        order.version = await self._store.commit(
+            order.order_id, order.version, order_state(order), events,
+            index_fields={"status": order.status, "team_id": order.team_id, "household_id": order.household_id,
+                          "merchant_id": order.merchant_id, "checkpoint_id": order.checkpoint_id,
+                          "pickup_until": (order.pickup or {}).get("until")},
+        )
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Order]:
+        query = dict(filters)
+        if after:
+            query["_id"] = {"$gt": after}
+        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
+        return [order_from(doc["state"], doc["version"]) async for doc in cursor]

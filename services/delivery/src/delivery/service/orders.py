@@ -1,0 +1,131 @@
+"""Use cases of orders: place (priced and checked), then each step of the lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import Conflict, InvalidInput, NotFound
+
+from delivery.adapters.projections import Households, MerchantPermits
+from delivery.adapters.repository import MerchantRepository, OrderRepository
+from delivery.adapters.teams import Teams
+from delivery.domain.order import Order, RequestedLine
+from delivery.service.merchants import new_id
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    merchant_id: str
+    household_id: str
+    compound_id: str | None
+    channel: str
+    lines: list[RequestedLine]
+    shopping_list: str | None = None
+
+
+class OrderService:
+    def __init__(self, orders: OrderRepository, merchants: MerchantRepository, permits: MerchantPermits,
+                 households: Households, teams: Teams) -> None:
+        self._orders = orders
+        self._merchants = merchants
+        self._permits = permits
+        self._households = households
+        self.teams = teams
+        self._locks = KeyedLocks()
+
+    async def place(self, command: PlaceOrder, by: str) -> Order:
+        merchant = await self._merchants.get(command.merchant_id)
+        if merchant is None:
+            raise NotFound(f"no merchant {command.merchant_id}")
+        now = datetime.now(UTC)
+        household = await self._households.get(command.household_id)
+        compound_id = household.compound_id if household else command.compound_id
+        if compound_id is None:
+            raise InvalidInput(f"household {command.household_id} is not known from the registry's events: "
+                               "give its compound_id", field="body.compound_id")
+        order = Order.place(
+            order_id=new_id("ord"), household_id=command.household_id, compound_id=compound_id,
+            merchant_id=merchant.merchant_id, merchant_allowed=await self._permits.allowed(merchant.merchant_id, now),
+            price_list=merchant.price_list_at(now), requested=command.lines, channel=command.channel,
+            placed_by="resident" if command.channel == "online" else "staff",
+            in_quarantine=household.in_quarantine if household else False, by=by, now=now,
+            shopping_list=command.shopping_list,
+        )
+        await self._orders.save(order)
+        return order
+
+    async def get(self, order_id: str) -> Order:
+        order = await self._orders.get(order_id)
+        if order is None:
+            raise NotFound(f"no order {order_id}")
+        return order
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Order]:
+        return await self._orders.page(filters, after, limit)
+
+    async def accept(self, order_id: str, by: str, merchant_id: str | None = None) -> Order:
+        def change(order: Order) -> None:
+            if merchant_id is not None and order.merchant_id != merchant_id:
+                raise NotFound(f"no order {order_id} for merchant {merchant_id}")
+            order.accept(by, datetime.now(UTC))
+        return await self._change(order_id, change)
+
+    async def assign(self, order_id: str, team_id: str, courier_id: str, by: str) -> Order:
+        team = await self.teams.get(team_id)
+        if team is None:
+            raise NotFound(f"no team {team_id}", field="body.team_id")
+        if courier_id not in team["members"]:
+            raise InvalidInput(f"courier {courier_id} is not a member of team {team_id}", field="body.courier_id")
+
+        async with self._locks.hold(order_id):
+            current = await self.get(order_id)
+            if current.status != "accepted":
+                raise Conflict(f"order {order_id} is {current.status}; only an accepted order can be assigned")
+            await self.teams.claim(team, order_id, self._holds_slot)
+            try:
+                return await retry_on_conflict(lambda: self._attempt(order_id, lambda o: o.assign(
+                    team_id, courier_id, by, datetime.now(UTC))))
+            except BaseException:
+                await self.teams.release(order_id)
+                raise
+
+    async def pick_up(self, order_id: str, by: str) -> Order:
+        return await self._change(order_id, lambda o: o.pick_up(by, datetime.now(UTC)))
+
+    async def deliver(self, order_id: str, by: str) -> Order:
+        return await self._change(order_id, lambda o: o.deliver(by, datetime.now(UTC)), release=True)
+
+    async def hand_to_checkpoint(self, order_id: str, by: str, pickup: dict[str, Any] | None = None) -> Order:
+        return await self._change(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup),
+                                  release=True)
+
+    async def collect(self, order_id: str, by: str) -> Order:
+        return await self._change(order_id, lambda o: o.collect(by, datetime.now(UTC)))
+
+    async def fail(self, order_id: str, reason: str, by: str, note: str | None) -> Order:
+        return await self._change(order_id, lambda o: o.fail(reason, by, datetime.now(UTC), note), release=True)
+
+    async def cancel(self, order_id: str, cancelled_by: str, reason: str, by: str, note: str | None) -> Order:
+        return await self._change(order_id, lambda o: o.cancel(cancelled_by, reason, by, datetime.now(UTC), note),
+                                  release=True)
+
+    async def _holds_slot(self, order_id: str, team_id: str) -> bool:
+        order = await self._orders.get(order_id)
+        return order is not None and order.holds_team_slot and order.team_id == team_id
+
+    async def _attempt(self, order_id: str, change: Callable[[Order], object]) -> Order:
+        order = await self.get(order_id)
+        change(order)
+        await self._orders.save(order)
+        return order
+
+    async def _change(self, order_id: str, change: Callable[[Order], object], *, release: bool = False) -> Order:
+        async with self._locks.hold(order_id):
+            order = await retry_on_conflict(lambda: self._attempt(order_id, change))
+        if release:
+            await self.teams.release(order_id)
+        return order

@@ -1,0 +1,74 @@
+"""Builds the labor service's dependencies once (api and worker alike)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from labor.adapters.projections import Projections
+from labor.adapters.repository import Repository
+from labor.domain.batch import Batch
+from labor.domain.employment import Demand, Employer, JobSeeker
+from labor.domain.resumption import ResumptionCase
+from labor.service.batches import Batches
+from labor.service.employment import Employment
+from labor.service.figures import Figures
+from labor.service.resumption import Resumption
+from labor.service.unit import Changer
+
+AGGREGATE_STORES = ["employers", "demands", "job_seekers", "batches", "resumption_cases"]
+
+
+def _batch_index(b: Batch) -> dict:
+    return {"status": b.status, "demand_id": b.demand_id, "destination_province": b.destination_province,
+            "worker_ids": [w.resident_id for w in b.workers], "flagged": any(not w.eligible for w in b.workers),
+            "dispatched_count": len(b.boarded) if b.status != "open" else 0}
+
+
+def _case_index(c: ResumptionCase) -> dict:
+    still = c.open_problems()
+    return {"enterprise_id": c.enterprise_id, "status": c.status, "officer_id": c.officer_id,
+            "open_problems": len(still), "open_deadlines": [p.deadline for p in still]}
+
+
+@dataclass
+class Labor:
+    employment: Employment
+    batches: Batches
+    resumption: Resumption
+    figures: Figures
+    projections: Projections
+    repos: list[Repository]
+
+    async def ensure_indexes(self) -> None:
+        for repo in self.repos:
+            await repo.ensure_indexes()
+        await self.projections.ensure_indexes()
+
+
+def build(db: AsyncDatabase) -> Labor:
+    employers = Repository(db, "employers", Employer, lambda e: e.enterprise_id,
+                           lambda e: {"province": e.province, "local": e.local}, ("province",))
+    demands = Repository(db, "demands", Demand, lambda d: d.demand_id,
+                         lambda d: {"enterprise_id": d.enterprise_id, "status": d.status, "province": d.province},
+                         ("enterprise_id", "status"))
+    seekers = Repository(db, "job_seekers", JobSeeker, lambda s: s.job_seeker_id,
+                         lambda s: {"resident_id": s.resident_id, "matched": s.match is not None,
+                                    "placement": s.match.placement if s.match else None,
+                                    "placed_locally": bool(s.match and s.match.placed_at)},
+                         ("matched",))
+    batches = Repository(db, "batches", Batch, lambda b: b.batch_id, _batch_index, ("worker_ids", "status"))
+    cases = Repository(db, "resumption_cases", ResumptionCase, lambda c: c.case_id, _case_index,
+                       ("status", "enterprise_id"))
+    projections = Projections(db)
+    e, d, s, b, c = (Changer(employers, "employer"), Changer(demands, "demand"), Changer(seekers, "job seeker"),
+                     Changer(batches, "batch"), Changer(cases, "resumption case"))
+    return Labor(
+        employment=Employment(e, d, s, projections),
+        batches=Batches(b, d, s, projections),
+        resumption=Resumption(c, e, d),
+        figures=Figures(seekers, batches, cases, demands),
+        projections=projections,
+        repos=[employers, demands, seekers, batches, cases],
+    )

@@ -1,0 +1,84 @@
+"""Use cases of dispatch batches, and the consumer-side re-check of workers in open batches."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from towngrid_kit.errors import Conflict, InvalidInput
+from labor.adapters.projections import Projections
+from labor.domain.batch import Batch, BatchWorker
+from labor.domain.employment import Demand, JobSeeker
+from labor.service.employment import must_exist
+from labor.service.unit import Changer, new_id, utcnow
+
+
+class Batches:
+    def __init__(self, batches: Changer[Batch], demands: Changer[Demand], seekers: Changer[JobSeeker],
+                 projections: Projections) -> None:
+        self.batches = batches
+        self.demands = demands
+        self.seekers = seekers
+        self.projections = projections
+
+    async def schedule(self, demand_id: str, departure_at: datetime, vehicle_pass_id: str, seats: int) -> Batch:
+        demand = await must_exist(self.demands, demand_id, "body.demand_id")
+        now = utcnow()
+        vehicle = await self.projections.permit_doc(vehicle_pass_id)
+        if vehicle is None or vehicle.get("permit_type") != "vehicle_pass":
+            raise InvalidInput(f"{vehicle_pass_id} is not a vehicle pass known from the permits' events",
+                               field="body.vehicle_pass_id")
+        valid_until = vehicle.get("valid_until")
+        if vehicle.get("status") not in ("issued", "reinstated") or valid_until is None or valid_until <= departure_at:
+            raise InvalidInput(f"vehicle pass {vehicle_pass_id} is {vehicle.get('status')} or not valid at departure",
+                               field="body.vehicle_pass_id")
+        batch_id = new_id("bat")
+        return await self.batches.create(Batch.schedule(batch_id, demand, departure_at, vehicle_pass_id, seats, now),
+                                         batch_id)
+
+    async def add_worker(self, batch_id: str, job_seeker_id: str) -> Batch:
+        seeker = await must_exist(self.seekers, job_seeker_id, "body.job_seeker_id")
+        batch = await self.batches.get(batch_id)
+        match = seeker.match
+        if match is None or match.demand_id != batch.demand_id or match.placement != "batch":
+            raise Conflict(f"job seeker {job_seeker_id} has no confirmed batch match to demand {batch.demand_id}")
+        elsewhere = await self.batches.repo.count(
+            {"worker_ids": seeker.resident_id, "status": "open", "_id": {"$ne": batch_id}})
+        if elsewhere:
+            raise Conflict(f"resident {seeker.resident_id} is already in another open batch")
+
+        async def add(b: Batch) -> None:
+            eligibility = await self.projections.eligibility_of(seeker.resident_id, utcnow())
+            b.add_worker(seeker.resident_id, job_seeker_id, match.match_id, eligibility, utcnow())
+
+        return await self.batches.change(batch_id, add)
+
+    async def board(self, batch_id: str, resident_id: str) -> tuple[Batch, BatchWorker]:
+        async def check(b: Batch) -> None:
+            b.check_boarding(await self.projections.eligibility_of(resident_id, utcnow()), utcnow())
+
+        batch = await self.batches.change(batch_id, check)
+        return batch, batch.worker(resident_id)
+
+    async def dispatch(self, batch_id: str) -> Batch:
+        now = utcnow()
+        return await self.batches.change(batch_id, lambda b: b.dispatch(now))
+
+    async def arrive(self, batch_id: str, arrived_worker_count: int) -> Batch:
+        now = utcnow()
+        return await self.batches.change(batch_id, lambda b: b.arrive(arrived_worker_count, now))
+
+    async def recheck_resident(self, resident_id: str) -> int:
+        """Flag a change of ``resident_id``'s eligibility on every open batch that holds them.
+
+        Idempotent: a batch records a flag only when the worker's eligibility differs from what
+        it last recorded, so a redelivered event (or a replay) changes nothing.
+        """
+        changed = 0
+        for doc in await self.batches.repo.fields({"worker_ids": resident_id, "status": "open"}, {"_id": 1}):
+            async def note(b: Batch) -> None:
+                b.note_eligibility(await self.projections.eligibility_of(resident_id, utcnow()), utcnow())
+
+            before = (await self.batches.get(doc["_id"])).version
+            after = await self.batches.change(doc["_id"], note)
+            changed += after.version != before
+        return changed

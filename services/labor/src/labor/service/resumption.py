@@ -1,0 +1,55 @@
+"""Use cases of enterprise resumption cases ("one enterprise, one policy")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from towngrid_kit.errors import Conflict, ConcurrentModification
+from labor.domain.employment import Demand, Employer
+from labor.domain.resumption import Action, Problem, ResumptionCase
+from labor.service.employment import must_exist
+from labor.service.unit import Changer, new_id, utcnow
+
+
+def case_id_of(enterprise_id: str) -> str:
+    """One case per enterprise: the case id is derived from the enterprise id."""
+    return f"case_{enterprise_id}"
+
+
+class Resumption:
+    def __init__(self, cases: Changer[ResumptionCase], employers: Changer[Employer], demands: Changer[Demand]) -> None:
+        self.cases = cases
+        self.employers = employers
+        self.demands = demands
+
+    async def open_case(self, enterprise_id: str, officer_id: str) -> ResumptionCase:
+        await must_exist(self.employers, enterprise_id, "body.enterprise_id")
+        case_id = case_id_of(enterprise_id)
+        if (existing := await self.cases.repo.get(case_id)) is not None:
+            raise Conflict(f"enterprise {enterprise_id} already has case {existing.case_id}")
+        try:
+            return await self.cases.create(ResumptionCase.open(case_id, enterprise_id, officer_id, utcnow()), case_id)
+        except ConcurrentModification:
+            raise Conflict(f"enterprise {enterprise_id} already has case {case_id}") from None
+
+    async def raise_problem(self, case_id: str, kind: str, description: str, deadline: datetime) -> Problem:
+        issue_id, now = new_id("iss"), utcnow()
+        case = await self.cases.change(case_id, lambda c: c.raise_problem(issue_id, kind, description, deadline, now))
+        return case.problem(issue_id)
+
+    async def record_action(self, case_id: str, issue_id: str, description: str, by: str) -> Problem:
+        action = Action(new_id("act"), description, by, utcnow())
+        case = await self.cases.change(case_id, lambda c: c.record_action(issue_id, action))
+        return case.problem(issue_id)
+
+    async def resolve(self, case_id: str, issue_id: str, resolution: str, by: str) -> Problem:
+        now = utcnow()
+        case = await self.cases.change(case_id, lambda c: c.resolve(issue_id, resolution, by, now))
+        return case.problem(issue_id)
+
+    async def resume(self, case_id: str, workers_on_site: int) -> ResumptionCase:
+        now = utcnow()
+        return await self.cases.change(case_id, lambda c: c.resume(workers_on_site, now))
+
+    async def linked_demands(self, enterprise_id: str) -> list[Demand]:
+        return await self.demands.repo.find({"enterprise_id": enterprise_id}, limit=200)

@@ -1,0 +1,75 @@
+"""Permits in MongoDB as an insert-only log of commits (``towngrid_kit.commits``), and the
+review policies (insert-only too: the latest setting per permit type wins)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from towngrid_kit.commits import AggregateStore
+from permits.adapters.documents import from_state, index_fields, to_state
+from permits.domain.permit import Permit
+from permits.domain.review import DEFAULT_POLICIES, ReviewPolicy
+
+STORE = "permits"
+
+
+class PermitRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._store = AggregateStore(db, STORE)
+        self.current = self._store.current
+
+    async def ensure_indexes(self) -> None:
+        await self._store.ensure_indexes()
+        for keys in (["holder_id", "_id"], ["pending_departments", "_id"], ["escalated_departments", "_id"],
+                     ["status", "next_due"], ["status", "valid_until"], ["status", "_id"]):
+            await self.current.create_index([(k, ASCENDING) for k in keys])
+
+    async def get(self, permit_id: str) -> Permit | None:
+        found = await self._store.load(permit_id)
+        return from_state(*found) if found else None
+
+    async def save(self, permit: Permit) -> None:
+        """Store the new state and pending events (ConcurrentModification on a race)."""
+        events, permit.pending = permit.pending, []
+        permit.version = await self._store.commit(permit.permit_id, permit.version, to_state(permit), events,
+                                                  index_fields=index_fields(permit))
+
+    async def page(self, query: dict[str, Any], after: str | None, limit: int) -> list[Permit]:
+        query = dict(query)
+        if after:
+            query["_id"] = {"$gt": after}
+        cursor = self.current.find(query).sort("_id", ASCENDING).limit(limit)
+        return [from_state(doc["state"], doc["version"]) async for doc in cursor]
+
+    async def ids(self, query: dict[str, Any], limit: int = 500) -> list[str]:
+        cursor = self.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def count_by(self, field: str, match: dict[str, Any]) -> dict[str, int]:
+        pipeline: list[dict[str, Any]] = [{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
+        cursor = await self.current.aggregate(pipeline)
+        return {str(doc["_id"]): doc["n"] async for doc in cursor if doc["_id"] is not None}
+
+
+class PolicyStore:
+    """Review policies per permit type; each change is a new document (no update races)."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._policies = db["review_policies"]
+
+    async def ensure_indexes(self) -> None:
+        await self._policies.create_index([("permit_type", ASCENDING), ("set_at", DESCENDING)])
+
+    async def get(self, permit_type: str) -> ReviewPolicy:
+        found = await self._policies.find_one({"permit_type": permit_type}, sort=[("set_at", DESCENDING)])
+        return ReviewPolicy(**found["policy"]) if found else DEFAULT_POLICIES[permit_type]
+
+    async def put(self, permit_type: str, policy: ReviewPolicy, set_by: str) -> None:
+        await self._policies.insert_one({"_id": uuid.uuid4().hex, "permit_type": permit_type, "policy": asdict(policy),
+                                         "set_by": set_by, "set_at": datetime.now(UTC)})

@@ -1,0 +1,156 @@
+"""HTTP: applying (window, service point, online by a checkpoint's QR code), status, joint review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import InvalidInput, NotFound
+from permits.domain.permit import Permit
+from permits.entrypoints.schemas import (
+    CHECKPOINT_RE,
+    ApplicationPage,
+    ApplicationView,
+    ChecklistUpdate,
+    CounterApplication,
+    Decision,
+    OnlineApplication,
+    details_of,
+)
+from permits.service.permits import Application, PermitService
+
+COUNTER_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
+DECIDERS = (Role.PERMIT_REVIEWER, Role.TOWN_ADMIN)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+
+router = APIRouter(tags=["applications"])
+
+
+def service(request: Request) -> PermitService:
+    return request.app.state.permits
+
+
+Permits = Annotated[PermitService, Depends(service)]
+
+
+def view(permits: PermitService, p: Permit, principal: Principal | None = None) -> ApplicationView:
+    department = reviewer_department(principal) if principal and principal.role == Role.PERMIT_REVIEWER else None
+    return ApplicationView.of(p, permits.verification_code(p), only_department=department)
+
+
+def reviewer_department(principal: Principal) -> str:
+    if not principal.department:
+        raise HTTPException(403, "a permit reviewer's token must name a department")
+    return principal.department
+
+
+def application_of(body: Any, channel: str, service_point_id: str | None, checkpoint_id: str | None) -> Application:
+    return Application(permit_type=body.permit_type, holder_resident_id=getattr(body, "holder_resident_id", None),
+                       merchant_id=getattr(body, "merchant_id", None), channel=channel,
+                       service_point_id=service_point_id, checkpoint_id=checkpoint_id, details=details_of(body),
+                       requested_until=body.valid_until)
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationView,
+             summary="Take an application at a town hall window or a community service point")
+async def apply_at_counter(body: Annotated[CounterApplication, Body()], request: Request, permits: Permits,
+                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
+                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    settings = request.app.state.settings
+    known = settings.windows if body.channel == "town_hall_window" else settings.service_points
+    if body.service_point_id not in known:
+        raise InvalidInput(f"unknown {body.channel} {body.service_point_id!r} (one of: {', '.join(known)})",
+                           field="body.service_point_id")
+
+    async def action() -> tuple[int, object]:
+        permit = await permits.apply(application_of(body, body.channel, body.service_point_id, None))
+        return 201, view(permits, permit).model_dump(mode="json")
+
+    scope = f"POST /applications {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.post("/online-applications", status_code=201, response_model=ApplicationView,
+             summary="Apply online after scanning a checkpoint's QR code (public: no staff token)")
+async def apply_online(body: Annotated[OnlineApplication, Body()], request: Request, permits: Permits,
+                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    checkpoint_id = permits.checkpoint_of(body.qr_code)
+    if not CHECKPOINT_RE.match(checkpoint_id):
+        raise InvalidInput("QR code refused: it names no checkpoint", field="body.qr_code")
+
+    async def action() -> tuple[int, object]:
+        permit = await permits.apply(application_of(body, "online_qr", None, checkpoint_id))
+        shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
+        return 201, shown.model_dump(mode="json")
+
+    scope = f"POST /online-applications {checkpoint_id}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/applications/{permit_id}/status", response_model=ApplicationView,
+            summary="The applicant's own view of an application (public: the permit id is the applicant's "
+                    "receipt; no personal details are shown)")
+async def applicant_status(permit_id: str, permits: Permits) -> ApplicationView:
+    permit = await permits.get(permit_id)
+    shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
+    for step in shown.steps:
+        step.decided_by = None
+    return shown
+
+
+@router.get("/applications/{permit_id}", response_model=ApplicationView, summary="One application or permit")
+async def get_application(permit_id: str, permits: Permits,
+                          principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> ApplicationView:
+    permit = await permits.get(permit_id)
+    if principal.role == Role.PERMIT_REVIEWER and reviewer_department(principal) not in permit.policy.departments:
+        raise NotFound(f"no application {permit_id} for department {principal.department}")
+    return view(permits, permit, principal)
+
+
+@router.get("/applications", response_model=ApplicationPage,
+            summary="Applications and permits, a page at a time (a reviewer sees only their department's)")
+async def list_applications(permits: Permits, principal: Annotated[Principal, Depends(require_roles(*READERS))],
+                            holder_id: str | None = None, status: str | None = None, permit_type: str | None = None,
+                            awaiting_my_review: Annotated[bool, Query(
+                                description="Reviewers: only steps of my department still open; town admins: "
+                                            "only escalated (overdue) steps.")] = False,
+                            after: Annotated[str | None, Query(description="The last permit_id of the previous page.")] = None,
+                            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ApplicationPage:
+    query: dict[str, Any] = {k: v for k, v in (("holder_id", holder_id), ("status", status),
+                                               ("permit_type", permit_type)) if v is not None}
+    if principal.role == Role.PERMIT_REVIEWER:
+        department = reviewer_department(principal)
+        query["pending_departments" if awaiting_my_review else "departments"] = department
+    elif awaiting_my_review:
+        if principal.role != Role.TOWN_ADMIN:
+            raise HTTPException(403, "only reviewers and town admins have a review queue")
+        query["escalated"] = True
+    found = await permits.page(query, after, limit + 1)
+    items = [view(permits, p, principal) for p in found[:limit]]
+    return ApplicationPage(items=items, next_after=items[-1].permit_id if len(found) > limit else None)
+
+
+@router.post("/applications/{permit_id}/reviews/{department}", response_model=ApplicationView,
+             summary="A department approves or rejects its step (town admins: escalated steps only)")
+async def decide(permit_id: str, department: str, body: Decision, permits: Permits,
+                 principal: Annotated[Principal, Depends(require_roles(*DECIDERS))]) -> ApplicationView:
+    escalated = principal.role == Role.TOWN_ADMIN
+    if not escalated and reviewer_department(principal) != department:
+        raise HTTPException(403, f"a reviewer of {principal.department} may not decide for {department}")
+    permit = await permits.decide(permit_id, department, approve=body.decision == "approve", reason=body.reason,
+                                  reason_code=body.reason_code, decided_by=principal.subject, escalated=escalated)
+    return view(permits, permit, principal)
+
+
+@router.post("/applications/{permit_id}/checklist", response_model=ApplicationView,
+             summary="Tick items of a business reopening's opening standard (all are needed before approval)")
+async def update_checklist(permit_id: str, body: ChecklistUpdate, permits: Permits,
+                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))]) -> ApplicationView:
+    items = body.model_dump(exclude_unset=True)
+    if not items:
+        raise InvalidInput("name at least one checklist item", field="body")
+    return view(permits, await permits.update_checklist(permit_id, items), principal)

@@ -1,0 +1,95 @@
+"""HTTP: revocation, verification (public), the public key, checkpoint QR codes, review policies, figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import InvalidInput
+from permits.domain.review import PERMIT_TYPES, ReviewPolicy
+from permits.entrypoints.applications import Permits, view
+from permits.entrypoints.schemas import (
+    CHECKPOINT_RE,
+    ApplicationView,
+    CheckpointQrView,
+    PolicyBody,
+    PolicyView,
+    Revocation,
+    VerificationKeyView,
+    VerificationView,
+    VerifyCode,
+)
+
+READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
+FIGURE_READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COUNTY_SUBSCRIBER)
+router = APIRouter(tags=["permits"])
+public = APIRouter(tags=["verification (public)"])
+
+
+@router.post("/permits/{permit_id}/revoke", response_model=ApplicationView, summary="Revoke a permit for good")
+async def revoke(permit_id: str, body: Revocation, permits: Permits,
+                 principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> ApplicationView:
+    return view(permits, await permits.revoke(permit_id, body.reason, body.note, principal.subject))
+
+
+@public.post("/verify", response_model=VerificationView,
+             summary="Verify a permit's code: valid / suspended / revoked / expired (public; forged codes get 422)")
+async def verify(body: VerifyCode, permits: Permits) -> VerificationView:
+    found = await permits.verify(body.code)
+    p = found.permit
+    return VerificationView(status=found.status, permit_id=p.permit_id, permit_type=p.permit_type,
+                            valid_from=p.valid_from, valid_until=p.valid_until)
+
+
+@public.get("/verification-key", response_model=VerificationKeyView,
+            summary="The Ed25519 public key that checkpoints use to verify codes offline (public)")
+async def verification_key(permits: Permits) -> VerificationKeyView:
+    signer = permits._signer  # noqa: SLF001 - the public half only
+    return VerificationKeyView(key_id=signer.key_id, public_key_pem=signer.public_pem,
+                               public_key_raw_b64url=signer.public_raw_b64)
+
+
+@router.get("/checkpoints/{checkpoint_id}/qr-code", response_model=CheckpointQrView,
+            summary="The signed code to print on a checkpoint's QR poster for online applications")
+async def checkpoint_qr(checkpoint_id: str, permits: Permits,
+                        _: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> CheckpointQrView:
+    matched = CHECKPOINT_RE.match(checkpoint_id)
+    if not matched:
+        raise InvalidInput("checkpoint_id must look like CP-C03-017", field="path.checkpoint_id")
+    return CheckpointQrView(checkpoint_id=checkpoint_id, compound_id=matched.group(1),
+                            qr_code=permits.checkpoint_code(checkpoint_id))
+
+
+def _permit_type(permit_type: str) -> str:
+    if permit_type not in PERMIT_TYPES:
+        raise InvalidInput(f"permit_type must be one of {', '.join(PERMIT_TYPES)}", field="path.permit_type")
+    return permit_type
+
+
+@router.get("/review-policies", response_model=list[PolicyView], summary="Who reviews each permit type, and the rule")
+async def list_policies(permits: Permits,
+                        _: Annotated[Principal, Depends(require_roles(*READERS))]) -> list[PolicyView]:
+    return [PolicyView.of(t, await permits.policies.get(t)) for t in PERMIT_TYPES]
+
+
+@router.put("/review-policies/{permit_type}", response_model=PolicyView,
+            summary="Configure the departments, approval rule, step time limit and validity of a permit type "
+                    "(applies to applications taken from now on)")
+async def put_policy(permit_type: str, body: PolicyBody, permits: Permits,
+                     principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> PolicyView:
+    policy = ReviewPolicy(**body.model_dump())
+    await permits.policies.put(_permit_type(permit_type), policy, principal.subject)
+    return PolicyView.of(permit_type, policy)
+
+
+@router.get("/figures", summary="Counts of applications by type, status, channel and day; issued by type and day")
+async def figures(permits: Permits, _: Annotated[Principal, Depends(require_roles(*FIGURE_READERS))],
+                  day_from: Annotated[date | None, Query(description="First applied day (UTC), inclusive.")] = None,
+                  day_to: Annotated[date | None, Query(description="Last applied day (UTC), inclusive.")] = None,
+                  ) -> dict[str, Any]:
+    if day_from and day_to and day_to < day_from:
+        raise InvalidInput("day_to is before day_from", field="query.day_to")
+    return await permits.figures(day_from.isoformat() if day_from else None, day_to.isoformat() if day_to else None)

@@ -1,0 +1,204 @@
+"""Use cases of the permits service: load, call the domain, save (state and events at once)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import InvalidInput, NotFound
+from permits.adapters.quarantine_roster import QuarantineRoster
+from permits.adapters.repository import PermitRepository, PolicyStore
+from permits.adapters.signing import BadCode, CodeSigner, PermitClaims
+from permits.domain.permit import RESIDENT_PERMITS, Permit
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Application:
+    permit_type: str
+    holder_resident_id: str | None
+    merchant_id: str | None
+    channel: str
+    service_point_id: str | None
+    checkpoint_id: str | None
+    details: dict[str, Any]
+    requested_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: str
+    permit: Permit
+
+
+class PermitService:
+    def __init__(self, repo: PermitRepository, policies: PolicyStore, roster: QuarantineRoster, signer: CodeSigner,
+                 clock: Clock = utcnow) -> None:
+        self._repo = repo
+        self.policies = policies
+        self._roster = roster
+        self._signer = signer
+        self._clock = clock
+        self._locks = KeyedLocks()
+
+    # ----- applying and reviewing ----------------------------------------------------
+
+    async def apply(self, application: Application) -> Permit:
+        policy = await self.policies.get(application.permit_type)
+        holder = application.holder_resident_id
+        quarantined = bool(holder) and await self._open_quarantine(holder) is not None
+        permit = Permit.apply(permit_id=f"pmt_{uuid.uuid4().hex}", permit_type=application.permit_type,
+                              holder_resident_id=holder, merchant_id=application.merchant_id,
+                              channel=application.channel, service_point_id=application.service_point_id,
+                              checkpoint_id=application.checkpoint_id, details=application.details,
+                              requested_until=application.requested_until, policy=policy, now=self._clock(),
+                              holder_in_quarantine=quarantined)
+        await self._repo.save(permit)
+        return permit
+
+    async def get(self, permit_id: str) -> Permit:
+        permit = await self._repo.get(permit_id)
+        if permit is None:
+            raise NotFound(f"no application or permit {permit_id}")
+        return permit
+
+    async def decide(self, permit_id: str, department: str, *, approve: bool, reason: str | None,
+                     reason_code: str | None, decided_by: str, escalated: bool) -> Permit:
+        async def change(permit: Permit) -> None:
+            quarantined = bool(permit.holder_resident_id) and (
+                await self._open_quarantine(permit.holder_resident_id or "") is not None)
+            permit.decide(department, approve=approve, reason=reason, reason_code=reason_code,
+                          decided_by=decided_by, now=self._clock(), escalated=escalated,
+                          holder_in_quarantine=quarantined)
+
+        permit = await self._change(permit_id, change)
+        if permit.status == "issued" and permit.permit_type in RESIDENT_PERMITS:
+            # The quarantine may have started between the check and the commit: close that gap.
+            quarantine_id = await self._open_quarantine(permit.holder_resident_id or "")
+            if quarantine_id is not None:
+                permit = await self._change(permit_id, self._sync(lambda p: p.suspend_for_quarantine(
+                    quarantine_id, self._clock())))
+        return permit
+
+    async def update_checklist(self, permit_id: str, items: dict[str, bool]) -> Permit:
+        return await self._change(permit_id, self._sync(lambda p: p.update_checklist(items, self._clock())))
+
+    async def revoke(self, permit_id: str, reason: str, note: str | None, by: str) -> Permit:
+        return await self._change(permit_id, self._sync(lambda p: p.revoke(reason, note, by, self._clock())))
+
+    async def page(self, query: dict[str, Any], after: str | None, limit: int) -> list[Permit]:
+        return await self._repo.page(query, after, limit)
+
+    # ----- verification -----------------------------------------------------------------
+
+    def verification_code(self, permit: Permit) -> str | None:
+        if permit.valid_from is None or permit.valid_until is None:
+            return None
+        return self._signer.permit_code(PermitClaims(permit.permit_id, permit.permit_type,
+                                                     permit.valid_from, permit.valid_until))
+
+    async def verify(self, code: str) -> Verification:
+        try:
+            claims = self._signer.open_permit_code(code)
+        except BadCode as error:
+            raise InvalidInput(f"code refused: {error}", field="body.code") from None
+        permit = await self._repo.get(claims.permit_id)
+        if permit is None or permit.valid_from is None or permit.valid_until is None:
+            raise InvalidInput("code refused: no such issued permit", field="body.code")
+        if (claims.permit_type != permit.permit_type
+                or int(claims.valid_from.timestamp()) != int(permit.valid_from.timestamp())
+                or int(claims.valid_until.timestamp()) != int(permit.valid_until.timestamp())):
+            raise InvalidInput("code refused: it does not match the permit", field="body.code")
+        return Verification(permit.verification_status(self._clock()), permit)
+
+    def checkpoint_code(self, checkpoint_id: str) -> str:
+        return self._signer.checkpoint_code(checkpoint_id)
+
+    def checkpoint_of(self, qr_code: str) -> str:
+        try:
+            return self._signer.open_checkpoint_code(qr_code)
+        except BadCode as error:
+            raise InvalidInput(f"QR code refused: {error}", field="body.qr_code") from None
+
+    # ----- caused by the registry's events (idempotent by quarantine id) ------------------
+
+    async def quarantine_started(self, resident_id: str, quarantine_id: str) -> int:
+        ids = await self._repo.ids({"holder_id": resident_id, "status": "issued",
+                                    "permit_type": {"$in": list(RESIDENT_PERMITS)}})
+        for permit_id in ids:
+            await self._change(permit_id, self._sync(lambda p: p.suspend_for_quarantine(quarantine_id, self._clock())))
+        return len(ids)
+
+    async def quarantine_ended(self, resident_id: str, quarantine_id: str) -> int:
+        ids = await self._repo.ids({"holder_id": resident_id, "status": "suspended"})
+        for permit_id in ids:
+            await self._change(permit_id, self._sync(
+                lambda p: p.reinstate_after_quarantine(quarantine_id, self._clock())))
+        return len(ids)
+
+    # ----- the clock (worker) ----------------------------------------------------------------
+
+    async def expire_due(self) -> int:
+        ids = await self._repo.ids({"status": {"$in": ["issued", "suspended"]}, "valid_until": {"$lte": self._clock()}})
+        for permit_id in ids:
+            await self._change(permit_id, self._sync(lambda p: p.expire(self._clock())))
+        return len(ids)
+
+    async def escalate_overdue(self) -> int:
+        ids = await self._repo.ids({"status": "under_review", "next_due": {"$lte": self._clock()}})
+        for permit_id in ids:
+            await self._change(permit_id, self._sync(lambda p: p.mark_overdue(self._clock())))
+        return len(ids)
+
+    # ----- figures ------------------------------------------------------------------------
+
+    async def figures(self, day_from: str | None, day_to: str | None) -> dict[str, Any]:
+        applied: dict[str, Any] = {}
+        issued: dict[str, Any] = {"issued_day": {"$ne": None}}
+        if day_from or day_to:
+            span = {k: v for k, v in (("$gte", day_from), ("$lte", day_to)) if v}
+            applied["applied_day"] = span
+            issued["issued_day"] = {"$ne": None, **span}
+        return {
+            "applications_by_type": await self._repo.count_by("permit_type", applied),
+            "applications_by_status": await self._repo.count_by("status", applied),
+            "applications_by_channel": await self._repo.count_by("channel", applied),
+            "applications_by_day": await self._repo.count_by("applied_day", applied),
+            "issued_by_type": await self._repo.count_by("permit_type", issued),
+            "issued_by_day": await self._repo.count_by("issued_day", issued),
+        }
+
+    # ----- internals -------------------------------------------------------------------------
+
+    async def _open_quarantine(self, resident_id: str) -> str | None:
+        found = await self._roster.get(resident_id)
+        return found["quarantine_id"] if found and found.get("in_quarantine") else None
+
+    @staticmethod
+    def _sync(change: Callable[[Permit], object]) -> Callable[[Permit], Any]:
+        async def run(permit: Permit) -> None:
+            change(permit)
+
+        return run
+
+    async def _change(self, permit_id: str, change: Callable[[Permit], Any]) -> Permit:
+        """Load, apply one domain change, save if it recorded events; retried on a conflict."""
+
+        async def attempt() -> Permit:
+            permit = await self.get(permit_id)
+            await change(permit)
+            if permit.pending:
+                await self._repo.save(permit)
+            return permit
+
+        async with self._locks.hold(permit_id):
+            return await retry_on_conflict(attempt)

@@ -1,0 +1,211 @@
+"""The grid's HTTP api: town → communities → compounds (each with its checkpoint) → neighbour groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import InvalidInput
+from towngrid_kit.problems import problem
+from registry.domain.grid import Grid
+from registry.entrypoints.grid_schemas import (
+    CheckpointView,
+    CommunityView,
+    CompoundView,
+    GridSettingsBody,
+    GridView,
+    GroupView,
+    ImportReport,
+    NewCommunity,
+    NewCompound,
+    NewGroup,
+    Page,
+    Rename,
+)
+from registry.service.grid import GridImportRefused, GridService
+
+ADMIN = (Role.TOWN_ADMIN,)
+OFFICERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+MAX_IMPORT_BYTES = 1_000_000
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+After = Annotated[str | None, Query(description="The last id of the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+router = APIRouter(prefix="/grid", tags=["grid"])
+
+
+def grid_service(request: Request) -> GridService:
+    return request.app.state.grid
+
+
+Grids = Annotated[GridService, Depends(grid_service)]
+AnyStaff = Annotated[Principal, Depends(require_roles())]
+
+
+def _page(ids: list[str], after: str | None, limit: int) -> tuple[list[str], str | None]:
+    chosen = sorted(i for i in ids if after is None or i > after)
+    items = chosen[:limit]
+    return items, (items[-1] if len(chosen) > limit else None)
+
+
+async def _create(request: Request, key: str | None, principal: Principal, body: dict, action) -> JSONResponse:  # noqa: ANN001
+    scope = f"POST {request.url.path} {principal.subject}"
+    return await request.app.state.idempotency.run(key, scope, body, action)
+
+
+@router.get("", response_model=GridView, summary="The town's grid at a glance, and its settings")
+async def get_grid(service: Grids, _: AnyStaff) -> GridView:
+    return GridView.of(await service.get())
+
+
+@router.put("/settings", response_model=GridView,
+            summary="Require known compounds on registration; set the town's returnee checklist")
+async def change_settings(body: GridSettingsBody, service: Grids,
+                          _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> GridView:
+    if body.requires_known_compound is None and body.checklist is None:
+        raise InvalidInput("give requires_known_compound or checklist", field="body")
+    grid = await service.change_settings(body.requires_known_compound,
+                                         body.checklist.template() if body.checklist else None)
+    return GridView.of(grid)
+
+
+@router.post("/import", status_code=200, response_model=ImportReport,
+             summary="Import a whole town from CSV (all rows or none)",
+             description="Columns: community_id, community_name, compound_id, compound_name[, group_id, group_name]. "
+                         "One row per compound, or per neighbour group. Every row is checked first; any problem "
+                         "gives 422 with every row's errors and stores nothing. Units already in the grid are kept.",
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
+async def import_grid(request: Request, service: Grids,
+                      principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in ("text/csv", "text/plain"):
+        raise InvalidInput("send the file as text/csv", field="header.content-type")
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        return problem(413, "Payload too large", f"the file is larger than {MAX_IMPORT_BYTES} bytes; split it",
+                       errors=[{"field": "body", "message": "too large"}])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text", field="body") from None
+
+    async def action() -> tuple[int, object]:
+        report = await service.import_csv(text)
+        return 200, ImportReport(**report).model_dump(mode="json")
+
+    try:
+        return await _create(request, idempotency_key, principal, {"csv": text}, action)
+    except GridImportRefused as refused:
+        errors = [{"field": f"rows[{e.row}].{e.field}", "row": e.row, "column": e.field, "message": e.message}
+                  for e in refused.errors]
+        return problem(422, "Invalid input", f"the import was refused: {len(errors)} problems in the file; "
+                       "nothing was imported", errors=errors)
+
+
+@router.post("/communities", status_code=201, response_model=CommunityView, summary="Register a community")
+async def register_community(body: NewCommunity, request: Request, service: Grids,
+                             principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        community = await service.register_community(body.community_id, body.name)
+        return 201, CommunityView(community_id=community.community_id, name=community.name,
+                                  compounds=0).model_dump(mode="json")
+
+    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+
+
+@router.get("/communities", response_model=Page[CommunityView], summary="List communities, a page at a time")
+async def list_communities(service: Grids, _: AnyStaff, after: After = None, limit: Limit = 50) -> Page[CommunityView]:
+    grid = await service.get()
+    ids, next_after = _page(list(grid.communities), after, limit)
+    return Page[CommunityView](items=[CommunityView.of(grid.communities[i], grid) for i in ids], next_after=next_after)
+
+
+@router.patch("/communities/{community_id}", response_model=CommunityView, summary="Rename a community")
+async def rename_community(community_id: str, body: Rename, service: Grids,
+                           _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CommunityView:
+    await service.rename("community", community_id, body.name)
+    grid = await service.get()
+    return CommunityView.of(grid.communities[community_id], grid)
+
+
+@router.post("/compounds", status_code=201, response_model=CompoundView,
+             summary="Register a compound (its checkpoint comes with it)")
+async def register_compound(body: NewCompound, request: Request, service: Grids,
+                            principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        compound = await service.register_compound(body.compound_id, body.community_id, body.name)
+        return 201, CompoundView(compound_id=compound.compound_id, community_id=compound.community_id,
+                                 name=compound.name, checkpoint_id=compound.checkpoint_id,
+                                 groups=[]).model_dump(mode="json")
+
+    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+
+
+def _compounds(grid: Grid, community_id: str | None) -> list[str]:
+    return [c.compound_id for c in grid.compounds.values() if community_id is None or c.community_id == community_id]
+
+
+@router.get("/compounds", response_model=Page[CompoundView], summary="List compounds, a page at a time")
+async def list_compounds(service: Grids, _: AnyStaff, community_id: str | None = None,
+                         after: After = None, limit: Limit = 50) -> Page[CompoundView]:
+    grid = await service.get()
+    ids, next_after = _page(_compounds(grid, community_id), after, limit)
+    return Page[CompoundView](items=[CompoundView.of(grid.compounds[i], grid) for i in ids], next_after=next_after)
+
+
+@router.get("/compounds/{compound_id}", response_model=CompoundView, summary="One compound, its checkpoint and groups")
+async def get_compound(compound_id: str, service: Grids, _: AnyStaff) -> CompoundView:
+    grid = await service.get()
+    return CompoundView.of(grid.compound(compound_id), grid)
+
+
+@router.patch("/compounds/{compound_id}", response_model=CompoundView, summary="Rename a compound")
+async def rename_compound(compound_id: str, body: Rename, service: Grids,
+                          _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CompoundView:
+    await service.rename("compound", compound_id, body.name)
+    grid = await service.get()
+    return CompoundView.of(grid.compound(compound_id), grid)
+
+
+@router.get("/checkpoints", response_model=Page[CheckpointView], summary="The checkpoints, one per compound")
+async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None = None,
+                           after: After = None, limit: Limit = 200) -> Page[CheckpointView]:
+    grid = await service.get()
+    by_checkpoint = {grid.compounds[c].checkpoint_id: grid.compounds[c] for c in _compounds(grid, community_id)}
+    ids, next_after = _page(list(by_checkpoint), after, limit)
+    return Page[CheckpointView](items=[CheckpointView(checkpoint_id=i, compound_id=by_checkpoint[i].compound_id,
+                                                      community_id=by_checkpoint[i].community_id) for i in ids],
+                                next_after=next_after)
+
+
+@router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
+async def register_group(body: NewGroup, request: Request, service: Grids,
+                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        group = await service.register_group(body.group_id, body.compound_id, body.name)
+        return 201, GroupView.of(group).model_dump(mode="json")
+
+    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+
+
+@router.get("/groups", response_model=Page[GroupView], summary="List neighbour groups, a page at a time")
+async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = None,
+                      after: After = None, limit: Limit = 50) -> Page[GroupView]:
+    grid = await service.get()
+    ids, next_after = _page([g.group_id for g in grid.groups.values()
+                             if compound_id is None or g.compound_id == compound_id], after, limit)
+    return Page[GroupView](items=[GroupView.of(grid.groups[i]) for i in ids], next_after=next_after)
+
+
+@router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")
+async def rename_group(group_id: str, body: Rename, service: Grids,
+                       _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> GroupView:
+    await service.rename("neighbour_group", group_id, body.name)
+    return GroupView.of((await service.get()).groups[group_id])
