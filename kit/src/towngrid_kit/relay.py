@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -53,6 +54,7 @@ class OutboxRelay:
         poll_interval_s: float = 0.1,
         batch_size: int = 200,
         faults: FaultPoints | None = None,
+        heartbeat: Path | None = None,
     ) -> None:
         self._commits = [db[name + COMMITS_SUFFIX] for name in stores]
         self._publish = publish
@@ -60,6 +62,7 @@ class OutboxRelay:
         self._poll = poll_interval_s
         self._batch = batch_size
         self._faults = faults or FaultPoints()
+        self._heartbeat = heartbeat
         self.published = 0
 
     async def ensure_indexes(self) -> None:
@@ -68,6 +71,8 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            if self._heartbeat is not None:
+                self._heartbeat.touch()
             try:
                 sent = await self.drain_once() if await self._lease.acquire() else 0
             except UNAVAILABLE_ERRORS as error:

@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_batch_size: int = Field(default=200, ge=1)
+    heartbeat_file: str = Field(default="", description="The worker touches this file on every relay cycle.")
     fault_point: str = Field(default="", description="Test only: crash (SIGKILL) at this named point.")
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import socket
+from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
 
 from faststream import FastStream
@@ -72,6 +73,7 @@ def create_worker(
         poll_interval_s=settings.relay_poll_interval_s,
         batch_size=settings.relay_batch_size,
         faults=faults,
+        heartbeat=Path(settings.heartbeat_file) if settings.heartbeat_file else None,
     )
     app = FastStream(broker)
     stop = asyncio.Event()

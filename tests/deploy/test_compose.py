@@ -1,0 +1,101 @@
+"""The docker compose deployment, checked without a Docker engine: podman-compose (a real
+compose implementation, from PyPI) resolves the file, and its result is checked against the
+code (every required setting of every service is set; every api and worker can scale)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from delivery.config import DeliverySettings
+from labor.config import LaborSettings
+from permits.config import PermitsSettings
+from registry.config import RegistrySettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "registry": RegistrySettings, "permits": PermitsSettings, "delivery": DeliverySettings, "labor": LaborSettings,
+}
+
+
+def compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+    podman_compose = Path(sys.executable).parent / "podman-compose"
+    return subprocess.run(
+        [str(podman_compose), "--dry-run", "--env-file", str(env_file), "-f", str(DEPLOY / "docker-compose.yml"),
+         "config"],
+        capture_output=True, text=True, cwd=DEPLOY, timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("TOWNGRID_", "REGISTRY_"))},
+    )
+
+
+@pytest.fixture(scope="module")
+def resolved() -> dict:
+    result = compose_config(DEPLOY / ".env.example")
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_kafka_and_mongo_official_images_with_volume_and_healthcheck(resolved: dict) -> None:
+    services = resolved["services"]
+    assert services["kafka"]["image"].startswith("apache/kafka:4.")
+    assert services["mongo"]["image"].startswith("mongo:")
+    for name, mount in (("kafka", "/var/lib/kafka/data"), ("mongo", "/data/db")):
+        volume = next(v for v in services[name]["volumes"] if str(v).endswith(mount) or mount in str(v))
+        assert str(volume).split(":")[0] in resolved["volumes"], f"{name} keeps its data in a named volume"
+        assert services[name]["healthcheck"]["test"], name
+    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_topics_job_runs_once_before_the_services(resolved: dict) -> None:
+    job = resolved["services"]["topics"]
+    assert job["command"] == ["towngrid-topics"] and job["restart"] == "no"
+    assert job["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert job["environment"]["TOWNGRID_TOPIC_PARTITIONS"] == "12"
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_each_service_has_a_scalable_api_and_worker(resolved: dict, service: str) -> None:
+    services = resolved["services"]
+    api, worker = services[f"{service}-api"], services[f"{service}-worker"]
+    assert api["command"] == [f"{service}-api"] and worker["command"] == [f"{service}-worker"]
+    assert api["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    assert api["image"] == worker["image"], "one image per service, run as api or worker"
+    for part in (api, worker):
+        assert part["restart"] == "unless-stopped"
+        assert "container_name" not in part, "a fixed container name would forbid --scale"
+        assert part["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    host_ports = api["ports"][0].split(":")[0]
+    low, high = (int(p) for p in host_ports.split("-"))
+    assert high > low, "api host ports are a range so that the api can be scaled"
+    assert "ports" not in worker
+    assert worker["healthcheck"]["test"][1] == "towngrid-heartbeat-check"
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_every_required_setting_is_set(resolved: dict, service: str) -> None:
+    settings = SETTINGS[service]
+    prefix = settings.model_config["env_prefix"]
+    required = [name for name, field in settings.model_fields.items() if field.is_required()]
+    for part in (f"{service}-api", f"{service}-worker"):
+        environment = resolved["services"][part]["environment"]
+        missing = [f"{prefix}{name}".upper() for name in required if f"{prefix}{name}".upper() not in environment]
+        assert not missing, f"{part} lacks {missing}"
+        assert environment[f"{prefix}MONGO_DB".upper()] == service, "each service owns its own database"
+        assert environment[f"{prefix}HTTP_PORT".upper()] == "8000"
+
+
+def test_a_missing_secret_is_refused_with_its_name(tmp_path: Path) -> None:
+    lines = [line for line in (DEPLOY / ".env.example").read_text().splitlines()
+             if not line.startswith("TOWNGRID_AUTH_JWT_SECRET=")]
+    env_file = tmp_path / ".env"
+    env_file.write_text("\n".join(lines))
+    result = compose_config(env_file)
+    assert result.returncode != 0
+    assert "TOWNGRID_AUTH_JWT_SECRET" in result.stderr + result.stdout
