@@ -7,7 +7,7 @@ UV := scripts/uv
 UV_RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap setup run test stop reset snapshots token
+.PHONY: help bootstrap setup run test stop reset snapshots asyncapi token
 
 help:
 	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
@@ -16,6 +16,7 @@ help:
 	@echo "make stop       stop the dev profile's stack (and a running 'make run')"
 	@echo "make reset      delete the dev profile's data"
 	@echo "make snapshots  regenerate the contract snapshots"
+	@echo "make asyncapi   regenerate each service's AsyncAPI document (services/*/asyncapi.json)"
 	@echo "make token      print an admin token for the dev profile's services"
 
 bootstrap:
@@ -39,6 +40,9 @@ reset: bootstrap
 
 snapshots: bootstrap
 	$(UV_RUN) python -m towngrid_contracts.snapshot
+
+asyncapi: bootstrap
+	$(UV_RUN) towngrid-asyncapi .
 
 token: bootstrap
 	@$(UV_RUN) towngrid-stack token --profile dev

@@ -66,4 +66,16 @@ if ! "$UV" lock --check >/dev/null 2>&1; then
        "uv.lock; installing what uv.lock says for now" >&2
 fi
 "$UV" sync --all-packages --frozen
+
+step "node + npm: the AsyncAPI project's parser checks the generated AsyncAPI documents (tests)"
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+  || die "node/npm not found: install Node.js 18+ with npm (Debian: apt-get install nodejs npm)"
+CHECKER="$ROOT/tools/asyncapi-check"
+if ! cmp -s "$CHECKER/package-lock.json" "$CHECKER/node_modules/.installed-from-lock" 2>/dev/null; then
+  npm ci --prefix "$CHECKER" --no-audit --no-fund --ignore-scripts --loglevel=error \
+    || die "npm ci in tools/asyncapi-check failed (npm registry unreachable?): retry, or check npm's proxy settings"
+  cp "$CHECKER/package-lock.json" "$CHECKER/node_modules/.installed-from-lock"
+else
+  echo "    tools/asyncapi-check: up to date"
+fi
 step "ready (uv: $UV)"

@@ -57,8 +57,10 @@ def create_worker(
     client, db = connect(settings.mongo_url, settings.mongo_db)
     faults = FaultPoints(settings.fault_point)
     topics = set(produces)
+    consumes: tuple[str, ...] = ()
     if build_handlers is not None:
         handlers = build_handlers(db)
+        consumes = tuple(sorted(handlers.routes))
         topics |= {t for topic in handlers.topics for t in (topic, dlq_topic(topic))}
         if handlers.routes:
             policy = ConsumerPolicy(
@@ -76,6 +78,7 @@ def create_worker(
         heartbeat=Path(settings.heartbeat_file) if settings.heartbeat_file else None,
     )
     app = FastStream(broker)
+    app.towngrid_consumes = consumes  # type: ignore[attr-defined]  # read by the AsyncAPI generator
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
 
