@@ -1,4 +1,6 @@
-"""The real local stack for the whole test session: Kafka, FerretDB and the four services.
+"""The real stack for the whole test session: Kafka, a MongoDB-wire database and the four
+services. Kafka and FerretDB run as local processes, or Kafka and MongoDB as containers where
+a Docker engine answers (TOWNGRID_TEST_STACK=auto|local|containers, see stack_choice.py).
 
 Tests run on their own profile ("test") and ports, with fresh data each session, so a
 ``make run`` on the default ports can stay up meanwhile.
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from e2e_support import System
+from stack_choice import ContainerStack, chosen_backend, make_stack
 from towngrid_devstack import LocalStack, StackConfig
 from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes
 
@@ -25,10 +28,10 @@ TEST_PROFILE = "test" if PORT_SHIFT == 0 else f"test-{PORT_SHIFT}"
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[LocalStack]:
+def stack() -> Iterator[LocalStack | ContainerStack]:
     config = StackConfig(profile=TEST_PROFILE, kafka_port=TEST_PORTS["kafka"], mongo_port=TEST_PORTS["mongo"],
                          reset=True)
-    local = LocalStack(config)
+    local = make_stack(config, chosen_backend())
     local.setup()
     local.start()
     try:
@@ -38,7 +41,7 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="session")
-def system(stack: LocalStack) -> Iterator[System]:
+def system(stack: LocalStack | ContainerStack) -> Iterator[System]:
     secrets = LocalSecrets.for_profile(stack.config)
     running = System(config=stack.config, secrets=secrets)
     for name, port in SERVICES.items():
