@@ -61,3 +61,13 @@ def test_the_parser_would_catch_a_broken_document(tmp_path: Path) -> None:
     path.write_text(json.dumps(broken))
     result = validate(path)
     assert result.returncode == 1 and "no_such_channel" in result.stdout
+
+
+def test_subscribers_guide_is_current() -> None:
+    from towngrid_devstack import subscribing
+
+    assert subscribing.path(ROOT).read_text() == subscribing.render(), (
+        "docs/subscribing.md is out of date: run `make asyncapi` and commit it"
+    )
+    for topic in TOPICS:
+        assert f"`{topic}`" in subscribing.render()

@@ -126,9 +126,12 @@ def committed_path(service: str, root: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Write services/<svc>/asyncapi.json for every service (run from the repository root)."""
+    """Write services/<svc>/asyncapi.json for every service and docs/subscribing.md (from the repository root)."""
     root = Path(argv[0] if argv else (sys.argv[1] if len(sys.argv) > 1 else ".")).resolve()
     for service in SERVICES:
         path = committed_path(service, root)
         path.write_text(render(service))
         print(f"wrote {path.relative_to(root)}")
+    from .subscribing import main as write_subscribing_guide
+
+    write_subscribing_guide([str(root)])
