@@ -21,6 +21,7 @@ from .errors import StackError
 from .process import ManagedProcess
 
 SERVICES: dict[str, int] = {"registry": 8001, "permits": 8002, "delivery": 8003, "labor": 8004}
+METRICS_PORT_OFFSET = 1000  # a worker's Prometheus port: its api port + 1000 (9001-9004)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def service_environment(
         "KAFKA_BOOTSTRAP": config.kafka_bootstrap,
         "MONGO_URL": config.mongo_url,
         "HTTP_PORT": str(port),
+        "METRICS_PORT": str(port + METRICS_PORT_OFFSET),  # the worker's; the api serves /metrics itself
         "AUTH_JWT_SECRET": local.auth_jwt_secret,
     }
     if service == "registry":

@@ -30,6 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import EventData, envelope_for
+from towngrid_kit import observability
 from towngrid_kit.errors import ConcurrentModification
 
 COMMITS_SUFFIX = "_commits"
@@ -41,14 +42,21 @@ def commit_id(aggregate_id: str, first_version: int) -> str:
 
 
 def outbox_entries(
-    aggregate_id: str, base_version: int, events: Sequence[EventData], correlation_id: uuid.UUID | None = None
+    aggregate_id: str, base_version: int, events: Sequence[EventData], correlation_id: uuid.UUID | None = None,
+    causation_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
-    """Envelopes for ``events``, numbered on from ``base_version``, ready to store."""
-    correlation_id = correlation_id or uuid.uuid4()
+    """Envelopes for ``events``, numbered on from ``base_version``, ready to store.
+
+    Without explicit ids they carry the correlation of the request or event being handled
+    (``observability.correlation``) and, when an event caused them, that event as causation.
+    """
+    correlation_id = correlation_id or observability.correlation.get() or uuid.uuid4()
+    causation_id = causation_id or observability.causation.get()
     entries = []
     for offset, data in enumerate(events, start=1):
         envelope = envelope_for(
-            data, aggregate_id=aggregate_id, aggregate_version=base_version + offset, correlation_id=correlation_id
+            data, aggregate_id=aggregate_id, aggregate_version=base_version + offset, correlation_id=correlation_id,
+            causation_id=causation_id,
         )
         entries.append({"topic": data.topic, "key": aggregate_id, "envelope": envelope.model_dump(mode="json")})
     return entries

@@ -24,11 +24,13 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from aiokafka import TopicPartition
+from faststream.kafka.annotations import Consumer, KafkaMessage
 from pydantic import ValidationError
 
 from towngrid_contracts.envelope import Envelope, EventData
 from towngrid_contracts.topics import DLQ_SUFFIX, dlq_topic
+from towngrid_kit import observability
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -102,29 +104,49 @@ class EventConsumer:
             title=f"{policy.group}:events",
         )(self._on_message)
 
-    async def _on_message(self, msg: KafkaMessage) -> None:
+    async def _on_message(self, msg: KafkaMessage, consumer: Consumer) -> None:
         record = msg.raw_message
         body: bytes = record.value or b""
+        observability.correlation.set(None)
+        observability.causation.set(None)
         try:
             decoded = decode(body, self._handlers)
         except Malformed as error:
             await self._dead_letter(record, body, str(error), "Malformed")
-            await msg.ack()
-            return
-        if decoded is not None:
-            envelope, data = decoded
-            await self._handle(record, body, envelope, data)
+            outcome = "dead_lettered"
+        else:
+            outcome = "skipped"
+            if decoded is not None:
+                envelope, data = decoded
+                observability.correlation.set(envelope.correlation_id)
+                observability.causation.set(envelope.event_id)
+                applied = await self._handle(record, body, envelope, data)
+                outcome = "applied" if applied else "dead_lettered"
+                log.info("%s %s v%d of %s: %s", self._policy.group, envelope.event_type,
+                         envelope.aggregate_version, envelope.aggregate_id, outcome)
         self.processed += 1
         await msg.ack()
+        observability.EVENTS_CONSUMED.labels(self._policy.group, record.topic, outcome).inc()
+        self._record_lag(consumer, record)
 
-    async def _handle(self, record: Any, body: bytes, envelope: Envelope, data: EventData) -> None:
+    def _record_lag(self, consumer: Any, record: Any) -> None:
+        try:
+            end = consumer.highwater(TopicPartition(record.topic, record.partition))
+        except Exception:  # noqa: BLE001 - no fetch metadata yet: nothing to report
+            return
+        if end is not None:
+            observability.CONSUMER_LAG.labels(self._policy.group, record.topic, str(record.partition)).set(
+                max(end - record.offset - 1, 0))
+
+    async def _handle(self, record: Any, body: bytes, envelope: Envelope, data: EventData) -> bool:
+        """Apply the event (True), or dead-letter it after the retries (False)."""
         _, handler = self._handlers.routes[envelope.event_type]
         failures = 0
         backoff = self._policy.backoff_s
         while True:
             try:
                 await handler(data, envelope)
-                return
+                return True
             except UNAVAILABLE_ERRORS as error:
                 log.warning("%s: database unavailable (%s); retrying", self._policy.group, error)
             except Exception as error:  # noqa: BLE001 - any handler failure counts toward the DLQ
@@ -132,7 +154,7 @@ class EventConsumer:
                 if failures > self._policy.max_retries:
                     reason = f"handler failed {failures} times: {type(error).__name__}: {error}"
                     await self._dead_letter(record, body, reason, type(error).__name__)
-                    return
+                    return False
                 log.warning("%s: %s failed (%s), retry %d", self._policy.group, envelope.event_type, error, failures)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2 or 0.05, self._policy.max_backoff_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,10 +18,14 @@ from typing import Any
 import uvicorn
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_kit import observability
 from towngrid_kit.auth import TokenVerifier
+from towngrid_kit.observability import configure_logging
 from towngrid_kit.idempotency import IdempotencyStore
 from towngrid_kit.mongo import connect
 from towngrid_kit.problems import problem, install_problem_handlers
@@ -88,6 +93,8 @@ def create_app(
         public_key=settings.auth_public_key,
     )
     install_problem_handlers(app)
+    app.add_middleware(ObservedRequests, service=service)
+    app.state.service = service
     app.include_router(_health_router(service))
     for router in routers:
         app.include_router(router)
@@ -100,6 +107,10 @@ def _health_router(service: str) -> APIRouter:
     @router.get("/healthz", summary="The process answers")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/readyz", summary="Kafka and MongoDB are reachable", response_model=None)
     async def readyz(request: Request) -> Any:  # noqa: ANN401
@@ -121,6 +132,52 @@ async def _readiness(app: FastAPI) -> Any:  # noqa: ANN401
     return problem(503, "Not ready", "a dependency is unreachable", checks=checks)
 
 
+access_log = logging.getLogger("towngrid.access")
+
+
+class ObservedRequests:
+    """ASGI middleware: the request's correlation id (``X-Correlation-Id`` in and out) for the
+    logs and the events it causes, and the HTTP metrics per route template."""
+
+    def __init__(self, app: Any, service: str) -> None:  # noqa: ANN401
+        self._app = app
+        self._service = service
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:  # noqa: ANN401
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        cid = observability.parse_correlation(headers.get(b"x-correlation-id", b"").decode("latin-1") or None)
+        token = observability.correlation.set(cid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-correlation-id", str(cid).encode()))
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_with_id)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope.get("method", "")
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            access_log.info("%s %s %s %.1fms", method, route, status, elapsed_ms)
+            observability.HTTP_REQUESTS.labels(self._service, method, route, str(status)).inc()
+            observability.HTTP_LATENCY.labels(self._service, method, route).observe(elapsed_ms / 1000)
+            observability.correlation.reset(token)
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False)
+    if settings.log_format == "json":
+        configure_logging(f"{app.state.service}-api")
+        log_config = None
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        log_config = uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False,
+                log_config=log_config)

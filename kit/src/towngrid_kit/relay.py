@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
@@ -23,6 +24,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_kit.commits import COMMITS_SUFFIX
+from towngrid_kit import observability
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
@@ -55,6 +57,7 @@ class OutboxRelay:
         batch_size: int = 200,
         faults: FaultPoints | None = None,
         heartbeat: Path | None = None,
+        service: str = "",
     ) -> None:
         self._commits = [db[name + COMMITS_SUFFIX] for name in stores]
         self._publish = publish
@@ -63,6 +66,8 @@ class OutboxRelay:
         self._batch = batch_size
         self._faults = faults or FaultPoints()
         self._heartbeat = heartbeat
+        self._service = service
+        self._backlog_measured_at = 0.0
         self.published = 0
 
     async def ensure_indexes(self) -> None:
@@ -75,6 +80,7 @@ class OutboxRelay:
                 self._heartbeat.touch()
             try:
                 sent = await self.drain_once() if await self._lease.acquire() else 0
+                await self._measure_backlog()
             except UNAVAILABLE_ERRORS as error:
                 log.warning("relay: database unavailable (%s); retrying", error)
                 sent = 0
@@ -99,12 +105,29 @@ class OutboxRelay:
         self.published += total
         return total
 
+    async def _measure_backlog(self, every_s: float = 5.0) -> None:
+        """Set the backlog gauges (unpublished commits, age of the oldest) every few seconds."""
+        now = time.monotonic()
+        if now - self._backlog_measured_at < every_s:
+            return
+        self._backlog_measured_at = now
+        count, oldest = 0, None
+        for commits in self._commits:
+            count += await commits.count_documents({"published": False})
+            first = await commits.find_one({"published": False}, sort=[("committed_at", 1)])
+            if first is not None and (oldest is None or first["committed_at"] < oldest):
+                oldest = first["committed_at"]
+        observability.OUTBOX_BACKLOG.labels(self._service).set(count)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        observability.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
+
     async def _publish_in_order(self, commits: AsyncCollection, group: list[dict[str, Any]]) -> int:
         sent = 0
         for commit in group:
             for entry in commit["outbox"]:
                 self._faults.crash_at("relay.before_publish")
                 await self._publish(*message_of(entry))
+                observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
                 sent += 1
             self._faults.crash_at("relay.after_publish")
             await commits.update_one(

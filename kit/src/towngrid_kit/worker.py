@@ -15,11 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
+from prometheus_client import start_http_server
 
 from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.kafka_topics import ensure_topics
+from towngrid_kit.observability import configure_logging
 from towngrid_kit.mongo import connect
 from towngrid_kit.relay import OutboxRelay
 from towngrid_kit.settings import ServiceSettings
@@ -76,14 +78,19 @@ def create_worker(
         batch_size=settings.relay_batch_size,
         faults=faults,
         heartbeat=Path(settings.heartbeat_file) if settings.heartbeat_file else None,
+        service=service,
     )
     app = FastStream(broker)
     app.towngrid_consumes = consumes  # type: ignore[attr-defined]  # read by the AsyncAPI generator
+    app.towngrid_settings = settings  # type: ignore[attr-defined]
+    app.towngrid_service = service  # type: ignore[attr-defined]
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
 
     @app.on_startup
     async def create_topics() -> None:
+        if settings.metrics_port:
+            start_http_server(settings.metrics_port, addr=settings.http_host)
         await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions)
 
     @app.after_startup
@@ -103,5 +110,9 @@ def create_worker(
 
 
 def run_worker(app: FastStream) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings: ServiceSettings = app.towngrid_settings  # type: ignore[attr-defined]
+    if settings.log_format == "json":
+        configure_logging(f"{app.towngrid_service}-worker")  # type: ignore[attr-defined]
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(app.run())
