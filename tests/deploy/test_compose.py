@@ -99,3 +99,39 @@ def test_a_missing_secret_is_refused_with_its_name(tmp_path: Path) -> None:
     result = compose_config(env_file)
     assert result.returncode != 0
     assert "TOWNGRID_AUTH_JWT_SECRET" in result.stderr + result.stdout
+
+
+def test_monitoring_profile_scrapes_every_api_and_worker(tmp_path: Path) -> None:
+    podman_compose = Path(sys.executable).parent / "podman-compose"
+    result = subprocess.run(
+        [str(podman_compose), "--dry-run", "--env-file", str(DEPLOY / ".env.example"), "--profile", "monitoring",
+         "-f", str(DEPLOY / "docker-compose.yml"), "config"],
+        capture_output=True, text=True, cwd=DEPLOY, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert {"prometheus", "grafana"} <= set(services)
+    scrape = yaml.safe_load((DEPLOY / "monitoring" / "prometheus.yml").read_text())["scrape_configs"]
+    targets = {(name, sd["port"]) for job in scrape for sd in job["dns_sd_configs"] for name in sd["names"]}
+    for service in SETTINGS:
+        prefix = service.upper()
+        worker_port = int(services[f"{service}-worker"]["environment"][f"{prefix}_METRICS_PORT"])
+        assert (f"{service}-worker", worker_port) in targets
+        assert (f"{service}-api", int(services[f"{service}-api"]["environment"][f"{prefix}_HTTP_PORT"])) in targets
+
+
+def test_dashboard_queries_metrics_that_exist() -> None:
+    import json
+    import re
+
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from towngrid_kit import observability
+
+    suffixes = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket", "_count", "_sum"]}
+    known = {metric._name + suffix for metric in vars(observability).values()  # noqa: SLF001
+             if isinstance(metric, MetricWrapperBase) for suffix in suffixes[metric._type]}  # noqa: SLF001
+    dashboard = json.loads((DEPLOY / "monitoring" / "grafana" / "dashboards" / "towngrid.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = {name for expr in exprs for name in re.findall(r"\btowngrid_[a-z_]+", expr)}
+    assert used and used <= known, used - known
