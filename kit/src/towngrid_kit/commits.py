@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,19 @@ from towngrid_kit.errors import ConcurrentModification
 
 COMMITS_SUFFIX = "_commits"
 VERSION_WIDTH = 12
+
+# The Idempotency-Key request being served (set by ``idempotency``): a commit records it, and
+# a unique index lets a request's effect be stored once however often the request is retried.
+current_request: ContextVar[str | None] = ContextVar("current_request", default=None)
+
+
+class AlreadyApplied(Exception):
+    """This request's change was stored before (its first answer was lost, e.g. in a crash)."""
+
+    def __init__(self, aggregate_id: str, version: int) -> None:
+        super().__init__(f"{aggregate_id} v{version}")
+        self.aggregate_id = aggregate_id
+        self.version = version
 
 
 def commit_id(aggregate_id: str, first_version: int) -> str:
@@ -73,6 +87,7 @@ class AggregateStore:
     async def ensure_indexes(self) -> None:
         await self.commits.create_index([("aggregate_id", ASCENDING), ("version", DESCENDING)])
         await self.commits.create_index([("published", ASCENDING), ("_id", ASCENDING)])
+        await self.commits.create_index("request_key", unique=True)
 
     async def load(self, aggregate_id: str) -> tuple[dict[str, Any], int] | None:
         """The latest state of the aggregate and its version, or None."""
@@ -103,9 +118,13 @@ class AggregateStore:
             raise ValueError("a change without events is not recorded; every change is a fact others may need")
         entries = outbox_entries(aggregate_id, base_version, events, correlation_id)
         version = base_version + len(entries)
+        request = current_request.get()
+        request_key = f"{request}#{self.name}:{aggregate_id}" if request else None
+        new_id = commit_id(aggregate_id, base_version + 1)
         try:
             await self.commits.insert_one({
-                "_id": commit_id(aggregate_id, base_version + 1),
+                "_id": new_id,
+                "request_key": request_key or new_id,
                 "aggregate_id": aggregate_id,
                 "version": version,
                 "state": state,
@@ -114,6 +133,9 @@ class AggregateStore:
                 "committed_at": datetime.now(UTC),
             })
         except DuplicateKeyError as error:
+            earlier = await self.commits.find_one({"request_key": request_key}) if request_key else None
+            if earlier is not None:
+                raise AlreadyApplied(earlier["aggregate_id"], earlier["version"]) from error
             raise ConcurrentModification(f"{self.name} {aggregate_id} was changed concurrently; retry") from error
         await self.refresh_current(aggregate_id, version, state, index_fields or {})
         return version

@@ -26,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from towngrid_kit import observability
 from towngrid_kit.auth import TokenVerifier
 from towngrid_kit.observability import configure_logging
+from towngrid_kit.faults import FaultPoints
 from towngrid_kit.idempotency import IdempotencyStore
 from towngrid_kit.mongo import connect
 from towngrid_kit.problems import problem, install_problem_handlers
@@ -75,7 +76,9 @@ def create_app(
         probe = KafkaProbe(settings.kafka_bootstrap)
         app.state.db = db
         app.state.kafka_probe = probe
-        app.state.idempotency = IdempotencyStore(db["idempotency_keys"])
+        app.state.idempotency = IdempotencyStore(
+            db["idempotency_keys"], lease_s=settings.idempotency_lease_s, faults=FaultPoints(settings.fault_point)
+        )
         if setup is not None:
             await setup(app, ApiResources(settings=settings, mongo=client, db=db))
         try:

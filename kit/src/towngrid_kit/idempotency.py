@@ -4,6 +4,10 @@ The first request with a key runs and its response (status and body) is stored; 
 with the same key and the same request gets the stored response back (with the header
 ``Idempotent-Replayed: true``) and changes nothing. The same key with a different request
 is refused (422); a retry while the first is still running gets 409.
+
+If the first attempt stored its change but died before answering (its lease then runs out),
+the retry does not apply it again: the commit of that change carries the request's key under a
+unique index (``commits.current_request``), so the retry answers 200 ``already_applied``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from towngrid_kit.commits import AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
+from towngrid_kit.faults import FaultPoints
 
 Action = Callable[[], Awaitable[tuple[int, Any]]]
 MAX_KEY_LENGTH = 200
@@ -29,9 +35,10 @@ def fingerprint(scope: str, body: Any) -> str:
 
 
 class IdempotencyStore:
-    def __init__(self, collection: AsyncCollection, *, lease_s: float = 30.0) -> None:
+    def __init__(self, collection: AsyncCollection, *, lease_s: float = 30.0, faults: FaultPoints | None = None) -> None:
         self._collection = collection
         self._lease = timedelta(seconds=lease_s)
+        self._faults = faults or FaultPoints()
 
     async def run(self, key: str | None, scope: str, body: Any, action: Action) -> JSONResponse:
         if key is None:
@@ -44,14 +51,27 @@ class IdempotencyStore:
         replay = await self._claim(record_id, print_)
         if replay is not None:
             return replay
+        token = current_request.set(record_id)
         try:
             status, content = await action()
+            self._faults.crash_at("api.before_response")
+        except AlreadyApplied as done:
+            # The first attempt stored its change and died before answering: nothing is applied
+            # again; the answer says where the result is.
+            status, content = 200, {
+                "status": "already_applied",
+                "detail": "this request was applied before; its first answer was lost. Read the resource for its state.",
+                "aggregate_id": done.aggregate_id,
+                "version": done.version,
+            }
         except DomainError as error:
             await self._finish(record_id, error.status, {"detail": error.detail, "field": error.field})
             raise
         except BaseException:
             await self._collection.delete_one({"_id": record_id, "state": "pending"})
             raise
+        finally:
+            current_request.reset(token)
         await self._finish(record_id, status, content)
         return JSONResponse(content, status_code=status)
 

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_batch_size: int = Field(default=200, ge=1)
+    idempotency_lease_s: float = Field(default=30.0, gt=0, description="How long a request with an "
+                                       "Idempotency-Key holds its key before a retry may take over.")
     metrics_port: int = Field(default=0, ge=0, le=65535,
                               description="Worker: serve Prometheus metrics on this port (0: off; apis serve /metrics).")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json lines, or text for a terminal.")
