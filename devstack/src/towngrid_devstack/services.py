@@ -7,13 +7,14 @@ environment variables with the service's prefix; local secrets are made once per
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import socket
 import sys
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import StackConfig
@@ -28,17 +29,18 @@ METRICS_PORT_OFFSET = 1000  # a worker's Prometheus port: its api port + 1000 (9
 class LocalSecrets:
     auth_jwt_secret: str
     id_hash_key: str
+    permits_signing_key: str = field(default_factory=lambda: base64.b64encode(secrets.token_bytes(32)).decode())
 
     @classmethod
     def for_profile(cls, config: StackConfig) -> "LocalSecrets":
-        """Read the profile's secrets, making them on first use (kept with its data)."""
+        """Read the profile's secrets, making the missing ones on first use (kept with its data)."""
         path = Path(config.data_dir) / "run" / "local-secrets.json"
-        if path.exists():
-            return cls(**json.loads(path.read_text()))
-        made = cls(auth_jwt_secret=secrets.token_urlsafe(48), id_hash_key=secrets.token_urlsafe(48))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(made.__dict__))
-        path.chmod(0o600)
+        known = json.loads(path.read_text()) if path.exists() else {}
+        made = cls(**{"auth_jwt_secret": secrets.token_urlsafe(48), "id_hash_key": secrets.token_urlsafe(48), **known})
+        if made.__dict__ != known:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(made.__dict__))
+            path.chmod(0o600)
         return made
 
 
@@ -69,6 +71,8 @@ def service_environment(
     }
     if service == "registry":
         env["ID_HASH_KEY"] = local.id_hash_key
+    if service == "permits":
+        env["SIGNING_KEY"] = local.permits_signing_key
     env.update(extra or {})
     return {prefix + k: v for k, v in env.items()} | {"PYTHONUNBUFFERED": "1"}
 

@@ -19,8 +19,7 @@ log = logging.getLogger(__name__)
 def build_signer(settings: PermitsSettings) -> CodeSigner:
     if settings.signing_key is not None:
         return CodeSigner(key_from_setting(settings.signing_key.get_secret_value()))
-    if settings.auth_jwt_secret is None:
-        raise SystemExit("PERMITS_SIGNING_KEY is missing (needed when no AUTH_JWT_SECRET is set)")
+    assert settings.auth_jwt_secret is not None  # checked by the settings
     log.warning("PERMITS_SIGNING_KEY is not set: deriving the code-signing key from the local "
                 "AUTH_JWT_SECRET (local stack only)")
     return CodeSigner(key_derived_from(settings.auth_jwt_secret.get_secret_value()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from towngrid_kit.settings import ServiceSettings
@@ -25,3 +25,17 @@ class PermitsSettings(ServiceSettings):
         description="The community service points, as JSON.")
     clock_interval_s: float = Field(default=1.0, gt=0, description="How often the worker looks for "
                                     "overdue review steps and expired permits.")
+
+    @model_validator(mode="after")
+    def _a_signing_key(self) -> "PermitsSettings":
+        if self.signing_key is None and self.auth_jwt_secret is None:
+            raise ValueError("set PERMITS_SIGNING_KEY (Ed25519 PEM or base64 seed): with no AUTH_JWT_SECRET there "
+                             "is nothing to derive a local key from")
+        if self.signing_key is not None:
+            from permits.adapters.signing import key_from_setting
+
+            try:
+                key_from_setting(self.signing_key.get_secret_value())
+            except ValueError as error:
+                raise ValueError(f"PERMITS_SIGNING_KEY is not usable: {error}") from None
+        return self

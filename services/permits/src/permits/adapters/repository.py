@@ -57,6 +57,17 @@ class PermitRepository:
         return {str(doc["_id"]): doc["n"] async for doc in cursor if doc["_id"] is not None}
 
 
+    async def count_by_pair(self, first: str, second: str, match: dict[str, Any]) -> dict[str, dict[str, int]]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": match}, {"$group": {"_id": {"a": f"${first}", "b": f"${second}"}, "n": {"$sum": 1}}}]
+        out: dict[str, dict[str, int]] = {}
+        async for doc in await self.current.aggregate(pipeline):
+            a, b = doc["_id"].get("a"), doc["_id"].get("b")
+            if a is not None and b is not None:
+                out.setdefault(str(a), {})[str(b)] = doc["n"]
+        return out
+
+
 class PolicyStore:
     """Review policies per permit type; each change is a new document (no update races)."""
 

@@ -9,6 +9,8 @@ made idempotent by the quarantine id they record (``quarantine_suspensions`` /
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +59,7 @@ class Permit:
     expired_at: datetime | None = None
     quarantine_suspensions: list[str] = field(default_factory=list)
     quarantine_releases: list[str] = field(default_factory=list)
+    receipt_hash: str | None = None  # SHA-256 of the applicant's receipt (their key to the status page)
     version: int = 0
     pending: list[EventData] = field(default_factory=list)
 
@@ -90,6 +93,10 @@ class Permit:
             permit._reject("holder_in_quarantine", None, "the holder is in quarantine: no new "
                            f"{permit_type} until released", now)
         return permit
+
+    def receipt_matches(self, receipt: str) -> bool:
+        given = hashlib.sha256(receipt.encode()).hexdigest()
+        return self.receipt_hash is not None and hmac.compare_digest(given, self.receipt_hash)
 
     # ----- joint review -----------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -25,6 +25,8 @@ from permits.service.permits import Application, PermitService
 COUNTER_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
 DECIDERS = (Role.PERMIT_REVIEWER, Role.TOWN_ADMIN)
+Status = Literal["under_review", "issued", "rejected", "suspended", "revoked", "expired"]
+PermitType = Literal["health_certificate", "vehicle_pass", "business_reopening"]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 
 router = APIRouter(tags=["applications"])
@@ -67,8 +69,10 @@ async def apply_at_counter(body: Annotated[CounterApplication, Body()], request:
                            field="body.service_point_id")
 
     async def action() -> tuple[int, object]:
-        permit = await permits.apply(application_of(body, body.channel, body.service_point_id, None))
-        return 201, view(permits, permit).model_dump(mode="json")
+        permit, receipt = await permits.apply(application_of(body, body.channel, body.service_point_id, None))
+        shown = view(permits, permit)
+        shown.receipt = receipt
+        return 201, shown.model_dump(mode="json")
 
     scope = f"POST /applications {principal.subject}"
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
@@ -83,8 +87,9 @@ async def apply_online(body: Annotated[OnlineApplication, Body()], request: Requ
         raise InvalidInput("QR code refused: it names no checkpoint", field="body.qr_code")
 
     async def action() -> tuple[int, object]:
-        permit = await permits.apply(application_of(body, "online_qr", None, checkpoint_id))
+        permit, receipt = await permits.apply(application_of(body, "online_qr", None, checkpoint_id))
         shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
+        shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
     scope = f"POST /online-applications {checkpoint_id}"
@@ -92,10 +97,13 @@ async def apply_online(body: Annotated[OnlineApplication, Body()], request: Requ
 
 
 @router.get("/applications/{permit_id}/status", response_model=ApplicationView,
-            summary="The applicant's own view of an application (public: the permit id is the applicant's "
-                    "receipt; no personal details are shown)")
-async def applicant_status(permit_id: str, permits: Permits) -> ApplicationView:
-    permit = await permits.get(permit_id)
+            summary="The applicant's own view of an application (public, with the receipt given when applying; "
+                    "no personal details are shown)")
+async def applicant_status(permit_id: str, permits: Permits,
+                           receipt: Annotated[str, Query(min_length=8, max_length=100,
+                                                         description="The receipt from the application's answer.")],
+                           ) -> ApplicationView:
+    permit = await permits.applicant_view(permit_id, receipt)
     shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
     for step in shown.steps:
         step.decided_by = None
@@ -114,7 +122,8 @@ async def get_application(permit_id: str, permits: Permits,
 @router.get("/applications", response_model=ApplicationPage,
             summary="Applications and permits, a page at a time (a reviewer sees only their department's)")
 async def list_applications(permits: Permits, principal: Annotated[Principal, Depends(require_roles(*READERS))],
-                            holder_id: str | None = None, status: str | None = None, permit_type: str | None = None,
+                            holder_id: Annotated[str | None, Query(max_length=100)] = None,
+                            status: Status | None = None, permit_type: PermitType | None = None,
                             awaiting_my_review: Annotated[bool, Query(
                                 description="Reviewers: only steps of my department still open; town admins: "
                                             "only escalated (overdue) steps.")] = False,

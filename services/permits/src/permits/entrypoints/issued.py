@@ -47,7 +47,7 @@ async def verify(body: VerifyCode, permits: Permits) -> VerificationView:
 @public.get("/verification-key", response_model=VerificationKeyView,
             summary="The Ed25519 public key that checkpoints use to verify codes offline (public)")
 async def verification_key(permits: Permits) -> VerificationKeyView:
-    signer = permits._signer  # noqa: SLF001 - the public half only
+    signer = permits.signer
     return VerificationKeyView(key_id=signer.key_id, public_key_pem=signer.public_pem,
                                public_key_raw_b64url=signer.public_raw_b64)
 

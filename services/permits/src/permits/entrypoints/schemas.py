@@ -178,6 +178,8 @@ class ApplicationView(BaseModel):
     checklist_missing: list[str]
     details: dict[str, Any] | None = None
     verification_code: str | None = None
+    receipt: str | None = Field(default=None, description="Only in the answer to an application: the applicant's "
+                                "key to GET /applications/{permit_id}/status. Not shown again.")
     version: int
 
     @classmethod

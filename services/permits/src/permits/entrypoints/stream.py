@@ -1,41 +1,107 @@
-"""The permits worker: keeps the quarantine roster from the registry's events; relays its outbox."""
+"""The permits worker: follows the registry's quarantines (roster, suspension, reinstatement),
+runs the clock (overdue review steps, expiry), and relays its outbox."""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
 
 from faststream import FastStream
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.registry import QuarantineEnded, QuarantineStarted
 from towngrid_kit.consumer import EventHandlers
-from towngrid_contracts.catalogue import TOPICS
+from towngrid_kit.lease import Lease
+from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from permits.adapters.quarantine_roster import QuarantineRoster
+from permits.adapters.repository import PermitRepository, PolicyStore
+from permits.bootstrap import AGGREGATE_STORES, build_signer
 from permits.config import PermitsSettings
+from permits.service.permits import PermitService
 
-AGGREGATE_STORES: list[str] = []
+log = logging.getLogger(__name__)
 
 
-def build_handlers(db: AsyncDatabase) -> EventHandlers:
+def build_service(db: AsyncDatabase, settings: PermitsSettings) -> PermitService:
+    return PermitService(PermitRepository(db), PolicyStore(db), QuarantineRoster(db), build_signer(settings))
+
+
+def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
     roster = QuarantineRoster(db)
     handlers = EventHandlers()
 
     @handlers.on(QuarantineStarted)
     async def on_started(event: QuarantineStarted, envelope: Envelope) -> None:
+        # The roster first: from then on no application of this resident is issued (see decide).
         await roster.started(event, envelope)
+        current = await roster.get(event.resident_id)
+        if current and current.get("quarantine_id") == event.quarantine_id and current.get("in_quarantine"):
+            await permits.quarantine_started(event.resident_id, event.quarantine_id)
 
     @handlers.on(QuarantineEnded)
     async def on_ended(event: QuarantineEnded, envelope: Envelope) -> None:
         await roster.ended(event, envelope)
+        await permits.quarantine_ended(event.resident_id, event.quarantine_id)
 
     return handlers
 
 
+async def run_clock(permits: PermitService, lease: Lease, interval_s: float, stop: asyncio.Event) -> None:
+    """Escalate overdue review steps and expire permits on time (one replica at a time)."""
+    while not stop.is_set():
+        try:
+            if await lease.acquire():
+                overdue = await permits.escalate_overdue()
+                expired = await permits.expire_due()
+                if overdue or expired:
+                    log.info("clock: %d overdue applications escalated, %d permits expired", overdue, expired)
+        except UNAVAILABLE_ERRORS as error:
+            log.warning("clock: database unavailable (%s); retrying", error)
+        except Exception:
+            log.exception("clock: cycle failed; retrying")
+        try:
+            await asyncio.wait_for(stop.wait(), interval_s)
+        except TimeoutError:
+            pass
+    try:
+        await lease.release()
+    except Exception:  # noqa: BLE001 - shutting down; the lease runs out by itself
+        log.info("clock: lease not released (it expires by itself)")
+
+
 def create_permits_worker(settings: PermitsSettings) -> FastStream:
-    return create_worker(service="permits", settings=settings, aggregate_stores=AGGREGATE_STORES,
-                         produces=[t for t in TOPICS if t.startswith("permits.")],
-                         build_handlers=build_handlers)
+    made: dict[str, object] = {}
+
+    def handlers_for(db: AsyncDatabase) -> EventHandlers:
+        made["db"] = db
+        made["permits"] = build_service(db, settings)
+        return build_handlers(db, made["permits"])  # type: ignore[arg-type]
+
+    app = create_worker(service="permits", settings=settings, aggregate_stores=AGGREGATE_STORES,
+                        produces=[t for t in TOPICS if t.startswith("permits.")], build_handlers=handlers_for)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    @app.after_startup
+    async def start_clock() -> None:
+        db: AsyncDatabase = made["db"]  # type: ignore[assignment]
+        lease = Lease(db["clock_lease"], "permits-clock", f"{socket.gethostname()}:{os.getpid()}")
+        tasks.append(asyncio.create_task(run_clock(made["permits"], lease, settings.clock_interval_s, stop),  # type: ignore[arg-type]
+                                         name="permits-clock"))
+
+    @app.on_shutdown
+    async def stop_clock() -> None:
+        stop.set()
+        for task in tasks:
+            await task
+
+    return app
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,13 +48,14 @@ class PermitService:
         self._repo = repo
         self.policies = policies
         self._roster = roster
-        self._signer = signer
+        self.signer = signer
         self._clock = clock
         self._locks = KeyedLocks()
 
     # ----- applying and reviewing ----------------------------------------------------
 
-    async def apply(self, application: Application) -> Permit:
+    async def apply(self, application: Application) -> tuple[Permit, str]:
+        """Take an application; returns it and the applicant's receipt (shown once, stored hashed)."""
         policy = await self.policies.get(application.permit_type)
         holder = application.holder_resident_id
         quarantined = bool(holder) and await self._open_quarantine(holder) is not None
@@ -62,7 +65,15 @@ class PermitService:
                               checkpoint_id=application.checkpoint_id, details=application.details,
                               requested_until=application.requested_until, policy=policy, now=self._clock(),
                               holder_in_quarantine=quarantined)
+        receipt = secrets.token_urlsafe(18)
+        permit.receipt_hash = hashlib.sha256(receipt.encode()).hexdigest()
         await self._repo.save(permit)
+        return permit, receipt
+
+    async def applicant_view(self, permit_id: str, receipt: str) -> Permit:
+        permit = await self._repo.get(permit_id)
+        if permit is None or not permit.receipt_matches(receipt):
+            raise NotFound(f"no application {permit_id} with this receipt")
         return permit
 
     async def get(self, permit_id: str) -> Permit:
@@ -103,12 +114,12 @@ class PermitService:
     def verification_code(self, permit: Permit) -> str | None:
         if permit.valid_from is None or permit.valid_until is None:
             return None
-        return self._signer.permit_code(PermitClaims(permit.permit_id, permit.permit_type,
+        return self.signer.permit_code(PermitClaims(permit.permit_id, permit.permit_type,
                                                      permit.valid_from, permit.valid_until))
 
     async def verify(self, code: str) -> Verification:
         try:
-            claims = self._signer.open_permit_code(code)
+            claims = self.signer.open_permit_code(code)
         except BadCode as error:
             raise InvalidInput(f"code refused: {error}", field="body.code") from None
         permit = await self._repo.get(claims.permit_id)
@@ -121,11 +132,11 @@ class PermitService:
         return Verification(permit.verification_status(self._clock()), permit)
 
     def checkpoint_code(self, checkpoint_id: str) -> str:
-        return self._signer.checkpoint_code(checkpoint_id)
+        return self.signer.checkpoint_code(checkpoint_id)
 
     def checkpoint_of(self, qr_code: str) -> str:
         try:
-            return self._signer.open_checkpoint_code(qr_code)
+            return self.signer.open_checkpoint_code(qr_code)
         except BadCode as error:
             raise InvalidInput(f"QR code refused: {error}", field="body.qr_code") from None
 
@@ -175,6 +186,8 @@ class PermitService:
             "applications_by_day": await self._repo.count_by("applied_day", applied),
             "issued_by_type": await self._repo.count_by("permit_type", issued),
             "issued_by_day": await self._repo.count_by("issued_day", issued),
+            "issued_by_type_and_day": await self._repo.count_by_pair("permit_type", "issued_day", issued),
+            "applications_by_type_and_status": await self._repo.count_by_pair("permit_type", "status", applied),
         }
 
     # ----- internals -------------------------------------------------------------------------

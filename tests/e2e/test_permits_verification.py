@@ -1,0 +1,88 @@
+"""Verification codes on the real stack: offline with the public key, online (public), forged and
+altered codes refused, revocation and expiry on time."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from e2e_support import System, eventually, events_with, read_topic
+from permits_support import PERMIT_TOPIC, health_certificate, iso, issue, vehicle_pass
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+async def test_code_verifies_offline_and_online_and_forgeries_are_refused(system: System) -> None:
+    permit = await issue(system, health_certificate())
+    code = permit["verification_code"]
+    async with system.client("permits", None) as checkpoint:
+        key = (await checkpoint.get("/verification-key")).json()
+        assert key["algorithm"] == "Ed25519"
+
+        # Offline: the checkpoint needs only the public key.
+        prefix, payload, sig = code.split(".")
+        Ed25519PublicKey.from_public_bytes(unb64(key["public_key_raw_b64url"])).verify(
+            unb64(sig), f"{prefix}.{payload}".encode())
+        claims = json.loads(unb64(payload))
+        assert claims["p"] == permit["permit_id"] and claims["t"] == "health_certificate"
+        assert set(claims) == {"p", "t", "f", "u"}
+
+        online = await checkpoint.post("/verify", json={"code": code})
+        assert online.status_code == 200, online.text
+        assert online.json()["status"] == "valid" and online.json()["permit_id"] == permit["permit_id"]
+
+        longer = b64(json.dumps({**claims, "u": claims["u"] + 86400 * 365}, separators=(",", ":")).encode())
+        forged_key = Ed25519PrivateKey.generate()
+        forged_body = f"TGP1.{payload}"
+        forged = f"{forged_body}.{b64(forged_key.sign(forged_body.encode()))}"
+        for bad in (f"{prefix}.{longer}.{sig}", forged, code[:-3] + "AAA", "hello", f"TGQ1.{payload}.{sig}"):
+            refused = await checkpoint.post("/verify", json={"code": bad})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["field"] == "body.code"
+        missing = await checkpoint.post("/verify", json={})
+        assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.code"
+
+
+async def test_revoked_permit_verifies_as_revoked(system: System) -> None:
+    permit = await issue(system, health_certificate())
+    async with system.client("permits") as admin:
+        bad = await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "because"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.reason"
+        revoked = await admin.post(f"/permits/{permit['permit_id']}/revoke",
+                                   json={"reason": "fraud", "note": "forged employer letter"})
+        assert revoked.status_code == 200 and revoked.json()["revocation"]["by"] == "test-admin"
+        again = await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "fraud"})
+        assert again.status_code == 409
+        found = await admin.post("/verify", json={"code": permit["verification_code"]})
+        assert found.json()["status"] == "revoked"
+    records = await read_topic(system.kafka, PERMIT_TOPIC, until=lambda rs: bool(
+        events_with(rs, aggregate_id=permit["permit_id"], event_type="permits.permit.revoked")))
+    event = events_with(records, aggregate_id=permit["permit_id"], event_type="permits.permit.revoked")[0]
+    assert event["data"]["reason"] == "fraud" and event["data"]["revoked_by"] == "test-admin"
+
+
+async def test_permit_expires_on_time(system: System) -> None:
+    permit = await issue(system, vehicle_pass(valid_until=iso(timedelta(seconds=20))))
+    assert permit["status"] == "issued"
+    code = permit["verification_code"]
+    async with system.client("permits", None) as checkpoint:
+        assert (await checkpoint.post("/verify", json={"code": code})).json()["status"] == "valid"
+    records = await read_topic(system.kafka, PERMIT_TOPIC, timeout=60, until=lambda rs: bool(
+        events_with(rs, aggregate_id=permit["permit_id"], event_type="permits.permit.expired")))
+    assert events_with(records, aggregate_id=permit["permit_id"], event_type="permits.permit.expired")
+    async with system.client("permits") as admin:
+        async def expired() -> bool:
+            return (await admin.get(f"/applications/{permit['permit_id']}")).json()["status"] == "expired"
+
+        await eventually(expired)
+        assert (await admin.post("/verify", json={"code": code})).json()["status"] == "expired"
+        assert (await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "fraud"})).status_code == 409
