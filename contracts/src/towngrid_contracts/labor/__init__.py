@@ -22,6 +22,7 @@ from towngrid_contracts.labor.resumption import (
     EnterpriseResumed,
     ResumptionActionRecorded,
     ResumptionCaseOpened,
+    ResumptionIssueOverdue,
     ResumptionIssueRaised,
     ResumptionIssueResolved,
 )
@@ -44,6 +45,7 @@ EVENTS = (
     BatchWorkerFlagged,
     BatchBoardingChecked,
     ResumptionActionRecorded,
+    ResumptionIssueOverdue,
 )
 """Every labor event, in catalogue order (new events are appended)."""
 
@@ -67,6 +69,7 @@ __all__ = [
     "LaborDemandPosted",
     "ResumptionActionRecorded",
     "ResumptionCaseOpened",
+    "ResumptionIssueOverdue",
     "ResumptionIssueRaised",
     "ResumptionIssueResolved",
     "WorkerMatched",

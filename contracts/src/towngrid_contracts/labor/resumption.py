@@ -70,3 +70,14 @@ class ResumptionActionRecorded(_ResumptionEvent):
     action_id: str = Field(min_length=1)
     recorded_by: str = Field(min_length=1, description="Opaque staff id.")
     recorded_at: AwareDatetime
+
+
+class ResumptionIssueOverdue(_ResumptionEvent):
+    """An open problem passed its deadline without a resolution (flagged once per problem)."""
+
+    event_type: ClassVar[str] = "labor.resumption.issue_overdue"
+
+    issue_id: str = Field(min_length=1)
+    category: IssueCategory
+    deadline: AwareDatetime
+    detected_at: AwareDatetime

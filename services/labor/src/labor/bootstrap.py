@@ -29,7 +29,8 @@ def _batch_index(b: Batch) -> dict:
 def _case_index(c: ResumptionCase) -> dict:
     still = c.open_problems()
     return {"enterprise_id": c.enterprise_id, "status": c.status, "officer_id": c.officer_id,
-            "open_problems": len(still), "open_deadlines": [p.deadline for p in still]}
+            "open_problems": len(still), "open_deadlines": [p.deadline for p in still],
+            "unflagged_deadlines": [p.deadline for p in still if p.overdue_flagged_at is None]}
 
 
 @dataclass
@@ -54,10 +55,10 @@ def build(db: AsyncDatabase) -> Labor:
                          lambda d: {"enterprise_id": d.enterprise_id, "status": d.status, "province": d.province},
                          ("enterprise_id", "status"))
     seekers = Repository(db, "job_seekers", JobSeeker, lambda s: s.job_seeker_id,
-                         lambda s: {"resident_id": s.resident_id, "matched": s.match is not None,
+                         lambda s: {"resident_id": s.resident_id, "matched": s.match is not None, "skills": s.skills,
                                     "placement": s.match.placement if s.match else None,
                                     "placed_locally": bool(s.match and s.match.placed_at)},
-                         ("matched",))
+                         ("matched", "skills"))
     batches = Repository(db, "batches", Batch, lambda b: b.batch_id, _batch_index, ("worker_ids", "status"))
     cases = Repository(db, "resumption_cases", ResumptionCase, lambda c: c.case_id, _case_index,
                        ("status", "enterprise_id"))

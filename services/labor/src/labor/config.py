@@ -13,3 +13,5 @@ class LaborSettings(ServiceSettings):
 
     mongo_db: str = "labor"
     http_port: int = Field(default=8004, ge=1, le=65535)
+    overdue_sweep_interval_s: float = Field(
+        default=5.0, gt=0, description="How often the worker flags resumption problems past their deadline.")

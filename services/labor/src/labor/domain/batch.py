@@ -52,6 +52,7 @@ class Batch:
     status: str = "open"
     workers: list[BatchWorker] = field(default_factory=list)
     departed_at: datetime | None = None
+    escort_staff_id: str | None = None
     arrived_at: datetime | None = None
     arrived_worker_count: int | None = None
     version: int = 0
@@ -122,6 +123,9 @@ class Batch:
 
     def check_boarding(self, eligibility: Eligibility, at: datetime) -> BatchWorker:
         self._must_be_open()
+        if not any(w.resident_id == eligibility.resident_id for w in self.workers):
+            raise InvalidInput(f"resident {eligibility.resident_id} is not on batch {self.batch_id}",
+                               field="body.resident_id")
         w = self.worker(eligibility.resident_id)
         if w.boarding == "boarded" and eligibility.eligible:
             return w  # already on board and still eligible
@@ -133,7 +137,7 @@ class Batch:
             reasons=w.boarding_reasons, checked_at=at))
         return w
 
-    def dispatch(self, at: datetime) -> None:
+    def dispatch(self, at: datetime, escort_staff_id: str | None = None) -> None:
         self._must_be_open()
         boarded = self.boarded
         if not boarded:
@@ -142,7 +146,8 @@ class Batch:
         self.pending.append(BatchDispatched(
             batch_id=self.batch_id, destination_province=self.destination_province,
             enterprise_ids=[self.enterprise_id], worker_resident_ids=[w.resident_id for w in boarded],
-            departed_at=at))
+            escort_staff_id=escort_staff_id, departed_at=at))
+        self.escort_staff_id = escort_staff_id
 
     def arrive(self, arrived_worker_count: int, at: datetime) -> None:
         if self.status != "departed":

@@ -14,6 +14,7 @@ from towngrid_contracts.labor import (
     EnterpriseResumed,
     ResumptionActionRecorded,
     ResumptionCaseOpened,
+    ResumptionIssueOverdue,
     ResumptionIssueRaised,
     ResumptionIssueResolved,
 )
@@ -39,6 +40,7 @@ class Problem:
     resolution: str | None = None
     resolved_by: str | None = None
     resolved_at: datetime | None = None
+    overdue_flagged_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -86,6 +88,16 @@ class ResumptionCase:
     def _must_be_open(self) -> None:
         if self.resumed_at is not None:
             raise Conflict(f"enterprise {self.enterprise_id} has resumed; case {self.case_id} is closed")
+
+    def flag_overdue(self, now: datetime) -> list[Problem]:
+        """Flag, once each, the open problems past their deadline (a second sweep records nothing)."""
+        flagged = [p for p in self.problems if p.overdue(now) and p.overdue_flagged_at is None]
+        for p in flagged:
+            p.overdue_flagged_at = now
+            self.pending.append(ResumptionIssueOverdue(
+                case_id=self.case_id, enterprise_id=self.enterprise_id, issue_id=p.issue_id, category=p.kind,
+                deadline=p.deadline, detected_at=now))
+        return flagged
 
     def raise_problem(self, issue_id: str, kind: str, description: str, deadline: datetime, at: datetime) -> Problem:
         self._must_be_open()

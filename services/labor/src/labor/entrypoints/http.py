@@ -1,16 +1,197 @@
-"""The labor api. So far only health, readiness and docs: its features are its own issue."""
+"""The labor api: employers, labour demand, job seekers, eligibility, matching, dispatch
+batches, enterprise resumption cases and figures."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated, Any
 
-from towngrid_kit.http import create_app, serve
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
+from labor.bootstrap import Labor, build
 from labor.config import LaborSettings
+from labor.domain.places import CITIES, PROVINCES, is_local
+from labor.entrypoints import routes_batches
+from labor.entrypoints.schemas import (
+    ConfirmMatch,
+    Page,
+    PostDemand,
+    RegisterEmployer,
+    RegisterJobSeeker,
+    view,
+)
+from labor.service.employment import DemandInput
+from labor.service.unit import utcnow
+
+OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
+STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+After = Annotated[str | None, Query(description="The last id of the previous page.")]
+
+router = APIRouter()
+
+
+def labor(request: Request) -> Labor:
+    return request.app.state.labor
+
+
+Service = Annotated[Labor, Depends(labor)]
+
+
+def demand_view(d: Any) -> dict[str, Any]:  # noqa: ANN401
+    return view(d, filled=d.filled, open_positions=d.open_positions, status=d.status, local=d.local)
+
+
+def page(items: list[Any], limit: int, id_of: Any, shown: Any) -> dict[str, Any]:  # noqa: ANN401
+    kept = items[:limit]
+    return {"items": [shown(x) for x in kept], "next_after": id_of(kept[-1]) if len(items) > limit else None}
+
+
+async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
+    return await request.app.state.idempotency.run(key, scope, body, action)
+
+
+@router.get("/places", tags=["places"], summary="The fixed list of provinces and cities (with codes)")
+async def places(_: Annotated[Principal, Depends(require_roles())]) -> dict[str, Any]:
+    return {"provinces": [{"province": code, "label": label, "local": is_local(code),
+                           "cities": [{"city_code": c, "label": n} for c, n in CITIES[code].items()]}
+                          for code, label in PROVINCES.items()]}
+
+
+@router.post("/employers", status_code=201, tags=["employers"], summary="Register an employer (local or elsewhere)")
+async def register_employer(body: RegisterEmployer, request: Request, service: Service,
+                            principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        employer = await service.employment.register_employer(body.name, body.province, body.city_code)
+        return 201, view(employer, local=employer.local)
+
+    return await idempotent(request, idempotency_key, f"POST /employers {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.get("/employers/{enterprise_id}", tags=["employers"], summary="An employer and its labour demand")
+async def get_employer(enterprise_id: str, service: Service,
+                       _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    employer = await service.employment.get_employer(enterprise_id)
+    demands = await service.resumption.linked_demands(enterprise_id)
+    return view(employer, local=employer.local, demands=[demand_view(d) for d in demands])
+
+
+@router.get("/employers", tags=["employers"], response_model=Page, summary="Employers, a page at a time")
+async def list_employers(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+                         province: str | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
+    query = {"province": province} if province else {}
+    found = await service.employment.employers.repo.find(query, after=after, limit=limit + 1)
+    return page(found, limit, lambda e: e.enterprise_id, lambda e: view(e, local=e.local))
+
+
+@router.post("/demands", status_code=201, tags=["demand"], summary="Post an employer's labour demand")
+async def post_demand(body: PostDemand, request: Request, service: Service,
+                      principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        demand = await service.employment.post_demand(DemandInput(**body.model_dump()))
+        return 201, demand_view(demand)
+
+    return await idempotent(request, idempotency_key, f"POST /demands {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.get("/demands/{demand_id}", tags=["demand"], summary="A labour demand and its confirmed matches")
+async def get_demand(demand_id: str, service: Service,
+                     _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    return demand_view(await service.employment.demands.get(demand_id))
+
+
+@router.get("/demands", tags=["demand"], response_model=Page, summary="Labour demand, a page at a time")
+async def list_demands(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+                       enterprise_id: str | None = None,
+                       status: Annotated[str | None, Query(pattern="^(open|filled)$")] = None,
+                       after: After = None, limit: Limit = 50) -> dict[str, Any]:
+    query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v}
+    found = await service.employment.demands.repo.find(query, after=after, limit=limit + 1)
+    return page(found, limit, lambda d: d.demand_id, demand_view)
+
+
+@router.get("/demands/{demand_id}/candidates", tags=["matching"],
+            summary="Ranked candidates for a demand, with the reason for each rank")
+async def candidates(demand_id: str, service: Service, _: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                     limit: Limit = 50) -> dict[str, Any]:
+    demand, ranked = await service.employment.candidates(demand_id, limit)
+    return {"demand_id": demand.demand_id, "open_positions": demand.open_positions,
+            "candidates": [view(c) for c in ranked]}
+
+
+@router.post("/demands/{demand_id}/matches", status_code=201, tags=["matching"],
+             summary="Confirm a match (WorkerMatched); a demand is never over-filled")
+async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, service: Service,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        demand, seeker, match_id = await service.employment.confirm_match(demand_id, body.job_seeker_id, body.placement)
+        return 201, {"match_id": match_id, "demand": demand_view(demand), "job_seeker": view(seeker)}
+
+    return await idempotent(request, idempotency_key, f"POST /demands/{demand_id}/matches {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.post("/job-seekers", status_code=201, tags=["job seekers"],
+             summary="Register a resident as a job seeker (opt-in; again: the same seeker, 200)")
+async def register_job_seeker(body: RegisterJobSeeker, request: Request, service: Service,
+                              principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        seeker, created = await service.employment.register_seeker(
+            body.resident_id, body.skills, body.preferred_provinces)
+        return (201 if created else 200), view(seeker, created=created)
+
+    return await idempotent(request, idempotency_key, f"POST /job-seekers {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.get("/job-seekers/{job_seeker_id}", tags=["job seekers"], summary="A job seeker, with eligibility now")
+async def get_job_seeker(job_seeker_id: str, service: Service,
+                         _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    seeker = await service.employment.seekers.get(job_seeker_id)
+    eligibility = await service.projections.eligibility_of(seeker.resident_id, utcnow())
+    return view(seeker, eligibility=view(eligibility))
+
+
+@router.get("/job-seekers", tags=["job seekers"], response_model=Page, summary="Job seekers, a page at a time")
+async def list_job_seekers(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+                           matched: bool | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
+    query = {"matched": matched} if matched is not None else {}
+    found = await service.employment.seekers.repo.find(query, after=after, limit=limit + 1)
+    return page(found, limit, lambda s: s.job_seeker_id, view)
+
+
+@router.post("/job-seekers/{job_seeker_id}/local-placement", tags=["job seekers"],
+             summary="Record that a locally matched seeker started work")
+async def place_locally(job_seeker_id: str, service: Service,
+                        _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    return view(await service.employment.place_locally(job_seeker_id))
+
+
+@router.get("/eligibility/{resident_id}", tags=["eligibility"],
+            summary="Whether a resident may be dispatched now, with the reasons (from permits' and registry's events)")
+async def eligibility(resident_id: str, service: Service,
+                      _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    return view(await service.projections.eligibility_of(resident_id, utcnow()))
 
 
 def create_labor_app(settings: LaborSettings) -> FastAPI:
-    return create_app(service="labor", settings=settings, routers=[])
+    async def setup(app: FastAPI, resources: ApiResources) -> None:
+        app.state.labor = build(resources.db)
+        await app.state.labor.ensure_indexes()
+
+    return create_app(service="labor", settings=settings, routers=[router, routes_batches.router], setup=setup,
+                      description="Labour demand, job seekers, matching, health-gated dispatch batches and "
+                                  "enterprise resumption cases.")
 
 
 def main() -> None:

@@ -70,6 +70,10 @@ class Board(_Body):
     resident_id: Id
 
 
+class Dispatch(_Body):
+    escort_staff_id: Id | None = Field(default=None, description="Opaque staff id of the escort, if any.")
+
+
 class Arrival(_Body):
     arrived_worker_count: int = Field(ge=0, le=200)
 
@@ -107,7 +111,7 @@ def view(obj: Any, **extra: Any) -> dict[str, Any]:  # noqa: ANN401
     if is_dataclass(obj):
         data = TypeAdapter(type(obj)).dump_python(obj, mode="json", exclude={"pending"})
     else:
-        data = dict(obj)
+        data = TypeAdapter(dict[str, Any]).dump_python(dict(obj), mode="json")
     return data | TypeAdapter(dict[str, Any]).dump_python(extra, mode="json")
 
 

@@ -3,6 +3,9 @@ workers of open batches whose eligibility changed, and relays its outbox."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from faststream import FastStream
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -11,16 +14,18 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.permits import PermitExpired, PermitIssued, PermitReinstated, PermitRevoked, PermitSuspended
 from towngrid_contracts.registry import QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
+from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
-from labor.bootstrap import AGGREGATE_STORES, build
+from labor.bootstrap import AGGREGATE_STORES, Labor, build
 from labor.config import LaborSettings
 
 TRACKED_PERMITS = ("health_certificate", "vehicle_pass")
+log = logging.getLogger(__name__)
 
 
-def build_handlers(db: AsyncDatabase) -> EventHandlers:
-    labor = build(db)
+def build_handlers(db: AsyncDatabase, labor: Labor | None = None) -> EventHandlers:
+    labor = labor or build(db)
     projections, batches = labor.projections, labor.batches
     handlers = EventHandlers()
 
@@ -74,9 +79,47 @@ def build_handlers(db: AsyncDatabase) -> EventHandlers:
     return handlers
 
 
+async def sweep_overdue(labor: Labor, interval_s: float, stop: asyncio.Event) -> None:
+    """Flag resumption problems past their deadline. Idempotent per problem, so replicas may
+    sweep side by side: a collision is retried and the loser finds nothing left to flag."""
+    while not stop.is_set():
+        try:
+            if flagged := await labor.resumption.flag_overdue():
+                log.info("overdue sweep: %d problem(s) flagged", flagged)
+        except UNAVAILABLE_ERRORS as error:
+            log.warning("overdue sweep: database unavailable (%s); retrying", error)
+        except Exception:
+            log.exception("overdue sweep failed; retrying")
+        try:
+            await asyncio.wait_for(stop.wait(), interval_s)
+        except TimeoutError:
+            pass
+
+
 def create_labor_worker(settings: LaborSettings) -> FastStream:
-    return create_worker(service="labor", settings=settings, aggregate_stores=AGGREGATE_STORES,
-                         produces=[t for t in TOPICS if t.startswith("labor.")], build_handlers=build_handlers)
+    made: dict[str, Labor] = {}
+
+    def handlers_for(db: AsyncDatabase) -> EventHandlers:
+        made["labor"] = build(db)
+        return build_handlers(db, made["labor"])
+
+    app = create_worker(service="labor", settings=settings, aggregate_stores=AGGREGATE_STORES,
+                        produces=[t for t in TOPICS if t.startswith("labor.")], build_handlers=handlers_for)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    @app.after_startup
+    async def start_sweep() -> None:
+        tasks.append(asyncio.create_task(sweep_overdue(made["labor"], settings.overdue_sweep_interval_s, stop),
+                                         name="labor-overdue-sweep"))
+
+    @app.on_shutdown
+    async def stop_sweep() -> None:
+        stop.set()
+        for task in tasks:
+            await task
+
+    return app
 
 
 def main() -> None:

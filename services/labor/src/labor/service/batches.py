@@ -50,7 +50,16 @@ class Batches:
             eligibility = await self.projections.eligibility_of(seeker.resident_id, utcnow())
             b.add_worker(seeker.resident_id, job_seeker_id, match.match_id, eligibility, utcnow())
 
-        return await self.batches.change(batch_id, add)
+        await self.batches.change(batch_id, add)
+        # Read again after the commit: an eligibility event the worker applied meanwhile may have
+        # looked for this batch before the worker was in it. One of the two re-checks sees it.
+        return await self._note(batch_id, seeker.resident_id)
+
+    async def _note(self, batch_id: str, resident_id: str) -> Batch:
+        async def note(b: Batch) -> None:
+            b.note_eligibility(await self.projections.eligibility_of(resident_id, utcnow()), utcnow())
+
+        return await self.batches.change(batch_id, note)
 
     async def board(self, batch_id: str, resident_id: str) -> tuple[Batch, BatchWorker]:
         async def check(b: Batch) -> None:
@@ -59,9 +68,9 @@ class Batches:
         batch = await self.batches.change(batch_id, check)
         return batch, batch.worker(resident_id)
 
-    async def dispatch(self, batch_id: str) -> Batch:
+    async def dispatch(self, batch_id: str, escort_staff_id: str | None = None) -> Batch:
         now = utcnow()
-        return await self.batches.change(batch_id, lambda b: b.dispatch(now))
+        return await self.batches.change(batch_id, lambda b: b.dispatch(now, escort_staff_id))
 
     async def arrive(self, batch_id: str, arrived_worker_count: int) -> Batch:
         now = utcnow()
@@ -73,12 +82,8 @@ class Batches:
         Idempotent: a batch records a flag only when the worker's eligibility differs from what
         it last recorded, so a redelivered event (or a replay) changes nothing.
         """
+        docs = await self.batches.repo.fields({"worker_ids": resident_id, "status": "open"}, {"_id": 1, "version": 1})
         changed = 0
-        for doc in await self.batches.repo.fields({"worker_ids": resident_id, "status": "open"}, {"_id": 1}):
-            async def note(b: Batch) -> None:
-                b.note_eligibility(await self.projections.eligibility_of(resident_id, utcnow()), utcnow())
-
-            before = (await self.batches.get(doc["_id"])).version
-            after = await self.batches.change(doc["_id"], note)
-            changed += after.version != before
+        for doc in docs:
+            changed += (await self._note(doc["_id"], resident_id)).version != doc["version"]
         return changed

@@ -14,6 +14,9 @@ from labor.domain.matching import Candidate, rank
 from labor.service.unit import Changer, new_id, utcnow
 
 
+CANDIDATE_POOL = 5000  # unmatched seekers with a wanted skill, considered per ranking
+
+
 def job_seeker_id_of(resident_id: str) -> str:
     """One registration per resident: the seeker id is derived from the resident id."""
     return f"js_{resident_id}"
@@ -83,7 +86,8 @@ class Employment:
 
     async def candidates(self, demand_id: str, limit: int) -> tuple[Demand, list[Candidate]]:
         demand = await self.demands.get(demand_id)
-        seekers = await self.seekers.repo.find({"matched": False}, limit=5000)
+        wanted = sorted({demand.job_category, *demand.skills})
+        seekers = await self.seekers.repo.find({"matched": False, "skills": {"$in": wanted}}, limit=CANDIDATE_POOL)
         eligibility = await self.projections.eligibility([s.resident_id for s in seekers], utcnow())
         return demand, rank(demand, seekers, eligibility)[:limit]
 

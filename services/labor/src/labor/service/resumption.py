@@ -51,5 +51,16 @@ class Resumption:
         now = utcnow()
         return await self.cases.change(case_id, lambda c: c.resume(workers_on_site, now))
 
+    async def flag_overdue(self) -> int:
+        """Record ``ResumptionIssueOverdue`` once for each open problem past its deadline."""
+        now = utcnow()
+        docs = await self.cases.repo.fields({"open_problems": {"$gt": 0}}, {"unflagged_deadlines": 1})
+        flagged = 0
+        for doc in docs:
+            if any(d < now for d in doc.get("unflagged_deadlines", [])):
+                case = await self.cases.change(doc["_id"], lambda c: c.flag_overdue(now))
+                flagged += sum(1 for p in case.problems if p.overdue_flagged_at == now)
+        return flagged
+
     async def linked_demands(self, enterprise_id: str) -> list[Demand]:
         return await self.demands.repo.find({"enterprise_id": enterprise_id}, limit=200)

@@ -1,0 +1,208 @@
+"""The labor api, continued: dispatch batches, enterprise resumption cases and the figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from labor.bootstrap import Labor
+from labor.domain.batch import Batch
+from labor.domain.resumption import ResumptionCase
+from labor.entrypoints.schemas import (
+    AddWorker,
+    Arrival,
+    Board,
+    Dispatch,
+    OpenCase,
+    Page,
+    RaiseProblem,
+    RecordAction,
+    Resolve,
+    Resume,
+    ScheduleBatch,
+    view,
+)
+from labor.service.unit import utcnow
+
+OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
+STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
+FIGURE_READERS = (*STAFF, Role.COUNTY_SUBSCRIBER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+router = APIRouter()
+
+
+def labor(request: Request) -> Labor:
+    return request.app.state.labor
+
+
+Service = Annotated[Labor, Depends(labor)]
+
+
+def batch_view(b: Batch) -> dict[str, Any]:
+    return view(b, seats_left=b.seats_left, boarded=[w.resident_id for w in b.boarded],
+                flagged=[w.resident_id for w in b.workers if not w.eligible])
+
+
+def case_view(c: ResumptionCase, demands: list[Any] | None = None) -> dict[str, Any]:  # noqa: ANN401
+    now = utcnow()
+    shown = view(c, status=c.status, open_problems=len(c.open_problems()),
+                 overdue_problems=[p.issue_id for p in c.overdue_problems(now)])
+    for problem, data in zip(c.problems, shown["problems"]):
+        data["overdue"] = problem.overdue(now)
+        data["status"] = "open" if problem.is_open else "resolved"
+    if demands is not None:
+        shown["demands"] = [{"demand_id": d.demand_id, "title": d.title, "headcount": d.headcount, "filled": d.filled,
+                             "status": d.status, "province": d.province} for d in demands]
+    return shown
+
+
+async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
+    return await request.app.state.idempotency.run(key, scope, body, action)
+
+
+@router.post("/batches", status_code=201, tags=["batches"], summary="Plan a dispatch batch for a demand elsewhere")
+async def schedule_batch(body: ScheduleBatch, request: Request, service: Service,
+                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        batch = await service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id, body.seats)
+        return 201, batch_view(batch)
+
+    return await idempotent(request, idempotency_key, f"POST /batches {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.get("/batches/{batch_id}", tags=["batches"],
+            summary="A batch: its workers, flags and boarding; for an open batch also each worker's eligibility now")
+async def get_batch(batch_id: str, service: Service,
+                    _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    batch = await service.batches.batches.get(batch_id)
+    shown = batch_view(batch)
+    if batch.status == "open" and batch.workers:
+        # Read time: a certificate that ran out with no event shows here before the door check.
+        now = await service.projections.eligibility([w.resident_id for w in batch.workers], utcnow())
+        for worker in shown["workers"]:
+            found = now[worker["resident_id"]]
+            worker["eligible_now"], worker["reasons_now"] = found.eligible, found.reasons
+    return shown
+
+
+@router.get("/batches", tags=["batches"], response_model=Page, summary="Batches, a page at a time")
+async def list_batches(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+                       status: Annotated[str | None, Query(pattern="^(open|departed|arrived)$")] = None,
+                       flagged: bool | None = None, after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
+    query: dict[str, Any] = {k: v for k, v in (("status", status), ("flagged", flagged)) if v is not None}
+    found = await service.batches.batches.repo.find(query, after=after, limit=limit + 1)
+    kept = found[:limit]
+    return {"items": [batch_view(b) for b in kept], "next_after": kept[-1].batch_id if len(found) > limit else None}
+
+
+@router.post("/batches/{batch_id}/workers", tags=["batches"],
+             summary="Add a matched worker (only while eligible and seats remain)")
+async def add_worker(batch_id: str, body: AddWorker, service: Service,
+                     _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    return batch_view(await service.batches.add_worker(batch_id, body.job_seeker_id))
+
+
+@router.post("/batches/{batch_id}/boarding", tags=["batches"],
+             summary="Re-check a worker at the door: boarded, or left off with the reasons")
+async def board(batch_id: str, body: Board, service: Service,
+                _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    batch, worker = await service.batches.board(batch_id, body.resident_id)
+    return {"batch_id": batch.batch_id, "resident_id": worker.resident_id, "boarded": worker.boarding == "boarded",
+            "reasons": worker.boarding_reasons, "checked_at": worker.checked_at.isoformat() if worker.checked_at else None,
+            "seats_left": batch.seats_left}
+
+
+@router.post("/batches/{batch_id}/dispatch", tags=["batches"],
+             summary="The batch departs with its boarded workers (BatchDispatched)")
+async def dispatch(batch_id: str, service: Service,
+                   _: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                   body: Dispatch | None = None) -> dict[str, Any]:
+    return batch_view(await service.batches.dispatch(batch_id, body.escort_staff_id if body else None))
+
+
+@router.post("/batches/{batch_id}/arrival", tags=["batches"],
+             summary="The batch arrived and was handed over to the employer (BatchArrived)")
+async def arrival(batch_id: str, body: Arrival, service: Service,
+                  _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    return batch_view(await service.batches.arrive(batch_id, body.arrived_worker_count))
+
+
+@router.post("/resumption-cases", status_code=201, tags=["resumption"],
+             summary="Open an enterprise's resumption case with its dedicated officer")
+async def open_case(body: OpenCase, request: Request, service: Service,
+                    principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        return 201, case_view(await service.resumption.open_case(body.enterprise_id, body.officer_id))
+
+    return await idempotent(request, idempotency_key, f"POST /resumption-cases {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.get("/resumption-cases/{case_id}", tags=["resumption"],
+            summary="A case: problems (overdue flagged), actions, and the enterprise's labour demand")
+async def get_case(case_id: str, service: Service,
+                   _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    case = await service.resumption.cases.get(case_id)
+    return case_view(case, await service.resumption.linked_demands(case.enterprise_id))
+
+
+@router.get("/resumption-cases", tags=["resumption"], response_model=Page, summary="Cases, a page at a time")
+async def list_cases(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+                     status: Annotated[str | None, Query(pattern="^(open|resumed)$")] = None,
+                     after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
+    found = await service.resumption.cases.repo.find({"status": status} if status else {}, after=after, limit=limit + 1)
+    kept = found[:limit]
+    return {"items": [case_view(c) for c in kept], "next_after": kept[-1].case_id if len(found) > limit else None}
+
+
+@router.post("/resumption-cases/{case_id}/problems", status_code=201, tags=["resumption"],
+             summary="Raise a problem (kind, description, deadline)")
+async def raise_problem(case_id: str, body: RaiseProblem, request: Request, service: Service,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        problem = await service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline)
+        return 201, view(problem)
+
+    return await idempotent(request, idempotency_key, f"POST /resumption-cases/{case_id}/problems {principal.subject}",
+                            body.model_dump(mode="json"), action)
+
+
+@router.post("/resumption-cases/{case_id}/problems/{issue_id}/actions", status_code=201, tags=["resumption"],
+             summary="Record an action taken on an open problem")
+async def record_action(case_id: str, issue_id: str, body: RecordAction, request: Request, service: Service,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        problem = await service.resumption.record_action(case_id, issue_id, body.description, principal.subject)
+        return 201, view(problem)
+
+    scope = f"POST /resumption-cases/{case_id}/problems/{issue_id}/actions {principal.subject}"
+    return await idempotent(request, idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.post("/resumption-cases/{case_id}/problems/{issue_id}/resolve", tags=["resumption"],
+             summary="Resolve a problem with its resolution")
+async def resolve(case_id: str, issue_id: str, body: Resolve, service: Service,
+                  principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    return view(await service.resumption.resolve(case_id, issue_id, body.resolution, principal.subject))
+
+
+@router.post("/resumption-cases/{case_id}/resume", tags=["resumption"],
+             summary="The enterprise is back at work (EnterpriseResumed); every problem must be resolved")
+async def resume(case_id: str, body: Resume, service: Service,
+                 _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    return case_view(await service.resumption.resume(case_id, body.workers_on_site))
+
+
+@router.get("/figures", tags=["figures"], summary="Matched, dispatched per province, placed locally, resumed, problems")
+async def figures(service: Service, _: Annotated[Principal, Depends(require_roles(*FIGURE_READERS))]) -> dict[str, Any]:
+    return view(await service.figures.now())
