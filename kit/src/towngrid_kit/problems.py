@@ -26,6 +26,9 @@ def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     out = []
     for item in error.errors():
         loc = [str(p) for p in item.get("loc", ())]
+        if item.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            # A missing or unknown discriminator (e.g. permit_type) is reported at its parent: name it.
+            loc.append(str(item.get("ctx", {}).get("discriminator", "")).strip("'"))
         out.append({"field": ".".join(loc), "message": item.get("msg", "invalid"), "type": item.get("type", "")})
     return out
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
 from towngrid_kit.auth import Principal, Role, require_roles
@@ -67,35 +66,17 @@ async def list_status(found: Annotated[QuarantineRoster, Depends(roster)],
     return QuarantineStatusPage(items=items, next_after=items[-1].resident_id if len(docs) > limit else None)
 
 
-def _name_discriminator(error: RequestValidationError) -> RequestValidationError:
-    """A missing or unknown ``permit_type`` is reported at the body; name the field instead."""
-    fixed = []
-    for item in error.errors():
-        if item.get("type") in ("union_tag_invalid", "union_tag_not_found"):
-            name = str(item.get("ctx", {}).get("discriminator", "")).strip("'")
-            item = {**item, "loc": (*item["loc"], name)}
-        fixed.append(item)
-    return RequestValidationError(fixed, body=error.body)
-
-
 def create_permits_app(settings: PermitsSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.roster = QuarantineRoster(resources.db)
         await app.state.roster.ensure_indexes()
         app.state.permits = await build_permit_service(resources.db, settings)
 
-    app = create_app(service="permits", settings=settings,
+    return create_app(service="permits", settings=settings,
                       routers=[applications.router, issued.router, issued.public, router], setup=setup,
                       description="One-stop permits: applications at windows, service points and online by a "
                                   "checkpoint's QR code; joint review; signed verification codes; suspension "
                                   "while the holder is in quarantine (from the registry's events).")
-    kit_handler = app.exception_handlers[RequestValidationError]
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, error: RequestValidationError) -> Response:
-        return await kit_handler(request, _name_discriminator(error))
-
-    return app
 
 
 def main() -> None:
