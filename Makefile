@@ -6,8 +6,10 @@ SHELL := /bin/bash
 UV := scripts/uv
 UV_RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
+RATE ?= 5
+SECONDS ?= 60
 
-.PHONY: help bootstrap setup run test stop reset snapshots asyncapi token
+.PHONY: help bootstrap setup run test stop reset snapshots asyncapi token loadtest
 
 help:
 	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
@@ -17,6 +19,7 @@ help:
 	@echo "make reset      delete the dev profile's data"
 	@echo "make snapshots  regenerate the contract snapshots"
 	@echo "make asyncapi   regenerate each service's AsyncAPI document (services/*/asyncapi.json)"
+	@echo "make loadtest   drive the delivery flow with Locust against a running system: RATE=5 SECONDS=60"
 	@echo "make token      print an admin token for the dev profile's services"
 
 bootstrap:
@@ -46,3 +49,7 @@ asyncapi: bootstrap
 
 token: bootstrap
 	@$(UV_RUN) towngrid-stack token --profile dev
+
+# Locust runs as its own process (it patches sockets with gevent), never inside pytest or a service.
+loadtest: bootstrap
+	$(UV) run --frozen --with 'locust>=2.40' --with matplotlib python loadtest/run.py --rate $(RATE) --seconds $(SECONDS)

@@ -30,13 +30,13 @@ def permit_fields(merchant_id: str, permit_id: str) -> dict[str, Any]:
     return {"permit_id": permit_id, "permit_type": "business_reopening", "merchant_id": merchant_id}
 
 
-async def send_permit_events(system: System, permit_id: str, events: list[tuple[int, EventData]]) -> None:
+async def send_permit_events(system: System, permit_id: str, events: list[tuple[int, EventData]]) -> list[tuple[int, int]]:
     """Put permit events (aggregate_version, data) on the permits topic, as the permits service would."""
     messages = []
     for version, data in events:
         env = envelope_for(data, aggregate_id=permit_id, aggregate_version=version)
         messages.append((env.key, env.model_dump_json().encode()))
-    await produce_many(system.kafka, PERMIT_TOPIC, messages)
+    return await produce_many(system.kafka, PERMIT_TOPIC, messages)
 
 
 def issued(merchant_id: str, permit_id: str, *, days: int = 30, start_days_ago: int = 1) -> PermitIssued:

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from towngrid_contracts.envelope import Envelope, EventData
 from towngrid_contracts.topics import DLQ_SUFFIX, dlq_topic
 from towngrid_kit import observability
-from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+from towngrid_kit.mongo import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -147,15 +147,17 @@ class EventConsumer:
             try:
                 await handler(data, envelope)
                 return True
-            except UNAVAILABLE_ERRORS as error:
-                log.warning("%s: database unavailable (%s); retrying", self._policy.group, error)
-            except Exception as error:  # noqa: BLE001 - any handler failure counts toward the DLQ
-                failures += 1
-                if failures > self._policy.max_retries:
-                    reason = f"handler failed {failures} times: {type(error).__name__}: {error}"
-                    await self._dead_letter(record, body, reason, type(error).__name__)
-                    return False
-                log.warning("%s: %s failed (%s), retry %d", self._policy.group, envelope.event_type, error, failures)
+            except Exception as error:  # noqa: BLE001 - any other failure counts toward the DLQ
+                if is_unavailable(error):
+                    log.warning("%s: database unavailable (%s); retrying", self._policy.group, error)
+                else:
+                    failures += 1
+                    if failures > self._policy.max_retries:
+                        reason = f"handler failed {failures} times: {type(error).__name__}: {error}"
+                        await self._dead_letter(record, body, reason, type(error).__name__)
+                        return False
+                    log.warning("%s: %s failed (%s), retry %d", self._policy.group, envelope.event_type, error,
+                                failures)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2 or 0.05, self._policy.max_backoff_s)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo.errors import (
+    ConnectionFailure,
+    ExecutionTimeout,
+    NetworkTimeout,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
 
 # Errors that mean "the database is not reachable right now", not "this input is bad".
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -18,6 +24,17 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     NetworkTimeout,
     ExecutionTimeout,
 )
+
+
+def is_busy(error: BaseException) -> bool:
+    """FerretDB on SQLite answers SQLITE_BUSY ("database is locked") under heavy concurrent
+    writes: transient, like an outage, never the input's fault."""
+    text = str(error)
+    return isinstance(error, OperationFailure) and ("SQLITE_BUSY" in text or "database is locked" in text)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    return isinstance(error, UNAVAILABLE_ERRORS) or is_busy(error)
 
 
 def connect(url: str, database: str, *, timeout_ms: int = 5000) -> tuple[AsyncMongoClient, AsyncDatabase]:

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from towngrid_kit.errors import DomainError
-from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+from pymongo.errors import OperationFailure
+
+from towngrid_kit.mongo import UNAVAILABLE_ERRORS, is_busy
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -54,6 +56,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     for error_type in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error_type, _unavailable)
+
+    @app.exception_handler(OperationFailure)
+    async def _operation_failure(request: Request, error: OperationFailure) -> JSONResponse:
+        if is_busy(error):
+            return await _unavailable(request, error)
+        log.error("database operation failed: %s", error)
+        return problem(500, "Internal Server Error", "a database operation failed; nothing was changed")
 
 
 async def _unavailable(_: Request, error: Exception) -> JSONResponse:

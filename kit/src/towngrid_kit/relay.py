@@ -1,8 +1,8 @@
 """The outbox relay: publishes the events of unpublished commits to Kafka, then marks them.
 
-Commits are read in ``_id`` order (``<aggregate_id>@<version>``), so one aggregate's events
-are published in version order, keyed by the aggregate id (one partition, in order). A
-commit is marked published only after Kafka acknowledged all its events (producer
+The commits marked in each store's small ``<name>_outbox`` collection are read in ``_id``
+order (``<aggregate_id>@<version>``), so one aggregate's events are published in version
+order, keyed by the aggregate id (one partition, in order). A commit is marked published only after Kafka acknowledged all its events (producer
 ``acks=all``, idempotent). A crash before that re-publishes them on the next run (same
 ``event_id``: consumers ignore the repeat); nothing is published for a change that was not
 stored, because the events exist only inside the stored commit.
@@ -22,9 +22,10 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from towngrid_kit.commits import COMMITS_SUFFIX
 from towngrid_kit import observability
+from towngrid_kit.commits import COMMITS_SUFFIX, OUTBOX_SUFFIX
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
@@ -59,7 +60,7 @@ class OutboxRelay:
         heartbeat: Path | None = None,
         service: str = "",
     ) -> None:
-        self._commits = [db[name + COMMITS_SUFFIX] for name in stores]
+        self._stores = [(db[name + COMMITS_SUFFIX], db[name + OUTBOX_SUFFIX]) for name in stores]
         self._publish = publish
         self._lease = Lease(db["relay_lease"], "outbox-relay", owner)
         self._poll = poll_interval_s
@@ -71,8 +72,14 @@ class OutboxRelay:
         self.published = 0
 
     async def ensure_indexes(self) -> None:
-        for commits in self._commits:
-            await commits.create_index([("published", 1), ("_id", 1)])
+        """Mark any unpublished commit that has no marker (a store from before markers existed,
+        or a marker lost with a backup restore): one scan at start-up."""
+        for commits, pending in self._stores:
+            async for commit in commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
+                try:
+                    await pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
+                except DuplicateKeyError:
+                    pass
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -97,10 +104,10 @@ class OutboxRelay:
     async def drain_once(self) -> int:
         """Publish what is pending now; return how many events were published."""
         total = 0
-        for commits in self._commits:
-            pending = await commits.find({"published": False}).sort("_id", 1).limit(self._batch).to_list()
-            groups = [list(g) for _, g in groupby(pending, key=lambda c: c["aggregate_id"])]
-            counts = await asyncio.gather(*(self._publish_in_order(commits, group) for group in groups))
+        for commits, pending in self._stores:
+            marked = await pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()
+            groups = [[m["_id"] for m in g] for _, g in groupby(marked, key=lambda m: m["_id"].rsplit("@", 1)[0])]
+            counts = await asyncio.gather(*(self._publish_in_order(commits, pending, group) for group in groups))
             total += sum(counts)
         self.published += total
         return total
@@ -112,25 +119,31 @@ class OutboxRelay:
             return
         self._backlog_measured_at = now
         count, oldest = 0, None
-        for commits in self._commits:
-            count += await commits.count_documents({"published": False})
-            first = await commits.find_one({"published": False}, sort=[("committed_at", 1)])
-            if first is not None and (oldest is None or first["committed_at"] < oldest):
-                oldest = first["committed_at"]
+        for _, pending in self._stores:
+            count += await pending.count_documents({})
+            first = await pending.find_one({}, sort=[("marked_at", 1)])
+            if first is not None and (oldest is None or first["marked_at"] < oldest):
+                oldest = first["marked_at"]
         observability.OUTBOX_BACKLOG.labels(self._service).set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         observability.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
 
-    async def _publish_in_order(self, commits: AsyncCollection, group: list[dict[str, Any]]) -> int:
+    async def _publish_in_order(self, commits: AsyncCollection, pending: AsyncCollection, ids: list[str]) -> int:
+        """Publish one aggregate's marked commits in version order; stop at a marker whose
+        commit is not there (still being written, or its writer died: the next change reuses it)."""
         sent = 0
-        for commit in group:
-            for entry in commit["outbox"]:
+        for commit_id in ids:
+            commit = await commits.find_one({"_id": commit_id}, {"outbox": 1, "published": 1})
+            if commit is None:
+                break
+            for entry in commit["outbox"] if not commit["published"] else []:
                 self._faults.crash_at("relay.before_publish")
                 await self._publish(*message_of(entry))
                 observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
                 sent += 1
             self._faults.crash_at("relay.after_publish")
             await commits.update_one(
-                {"_id": commit["_id"]}, {"$set": {"published": True, "published_at": datetime.now(UTC)}}
+                {"_id": commit_id}, {"$set": {"published": True, "published_at": datetime.now(UTC)}}
             )
+            await pending.delete_one({"_id": commit_id})
         return sent

@@ -21,7 +21,7 @@ from towngrid_contracts.delivery.merchant import (
     PriceListItem,
     PriceListPublished,
 )
-from towngrid_contracts.delivery.relief_parcel import RELIEF_PARCEL_TOPIC, ReliefParcelDelivered
+from towngrid_contracts.delivery.relief_parcel import RELIEF_PARCEL_TOPIC, ReliefParcelDelivered, ReliefParcelIssued
 
 EVENTS = (
     OrderPlaced,
@@ -34,6 +34,7 @@ EVENTS = (
     OrderCollected,
     OrderFailed,
     OrderCancelled,
+    ReliefParcelIssued,
     ReliefParcelDelivered,
     MerchantRegistered,
     PriceListPublished,
@@ -61,4 +62,5 @@ __all__ = [
     "OrderRejected",
     "PriceViolation",
     "ReliefParcelDelivered",
+    "ReliefParcelIssued",
 ]

@@ -140,6 +140,9 @@ class OrderHandedToCheckpoint(_OrderEvent):
     checkpoint_id: str = Field(min_length=1)
     received_by: str = Field(min_length=1, description="Opaque staff id on duty.")
     handed_at: AwareDatetime
+    pickup_slot_id: str | None = Field(default=None, min_length=1, description="The collection slot booked.")
+    collect_from: AwareDatetime | None = Field(default=None, description="The household may collect from then...")
+    collect_until: AwareDatetime | None = Field(default=None, description="...until then; later it is flagged uncollected.")
 
 
 class OrderCollected(_OrderEvent):

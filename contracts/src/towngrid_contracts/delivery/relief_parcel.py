@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from datetime import date
+
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
@@ -21,6 +23,19 @@ class _ReliefParcelEvent(EventData):
     producer: ClassVar[str] = "delivery"
 
     parcel_id: str = Field(min_length=1, description="Opaque parcel id (the aggregate id).")
+
+
+class ReliefParcelIssued(_ReliefParcelEvent):
+    """A parcel was taken from stock for a vulnerable resident's household, for one schedule period."""
+
+    event_type: ClassVar[str] = "delivery.relief_parcel.issued"
+
+    resident_id: str = Field(min_length=1, description="The vulnerable resident.")
+    household_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    period_start: date = Field(description="First day of the schedule period the parcel is for.")
+    items: list[str] = Field(min_length=1, description="Item codes, e.g. mask, rice, flour, oil.")
+    issued_at: AwareDatetime
 
 
 class ReliefParcelDelivered(_ReliefParcelEvent):

@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.repository import MERCHANTS, ORDERS, MerchantRepository, OrderRepository
+from delivery.adapters.pickup import PickupSlots
+from delivery.adapters.relief import PARCELS, ParcelRepository, ReliefLedger, ReliefRecipients, ReliefStock
 from delivery.adapters.teams import Teams
+from delivery.config import DeliverySettings
 from delivery.service.merchants import MerchantService
 from delivery.service.orders import OrderService
+from delivery.service.relief import ReliefService
 
-AGGREGATE_STORES = [MERCHANTS, ORDERS]
+AGGREGATE_STORES = [MERCHANTS, ORDERS, PARCELS]
 
 
 @dataclass
 class Services:
     merchants: MerchantService
     orders: OrderService
+    relief: ReliefService
 
 
-async def build_services(db: AsyncDatabase) -> Services:
+async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Services:
     merchants, orders = MerchantRepository(db), OrderRepository(db)
-    permits, households, teams = MerchantPermits(db), Households(db), Teams(db)
-    for part in (merchants, orders, permits, households, teams):
+    permits, households, teams, slots = MerchantPermits(db), Households(db), Teams(db), PickupSlots(db)
+    recipients, ledger, stock, parcels = ReliefRecipients(db), ReliefLedger(db), ReliefStock(db), ParcelRepository(db)
+    for part in (merchants, orders, permits, households, teams, slots, recipients, ledger, stock, parcels):
         await part.ensure_indexes()
     return Services(
         merchants=MerchantService(merchants, permits),
-        orders=OrderService(orders, merchants, permits, households, teams),
+        orders=OrderService(orders, merchants, permits, households, teams, slots,
+                            pickup_hold=timedelta(hours=settings.pickup_hold_hours)),
+        relief=ReliefService(recipients, ledger, stock, parcels, settings.relief_parcel_contents),
     )

@@ -7,6 +7,14 @@
 
 Each document keeps the last ``aggregate_version`` applied (``apply_versioned``), so a
 redelivered or replayed event changes nothing.
+
+Lookups go by ``_id`` only (FerretDB 1.24 pushes no other filter down to SQLite: any other
+query scans the collection). So each projection also keeps a summary keyed by what orders look
+up: ``merchant_open`` by merchant id (its permits' states), ``households`` by household id (its
+residents' quarantine flags). A summary entry is always set from the source document's current
+state, after the versioned write, so a replay or a stale event rewrites the same value.
+(Two worker replicas writing different entries of one summary at the same instant could lose
+one on FerretDB, which applies an update as read-then-write; one worker consumes sequentially.)
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ BUSINESS_REOPENING = "business_reopening"
 class MerchantPermits:
     def __init__(self, db: AsyncDatabase) -> None:
         self._permits = db["merchant_permits"]
+        self._merchants = db["merchant_open"]
 
     async def ensure_indexes(self) -> None:
         await self._permits.create_index([("merchant_id", ASCENDING), ("status", ASCENDING)])
@@ -35,18 +44,20 @@ class MerchantPermits:
         """Record a permit event's effect (only business-reopening permits concern delivery)."""
         if event.permit_type != BUSINESS_REOPENING or event.merchant_id is None:
             return False
-        return await apply_versioned(self._permits, event.permit_id, envelope.aggregate_version,
-                                     {"merchant_id": event.merchant_id, **fields}, event_id=str(envelope.event_id))
+        applied = await apply_versioned(self._permits, event.permit_id, envelope.aggregate_version,
+                                        {"merchant_id": event.merchant_id, **fields}, event_id=str(envelope.event_id))
+        permit = await self._permits.find_one({"_id": event.permit_id})
+        summary = {k: permit.get(k) for k in ("status", "valid_from", "valid_until", "version")}
+        await self._merchants.update_one({"_id": event.merchant_id},
+                                         {"$set": {f"permits.{event.permit_id}": summary}}, upsert=True)
+        return applied
 
     async def allowed(self, merchant_id: str, at: datetime) -> bool:
-        found = await self._permits.find_one({
-            "merchant_id": merchant_id, "status": "issued",
-            "valid_from": {"$lte": at}, "valid_until": {"$gt": at},
-        })
-        return found is not None
-
-    async def of(self, merchant_id: str) -> list[dict[str, Any]]:
-        return await self._permits.find({"merchant_id": merchant_id}).sort("_id", ASCENDING).to_list()
+        found = await self._merchants.find_one({"_id": merchant_id})
+        return any(
+            p.get("status") == "issued" and p.get("valid_from") is not None and p["valid_from"] <= at < p["valid_until"]
+            for p in (found or {}).get("permits", {}).values()
+        )
 
 
 @dataclass(frozen=True)
@@ -59,20 +70,25 @@ class Household:
 class Households:
     def __init__(self, db: AsyncDatabase) -> None:
         self._residents = db["household_residents"]
+        self._households = db["households"]
 
     async def ensure_indexes(self) -> None:
         await self._residents.create_index([("household_id", ASCENDING)])
 
     async def apply(self, resident_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
-        return await apply_versioned(self._residents, resident_id, envelope.aggregate_version, fields,
-                                     event_id=str(envelope.event_id))
+        applied = await apply_versioned(self._residents, resident_id, envelope.aggregate_version, fields,
+                                        event_id=str(envelope.event_id))
+        resident = await self._residents.find_one({"_id": resident_id})
+        if resident and resident.get("household_id") and resident.get("compound_id"):
+            await self._households.update_one({"_id": resident["household_id"]}, {"$set": {
+                "compound_id": resident["compound_id"],
+                f"quarantine.{resident_id}": bool(resident.get("in_quarantine")),
+            }}, upsert=True)
+        return applied
 
     async def get(self, household_id: str) -> Household | None:
-        residents = await self._residents.find({"household_id": household_id}).to_list()
-        if not residents:
+        found = await self._households.find_one({"_id": household_id})
+        if found is None:
             return None
-        return Household(
-            household_id=household_id,
-            compound_id=residents[0]["compound_id"],
-            in_quarantine=any(r.get("in_quarantine") for r in residents),
-        )
+        return Household(household_id=household_id, compound_id=found["compound_id"],
+                         in_quarantine=any(found.get("quarantine", {}).values()))

@@ -17,6 +17,23 @@ MERCHANTS = "merchants"
 ORDERS = "orders"
 
 
+async def load(store: AggregateStore, aggregate_id: str, authoritative: bool) -> tuple[dict[str, Any], int] | None:
+    """The aggregate's state and version: from its current-state document (one lookup by ``_id``),
+    or, when ``authoritative`` or that document is missing, from its latest commit.
+
+    FerretDB 1.24 pushes only ``_id`` filters down to SQLite: the kit's ``load`` (latest commit of
+    an aggregate, filtered on ``aggregate_id`` and sorted) scans the whole commit collection. The
+    current-state document may lag its commits (a crash between the two writes); a change based on
+    a stale version then collides on the next commit's ``_id`` (ConcurrentModification), and the
+    retry loads authoritatively.
+    """
+    if not authoritative:
+        doc = await store.current.find_one({"_id": aggregate_id})
+        if doc is not None:
+            return doc["state"], doc["version"]
+    return await store.load(aggregate_id)
+
+
 class MerchantRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self._store = AggregateStore(db, MERCHANTS)
@@ -24,8 +41,8 @@ class MerchantRepository:
     async def ensure_indexes(self) -> None:
         await self._store.ensure_indexes()
 
-    async def get(self, merchant_id: str) -> Merchant | None:
-        found = await self._store.load(merchant_id)
+    async def get(self, merchant_id: str, *, authoritative: bool = False) -> Merchant | None:
+        found = await load(self._store, merchant_id, authoritative)
         return merchant_from(*found) if found else None
 
     async def save(self, merchant: Merchant) -> None:
@@ -50,8 +67,8 @@ class OrderRepository:
         for name in ("status", "team_id", "household_id", "merchant_id", "checkpoint_id"):
             await self._store.current.create_index([(name, ASCENDING), ("_id", ASCENDING)])
 
-    async def get(self, order_id: str) -> Order | None:
-        found = await self._store.load(order_id)
+    async def get(self, order_id: str, *, authoritative: bool = False) -> Order | None:
+        found = await load(self._store, order_id, authoritative)
         return order_from(*found) if found else None
 
     async def save(self, order: Order) -> None:

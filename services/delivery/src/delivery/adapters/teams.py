@@ -63,7 +63,9 @@ class Teams:
         if await self._slots.find_one({"team_id": team_id, "order_id": order_id}):
             return
         for attempt in range(2):
-            for n in range(team["capacity"]):
+            taken = {int(slot["_id"].rsplit("#", 1)[1])
+                     async for slot in self._slots.find({"team_id": team_id}, {"_id": 1})}
+            for n in (n for n in range(team["capacity"]) if n not in taken):
                 try:
                     await self._slots.insert_one({"_id": f"{team_id}#{n}", "team_id": team_id, "order_id": order_id,
                                                   "claimed_at": datetime.now(UTC)})

@@ -172,13 +172,23 @@ class Order:
         self.pending.append(OrderDelivered(order_id=self.order_id, household_id=self.household_id,
                                            courier_id=self.courier_id or by, delivered_at=at))
 
+    def check_can_hand_to_checkpoint(self) -> None:
+        if self.destination != "checkpoint" or self.checkpoint_id is None:
+            raise Conflict(f"order {self.order_id} goes to the household's door, not to a checkpoint")
+        if self.status != "picked_up":
+            raise Conflict(f"order {self.order_id} is {self.status}; only a picked-up order can be handed over")
+
     def hand_to_checkpoint(self, by: str, at: datetime, pickup: dict[str, Any] | None = None) -> None:
+        """``pickup``: where and when the household collects it (slot_id, from, until)."""
         if self.destination != "checkpoint" or self.checkpoint_id is None:
             raise Conflict(f"order {self.order_id} goes to the household's door, not to a checkpoint")
         self._move("handed_to_checkpoint", ("picked_up",), by, at)
         self.pickup = pickup
-        self.pending.append(OrderHandedToCheckpoint(order_id=self.order_id, checkpoint_id=self.checkpoint_id,
-                                                    received_by=by, handed_at=at))
+        self.pending.append(OrderHandedToCheckpoint(
+            order_id=self.order_id, checkpoint_id=self.checkpoint_id, received_by=by, handed_at=at,
+            pickup_slot_id=(pickup or {}).get("slot_id"), collect_from=(pickup or {}).get("from"),
+            collect_until=(pickup or {}).get("until"),
+        ))
 
     def collect(self, by: str, at: datetime) -> None:
         self._move("collected", ("handed_to_checkpoint",), by, at)

@@ -5,22 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, require_roles
-from towngrid_kit.errors import Conflict, NotFound
+from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
-from towngrid_kit.problems import PROBLEM_JSON
+from towngrid_kit.problems import PROBLEM_JSON, problem
 from towngrid_kit.settings import load_settings
 
 from delivery.bootstrap import Services, build_services
 from delivery.config import DeliverySettings
 from delivery.domain.merchant import Product
 from delivery.domain.order import Order, RequestedLine
+from delivery.entrypoints.relief_http import router as relief_router
 from delivery.entrypoints.schemas import (
     AssignBody,
     CancelBody,
+    CreateSlot,
     CreateTeam,
     FailBody,
     MerchantPage,
@@ -31,6 +33,8 @@ from delivery.entrypoints.schemas import (
     PriceListView,
     PublishPriceList,
     RegisterMerchant,
+    SlotPage,
+    SlotView,
     TeamView,
 )
 from delivery.service.merchants import new_id
@@ -143,6 +147,8 @@ def _rejection_problem(order: Order, lines: list[Any]) -> dict[str, Any]:
 async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
                       principal: Annotated[Principal, Depends(require_roles(*ORDER_TAKERS))],
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    _own_merchant(principal, body.merchant_id)
+
     async def action() -> tuple[int, object]:
         order = await svc.orders.place(PlaceOrder(
             merchant_id=body.merchant_id, household_id=body.household_id, compound_id=body.compound_id,
@@ -240,6 +246,44 @@ async def cancel_order(order_id: str, body: CancelBody, svc: Svc,
     return OrderView.of(await svc.orders.cancel(order_id, body.cancelled_by, body.reason, principal.subject, body.note))
 
 
+# --- pickup points (the checkpoints) ----------------------------------------------------------
+
+@router.post("/pickup-points/{checkpoint_id}/slots", status_code=201, response_model=SlotView, tags=["pickup points"],
+             summary="Open a collection slot at a checkpoint, with its capacity")
+async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_length=80)], body: CreateSlot,
+                      request: Request, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    if body.until <= body.from_:
+        raise InvalidInput("until must be after from", field="body.until")
+
+    async def action() -> tuple[int, object]:
+        slot = {"slot_id": new_id("slot"), "checkpoint_id": checkpoint_id, "from": body.from_, "until": body.until,
+                "capacity": body.capacity}
+        await svc.orders.slots.create(slot)
+        return 201, SlotView(**slot, booked=0).model_dump(mode="json", by_alias=True)
+
+    scope = f"POST /pickup-points/{checkpoint_id}/slots {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/pickup-points/{checkpoint_id}/slots", response_model=SlotPage, tags=["pickup points"],
+            summary="The checkpoint's collection slots not yet over, with how many parcels each holds")
+async def list_slots(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+                     after: After = None, limit: Limit = 50) -> SlotPage:
+    found = await svc.orders.slots.page(checkpoint_id, datetime.now(UTC), after, limit + 1)
+    items = [SlotView(**s) for s in found[:limit]]
+    return SlotPage(items=items, next_after=items[-1].slot_id if len(found) > limit else None)
+
+
+@router.get("/pickup-points/{checkpoint_id}/uncollected", response_model=OrderPage, tags=["pickup points"],
+            summary="Parcels at the checkpoint whose collection time has passed (flagged uncollected)")
+async def uncollected(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+                      after: After = None, limit: Limit = 50) -> OrderPage:
+    found = await svc.orders.uncollected(checkpoint_id, after, limit + 1)
+    items = [OrderView.of(o) for o in found[:limit]]
+    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
+
+
 # --- service teams ---------------------------------------------------------------------------
 
 @router.post("/teams", status_code=201, response_model=TeamView, tags=["teams"],
@@ -279,11 +323,11 @@ async def team_queue(team_id: str, svc: Svc, _: Annotated[Principal, Depends(req
 
 def create_delivery_app(settings: DeliverySettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
-        app.state.services = await build_services(resources.db)
+        app.state.services = await build_services(resources.db, settings)
 
-    return create_app(service="delivery", settings=settings, routers=[router], setup=setup,
+    return create_app(service="delivery", settings=settings, routers=[router, relief_router], setup=setup,
                       description="Merchants and in-store price lists, proxy shopping and online orders to the door "
-                                  "or the checkpoint, service teams.")
+                                  "or the checkpoint, service teams, pickup slots, relief parcels.")
 
 
 def main() -> None:

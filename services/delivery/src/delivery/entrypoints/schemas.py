@@ -177,3 +177,25 @@ class TeamView(BaseModel):
     capacity: int
     members: list[str]
     in_hand: int = Field(description="Orders assigned to the team and not yet delivered or handed over.")
+
+
+class CreateSlot(_Body):
+    from_: AwareDatetime = Field(alias="from", description="The household may collect from...")
+    until: AwareDatetime = Field(description="...until (later, an uncollected parcel is flagged).")
+    capacity: int = Field(ge=1, le=10_000, description="Parcels the slot can hold.")
+
+
+class SlotView(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    slot_id: str
+    checkpoint_id: str
+    from_: datetime = Field(alias="from")
+    until: datetime
+    capacity: int
+    booked: int
+
+
+class SlotPage(BaseModel):
+    items: list[SlotView]
+    next_after: str | None

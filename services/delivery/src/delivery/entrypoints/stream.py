@@ -20,12 +20,13 @@ from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 
 from delivery.adapters.projections import Households, MerchantPermits
+from delivery.adapters.relief import ReliefRecipients
 from delivery.bootstrap import AGGREGATE_STORES
 from delivery.config import DeliverySettings
 
 
 def build_handlers(db: AsyncDatabase) -> EventHandlers:
-    permits, households = MerchantPermits(db), Households(db)
+    permits, households, recipients = MerchantPermits(db), Households(db), ReliefRecipients(db)
     handlers = EventHandlers()
 
     @handlers.on(PermitIssued)
@@ -55,6 +56,9 @@ def build_handlers(db: AsyncDatabase) -> EventHandlers:
     @handlers.on(VulnerableResidentEnrolled)
     async def enrolled(e: VulnerableResidentEnrolled, env: Envelope) -> None:
         await households.apply(e.resident_id, env, {"household_id": e.household_id, "compound_id": e.compound_id})
+        await recipients.enrolled(e.resident_id, env, {
+            "household_id": e.household_id, "compound_id": e.compound_id, "category": e.category,
+            "relief_every_days": e.relief_every_days, "enrolled_at": e.enrolled_at})
 
     @handlers.on(QuarantineStarted)
     async def started(e: QuarantineStarted, env: Envelope) -> None:

@@ -41,8 +41,14 @@ class MerchantService:
 
     async def publish_price_list(self, merchant_id: str, products: list[Product],
                                  effective_from: datetime | None) -> tuple[Merchant, PriceList]:
+        tries = 0
+
         async def attempt() -> tuple[Merchant, PriceList]:
-            merchant = await self.get(merchant_id)
+            nonlocal tries
+            tries += 1
+            merchant = await self._repo.get(merchant_id, authoritative=tries > 1)
+            if merchant is None:
+                raise NotFound(f"no merchant {merchant_id}")
             now = datetime.now(UTC)
             listed = merchant.publish_price_list(products, effective_from or now, now)
             await self._repo.save(merchant)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
@@ -12,6 +13,7 @@ from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.repository import MerchantRepository, OrderRepository
+from delivery.adapters.pickup import PickupSlots
 from delivery.adapters.teams import Teams
 from delivery.domain.order import Order, RequestedLine
 from delivery.service.merchants import new_id
@@ -29,27 +31,31 @@ class PlaceOrder:
 
 class OrderService:
     def __init__(self, orders: OrderRepository, merchants: MerchantRepository, permits: MerchantPermits,
-                 households: Households, teams: Teams) -> None:
+                 households: Households, teams: Teams, slots: PickupSlots, *,
+                 pickup_hold: timedelta = timedelta(hours=24)) -> None:
         self._orders = orders
         self._merchants = merchants
         self._permits = permits
         self._households = households
         self.teams = teams
+        self.slots = slots
+        self._hold = pickup_hold
         self._locks = KeyedLocks()
 
     async def place(self, command: PlaceOrder, by: str) -> Order:
-        merchant = await self._merchants.get(command.merchant_id)
-        if merchant is None:
-            raise NotFound(f"no merchant {command.merchant_id}")
         now = datetime.now(UTC)
-        household = await self._households.get(command.household_id)
+        merchant, household, allowed = await asyncio.gather(
+            self._merchants.get(command.merchant_id), self._households.get(command.household_id),
+            self._permits.allowed(command.merchant_id, now))
+        if merchant is None:
+            raise NotFound(f"no merchant {command.merchant_id}", field="body.merchant_id")
         compound_id = household.compound_id if household else command.compound_id
         if compound_id is None:
             raise InvalidInput(f"household {command.household_id} is not known from the registry's events: "
                                "give its compound_id", field="body.compound_id")
         order = Order.place(
             order_id=new_id("ord"), household_id=command.household_id, compound_id=compound_id,
-            merchant_id=merchant.merchant_id, merchant_allowed=await self._permits.allowed(merchant.merchant_id, now),
+            merchant_id=merchant.merchant_id, merchant_allowed=allowed,
             price_list=merchant.price_list_at(now), requested=command.lines, channel=command.channel,
             placed_by="resident" if command.channel == "online" else "staff",
             in_quarantine=household.in_quarantine if household else False, by=by, now=now,
@@ -87,8 +93,7 @@ class OrderService:
                 raise Conflict(f"order {order_id} is {current.status}; only an accepted order can be assigned")
             await self.teams.claim(team, order_id, self._holds_slot)
             try:
-                return await retry_on_conflict(lambda: self._attempt(order_id, lambda o: o.assign(
-                    team_id, courier_id, by, datetime.now(UTC))))
+                return await self._retrying(order_id, lambda o: o.assign(team_id, courier_id, by, datetime.now(UTC)))
             except BaseException:
                 await self.teams.release(order_id)
                 raise
@@ -99,9 +104,30 @@ class OrderService:
     async def deliver(self, order_id: str, by: str) -> Order:
         return await self._change(order_id, lambda o: o.deliver(by, datetime.now(UTC)), release=True)
 
-    async def hand_to_checkpoint(self, order_id: str, by: str, pickup: dict[str, Any] | None = None) -> Order:
-        return await self._change(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup),
-                                  release=True)
+    async def hand_to_checkpoint(self, order_id: str, by: str) -> Order:
+        """Leave it at the checkpoint, booked into the earliest collection slot with room (or, if none,
+        held for the default time from now): the order then tells the household where and when."""
+        async with self._locks.hold(order_id):
+            current = await self.get(order_id)
+            current.check_can_hand_to_checkpoint()
+            now = datetime.now(UTC)
+            assert current.checkpoint_id is not None
+            pickup = await self.slots.book(current.checkpoint_id, order_id, now) or {
+                "checkpoint_id": current.checkpoint_id, "slot_id": None, "from": now, "until": now + self._hold}
+            try:
+                order = await self._retrying(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup))
+            except BaseException:
+                await self.slots.release(order_id)
+                raise
+        await self.teams.release(order_id)
+        return order
+
+    async def uncollected(self, checkpoint_id: str | None, after: str | None, limit: int) -> list[Order]:
+        """Parcels at a checkpoint whose collection time has passed."""
+        filters: dict[str, Any] = {"status": "handed_to_checkpoint", "pickup_until": {"$lt": datetime.now(UTC)}}
+        if checkpoint_id:
+            filters["checkpoint_id"] = checkpoint_id
+        return await self._orders.page(filters, after, limit)
 
     async def collect(self, order_id: str, by: str) -> Order:
         return await self._change(order_id, lambda o: o.collect(by, datetime.now(UTC)))
@@ -117,15 +143,25 @@ class OrderService:
         order = await self._orders.get(order_id)
         return order is not None and order.holds_team_slot and order.team_id == team_id
 
-    async def _attempt(self, order_id: str, change: Callable[[Order], object]) -> Order:
-        order = await self.get(order_id)
-        change(order)
-        await self._orders.save(order)
-        return order
+    async def _retrying(self, order_id: str, change: Callable[[Order], object]) -> Order:
+        """Load, change, save; a retry after a concurrent modification loads from the commits."""
+        tries = 0
+
+        async def attempt() -> Order:
+            nonlocal tries
+            tries += 1
+            order = await self._orders.get(order_id, authoritative=tries > 1)
+            if order is None:
+                raise NotFound(f"no order {order_id}")
+            change(order)
+            await self._orders.save(order)
+            return order
+
+        return await retry_on_conflict(attempt)
 
     async def _change(self, order_id: str, change: Callable[[Order], object], *, release: bool = False) -> Order:
         async with self._locks.hold(order_id):
-            order = await retry_on_conflict(lambda: self._attempt(order_id, change))
+            order = await self._retrying(order_id, change)
         if release:
             await self.teams.release(order_id)
         return order

@@ -1,0 +1,61 @@
+"""Collection slots at the checkpoints (the pickup points).
+
+A slot is a plain document (checkpoint, from, until, capacity), written once. Booking a
+parcel into a slot takes one of its seats, ``<slot_id>#<n>`` for n < capacity, by a unique
+insert, so a slot is never overbooked even when hand-overs race. A parcel keeps its seat
+(it was scheduled there) whether or not it is collected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+
+class PickupSlots:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._slots = db["pickup_slots"]
+        self._seats = db["pickup_seats"]
+
+    async def ensure_indexes(self) -> None:
+        await self._slots.create_index([("checkpoint_id", ASCENDING), ("until", ASCENDING)])
+        await self._seats.create_index([("order_id", ASCENDING)])
+        await self._seats.create_index([("slot_id", ASCENDING)])
+
+    async def create(self, slot: dict[str, Any]) -> None:
+        await self._slots.insert_one({"_id": slot["slot_id"], **slot})
+
+    async def page(self, checkpoint_id: str, ending_after: datetime, after: str | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"checkpoint_id": checkpoint_id, "until": {"$gt": ending_after}}
+        if after:
+            query["_id"] = {"$gt": after}
+        slots = await self._slots.find(query, {"_id": 0}).sort("_id", ASCENDING).limit(limit).to_list()
+        for slot in slots:
+            slot["booked"] = await self._seats.count_documents({"slot_id": slot["slot_id"]})
+        return slots
+
+    async def book(self, checkpoint_id: str, order_id: str, now: datetime) -> dict[str, Any] | None:
+        """A seat for ``order_id`` in the earliest open slot with room (the same one on a retry); None if none."""
+        held = await self._seats.find_one({"order_id": order_id})
+        if held is not None:
+            return held["pickup"]
+        cursor = self._slots.find({"checkpoint_id": checkpoint_id, "until": {"$gt": now}}).sort(
+            [("from", ASCENDING), ("_id", ASCENDING)])
+        async for slot in cursor:
+            pickup = {"checkpoint_id": checkpoint_id, "slot_id": slot["slot_id"], "from": slot["from"],
+                      "until": slot["until"]}
+            for n in range(slot["capacity"]):
+                try:
+                    await self._seats.insert_one({"_id": f"{slot['slot_id']}#{n}", "slot_id": slot["slot_id"],
+                                                  "order_id": order_id, "pickup": pickup})
+                    return pickup
+                except DuplicateKeyError:
+                    continue
+        return None
+
+    async def release(self, order_id: str) -> None:
+        await self._seats.delete_many({"order_id": order_id})

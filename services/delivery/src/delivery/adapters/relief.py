@@ -1,0 +1,156 @@
+"""Relief parcels in MongoDB: the recipients (a projection of the registry's enrolments), the
+append-only issue ledger, the append-only stock log, and the parcels (commit log).
+
+- The **ledger** has one entry per household and schedule period, ``<household_id>#<period>``:
+  a unique insert, so a second issue for the same household and period is refused even when
+  two requests race. Entries are never changed or removed.
+- The **stock** is a log of movements ``<depot>@<seq>`` each holding the balance after it; a
+  movement is stored only if its number is free, so two takes racing on one balance cannot
+  both succeed (the loser re-reads and re-checks), and a take that would make any item
+  negative is refused. A taken parcel whose ledger entry is refused is given back by a
+  ``return`` movement (the log is never rewritten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from towngrid_contracts.envelope import Envelope
+from towngrid_kit.commits import AggregateStore
+from towngrid_kit.concurrency import retry_on_conflict
+from towngrid_kit.errors import ConcurrentModification
+from towngrid_kit.projection import apply_versioned
+
+from delivery.adapters.repository import load
+from delivery.domain.relief import ReliefParcel
+
+PARCELS = "relief_parcels"
+
+
+class ReliefRecipients:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._recipients = db["relief_recipients"]
+
+    async def ensure_indexes(self) -> None:
+        await self._recipients.create_index([("compound_id", ASCENDING), ("_id", ASCENDING)])
+
+    async def enrolled(self, resident_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
+        return await apply_versioned(self._recipients, resident_id, envelope.aggregate_version, fields,
+                                     event_id=str(envelope.event_id))
+
+    async def get(self, resident_id: str) -> dict[str, Any] | None:
+        return await self._recipients.find_one({"_id": resident_id})
+
+    async def page(self, compound_id: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"relief_every_days": {"$ne": None}}
+        if compound_id:
+            query["compound_id"] = compound_id
+        if after:
+            query["_id"] = {"$gt": after}
+        return await self._recipients.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+
+class ReliefLedger:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._ledger = db["relief_ledger"]
+
+    async def ensure_indexes(self) -> None:
+        await self._ledger.create_index([("household_id", ASCENDING), ("period_start", ASCENDING)])
+
+    @staticmethod
+    def key(household_id: str, period: date) -> str:
+        return f"{household_id}#{period.isoformat()}"
+
+    async def record(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Append the entry; None if it was stored, else the entry already there for that household and period."""
+        key = self.key(entry["household_id"], entry["period_start"])
+        try:
+            await self._ledger.insert_one({"_id": key, **entry, "period_start": entry["period_start"].isoformat()})
+            return None
+        except DuplicateKeyError:
+            return await self._ledger.find_one({"_id": key})
+
+    async def find(self, household_id: str, period: date) -> dict[str, Any] | None:
+        return await self._ledger.find_one({"_id": self.key(household_id, period)})
+
+    async def page(self, household_id: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {}
+        if household_id:
+            query["household_id"] = household_id
+        if after:
+            query["_id"] = {"$gt": after}
+        return await self._ledger.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+
+class ReliefStock:
+    def __init__(self, db: AsyncDatabase, depot: str = "town") -> None:
+        self._moves = db["relief_stock_moves"]
+        self._head = db["relief_stock_head"]
+        self._depot = depot
+
+    async def ensure_indexes(self) -> None:
+        await self._moves.create_index([("depot", ASCENDING), ("seq", DESCENDING)])
+
+    def _id(self, seq: int) -> str:
+        return f"{self._depot}@{seq:012d}"
+
+    async def balance(self) -> tuple[dict[str, int], int]:
+        """The latest movement's balance and number. Found by ``_id`` lookups only: from a hint of
+        the latest number (which may lag, never lead), forward until the next number is free."""
+        hint = await self._head.find_one({"_id": self._depot})
+        seq = hint["seq"] if hint else 0
+        latest = await self._moves.find_one({"_id": self._id(seq)}) if seq else None
+        while (following := await self._moves.find_one({"_id": self._id(seq + 1)})) is not None:
+            latest, seq = following, seq + 1
+        return (dict(latest["balance"]), latest["seq"]) if latest else ({}, 0)
+
+    async def move(self, kind: str, change: Callable[[dict[str, int]], dict[str, int]], delta: dict[str, int],
+                   by: str, parcel_id: str | None = None) -> dict[str, int]:
+        """Append a movement whose balance is ``change(current balance)`` (which may raise); return it."""
+        async def attempt() -> dict[str, int]:
+            balance, seq = await self.balance()
+            after = change(balance)
+            try:
+                await self._moves.insert_one({
+                    "_id": self._id(seq + 1), "depot": self._depot, "seq": seq + 1, "kind": kind,
+                    "delta": delta, "balance": after, "parcel_id": parcel_id, "by": by, "at": datetime.now(UTC),
+                })
+            except DuplicateKeyError as error:
+                raise ConcurrentModification("relief stock moved concurrently; retry") from error
+            try:
+                await self._head.update_one({"_id": self._depot, "seq": {"$lt": seq + 1}},
+                                            {"$set": {"seq": seq + 1}}, upsert=True)
+            except DuplicateKeyError:
+                pass  # the hint is already further on
+            return after
+
+        return await retry_on_conflict(attempt, attempts=30)
+
+
+class ParcelRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._store = AggregateStore(db, PARCELS)
+
+    async def ensure_indexes(self) -> None:
+        await self._store.ensure_indexes()
+
+    async def get(self, parcel_id: str, *, authoritative: bool = False) -> ReliefParcel | None:
+        found = await load(self._store, parcel_id, authoritative)
+        if found is None:
+            return None
+        state, version = found
+        return ReliefParcel(**{**state, "period_start": date.fromisoformat(state["period_start"])}, version=version)
+
+    async def save(self, parcel: ReliefParcel) -> None:
+        events, parcel.pending = parcel.pending, []
+        state = {k: v for k, v in vars(parcel).items() if k not in ("pending", "version")}
+        state["period_start"] = parcel.period_start.isoformat()
+        parcel.version = await self._store.commit(parcel.parcel_id, parcel.version, state, events,
+                                                  index_fields={"household_id": parcel.household_id,
+                                                                "status": parcel.status})

@@ -1,0 +1,151 @@
+"""The relief-parcel part of the delivery api: stock, entitlements, parcels and the ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from towngrid_kit.auth import Principal, Role, require_roles
+
+from delivery.bootstrap import Services
+from delivery.domain.relief import ReliefParcel
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
+ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+Contents = dict[ItemCode, Annotated[int, Field(ge=1, le=1_000_000)]]
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+router = APIRouter(tags=["relief parcels"])
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Svc = Annotated[Services, Depends(services)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class StockReceipt(_Body):
+    items: Contents = Field(min_length=1, description='Item code → quantity received, e.g. {"rice": 200}.')
+
+
+class IssueParcel(_Body):
+    resident_id: Annotated[str, Field(min_length=1, max_length=80)]
+    contents: Contents | None = Field(default=None, min_length=1,
+                                      description="What this parcel holds; default the configured parcel.")
+
+
+class StockView(BaseModel):
+    balance: dict[str, int]
+    movements: int
+
+
+class EntitlementView(BaseModel):
+    resident_id: str
+    household_id: str
+    compound_id: str
+    category: str | None
+    relief_every_days: int
+    period_start: date
+    period_end: date
+    issued_parcel_id: str | None = Field(description="The parcel already issued to the household this period.")
+
+
+class ParcelView(BaseModel):
+    parcel_id: str
+    resident_id: str
+    household_id: str
+    compound_id: str
+    period_start: date
+    contents: dict[str, int]
+    status: str
+    issued_by: str
+    issued_at: datetime
+    delivered_by: str | None
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, p: ReliefParcel) -> "ParcelView":
+        return cls(**{k: v for k, v in vars(p).items() if k in cls.model_fields})
+
+
+class LedgerPage(BaseModel):
+    items: list[dict[str, Any]]
+    next_after: str | None
+
+
+@router.post("/relief-stock/receipts", status_code=201, response_model=StockView,
+             summary="Record relief supplies received into stock")
+async def receive_stock(body: StockReceipt, request: Request, svc: Svc,
+                        principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        balance = await svc.relief.receive_stock(body.items, principal.subject)
+        _, seq = await svc.relief.stock.balance()
+        return 201, StockView(balance=balance, movements=seq).model_dump(mode="json")
+
+    return await request.app.state.idempotency.run(idempotency_key, f"POST /relief-stock/receipts {principal.subject}",
+                                                   body.model_dump(mode="json"), action)
+
+
+@router.get("/relief-stock", response_model=StockView, summary="Relief stock on hand")
+async def get_stock(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> StockView:
+    balance, seq = await svc.relief.stock.balance()
+    return StockView(balance=balance, movements=seq)
+
+
+@router.get("/relief-recipients/{resident_id}", response_model=EntitlementView,
+            summary="A vulnerable resident's parcel schedule, current period, and whether it was issued")
+async def get_entitlement(resident_id: str, svc: Svc,
+                          _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> EntitlementView:
+    e = await svc.relief.entitlement(resident_id)
+    r = e.recipient
+    return EntitlementView(resident_id=resident_id, household_id=r["household_id"], compound_id=r["compound_id"],
+                           category=r.get("category"), relief_every_days=r["relief_every_days"],
+                           period_start=e.period_start, period_end=e.period_end, issued_parcel_id=e.issued_parcel_id)
+
+
+@router.post("/relief-parcels", status_code=201, response_model=ParcelView,
+             summary="Issue a relief parcel (one per household and schedule period; stock never negative)")
+async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
+                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        parcel = await svc.relief.issue(body.resident_id, principal.subject, body.contents)
+        return 201, ParcelView.of(parcel).model_dump(mode="json")
+
+    return await request.app.state.idempotency.run(idempotency_key, f"POST /relief-parcels {principal.subject}",
+                                                   body.model_dump(mode="json"), action)
+
+
+@router.get("/relief-parcels/{parcel_id}", response_model=ParcelView, summary="A relief parcel")
+async def get_parcel(parcel_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+    return ParcelView.of(await svc.relief.get(parcel_id))
+
+
+@router.post("/relief-parcels/{parcel_id}/deliver", response_model=ParcelView,
+             summary="The parcel was handed to the resident (the registry counts it as a care visit)")
+async def deliver_parcel(parcel_id: str, svc: Svc,
+                         principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+    return ParcelView.of(await svc.relief.deliver(parcel_id, principal.subject))
+
+
+@router.get("/relief-ledger", response_model=LedgerPage, summary="The append-only issue ledger, a page at a time")
+async def list_ledger(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+                      household_id: str | None = None,
+                      after: Annotated[str | None, Query(description="The last entry id of the previous page.")] = None,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> LedgerPage:
+    found = await svc.relief.ledger.page(household_id, after, limit + 1)
+    items = [{"entry_id": d.pop("_id"), **d} for d in found[:limit]]
+    for item in items:
+        item["issued_at"] = item["issued_at"].isoformat()
+    return LedgerPage(items=items, next_after=items[-1]["entry_id"] if len(found) > limit else None)

@@ -1,0 +1,94 @@
+"""Use cases of relief parcels: receive stock, issue a parcel for a household's period, deliver it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import Conflict, NotFound
+
+from delivery.adapters.relief import ParcelRepository, ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
+from delivery.service.merchants import new_id
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    recipient: dict[str, Any]
+    period_start: Any
+    period_end: Any
+    issued_parcel_id: str | None
+
+
+class ReliefService:
+    def __init__(self, recipients: ReliefRecipients, ledger: ReliefLedger, stock: ReliefStock,
+                 parcels: ParcelRepository, contents: dict[str, int]) -> None:
+        self.recipients = recipients
+        self.ledger = ledger
+        self.stock = stock
+        self._parcels = parcels
+        self._contents = contents
+        self._locks = KeyedLocks()
+
+    async def receive_stock(self, items: dict[str, int], by: str) -> dict[str, int]:
+        return await self.stock.move("receipt", partial(receive, items=items), items, by)
+
+    async def entitlement(self, resident_id: str, now: datetime | None = None) -> Entitlement:
+        recipient = await self.recipients.get(resident_id)
+        if recipient is None or not recipient.get("household_id"):
+            raise NotFound(f"resident {resident_id} is not enrolled as a vulnerable resident (from the registry)")
+        every = recipient.get("relief_every_days")
+        if not every:
+            raise Conflict(f"resident {resident_id} is enrolled without a relief parcel schedule")
+        start = period_start((now or datetime.now(UTC)).date(), every)
+        found = await self.ledger.find(recipient["household_id"], start)
+        return Entitlement(recipient, start, period_end(start, every), found["parcel_id"] if found else None)
+
+    async def issue(self, resident_id: str, by: str, contents: dict[str, int] | None = None) -> ReliefParcel:
+        now = datetime.now(UTC)
+        due = await self.entitlement(resident_id, now)
+        household = due.recipient["household_id"]
+        if due.issued_parcel_id:
+            raise Conflict(f"household {household} already had parcel {due.issued_parcel_id} "
+                           f"for the period from {due.period_start.isoformat()}")
+        contents = contents or self._contents
+        parcel_id = new_id("rp")
+        await self.stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
+                              parcel_id)
+        earlier = await self.ledger.record({"household_id": household, "period_start": due.period_start,
+                                            "parcel_id": parcel_id, "resident_id": resident_id, "contents": contents,
+                                            "issued_by": by, "issued_at": now})
+        if earlier is not None:  # a concurrent issue won the ledger: give the stock back
+            await self.stock.move("return", partial(receive, items=contents), contents, by, parcel_id)
+            raise Conflict(f"household {household} already had parcel {earlier['parcel_id']} "
+                           f"for the period from {due.period_start.isoformat()}")
+        parcel = ReliefParcel.issue(parcel_id=parcel_id, resident_id=resident_id, household_id=household,
+                                    compound_id=due.recipient["compound_id"], period=due.period_start,
+                                    contents=contents, by=by, at=now)
+        await self._parcels.save(parcel)
+        return parcel
+
+    async def get(self, parcel_id: str) -> ReliefParcel:
+        parcel = await self._parcels.get(parcel_id)
+        if parcel is None:
+            raise NotFound(f"no relief parcel {parcel_id}")
+        return parcel
+
+    async def deliver(self, parcel_id: str, courier_id: str) -> ReliefParcel:
+        tries = 0
+
+        async def attempt() -> ReliefParcel:
+            nonlocal tries
+            tries += 1
+            parcel = await self._parcels.get(parcel_id, authoritative=tries > 1)
+            if parcel is None:
+                raise NotFound(f"no relief parcel {parcel_id}")
+            parcel.deliver(courier_id, datetime.now(UTC))
+            await self._parcels.save(parcel)
+            return parcel
+
+        async with self._locks.hold(parcel_id):
+            return await retry_on_conflict(attempt)

@@ -1,0 +1,40 @@
+"""Relief schedule periods, stock arithmetic and the parcel's states, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from towngrid_kit.errors import Conflict, InvalidInput
+from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
+
+
+def test_periods_tile_the_calendar_and_are_shared_by_everyone_on_a_schedule() -> None:
+    day = date(2020, 2, 14)
+    start = period_start(day, 7)
+    assert start <= day <= period_end(start, 7)
+    assert all(period_start(start + timedelta(days=i), 7) == start for i in range(7))
+    assert period_start(start + timedelta(days=7), 7) == start + timedelta(days=7)
+    assert period_start(day, 1) == day
+
+
+def test_take_refuses_to_go_negative_and_names_every_short_item() -> None:
+    assert take({"rice": 3, "oil": 1}, {"rice": 2}) == {"rice": 1, "oil": 1}
+    with pytest.raises(Conflict) as refused:
+        take({"rice": 1}, {"rice": 2, "oil": 1})
+    assert "rice (need 2, have 1)" in refused.value.detail and "oil (need 1, have 0)" in refused.value.detail
+    assert receive({"rice": 1}, {"rice": 2, "mask": 5}) == {"rice": 3, "mask": 5}
+    with pytest.raises(InvalidInput):
+        receive({}, {"rice": 0})
+
+
+def test_parcel_is_issued_then_delivered_once() -> None:
+    at = datetime(2020, 2, 14, tzinfo=UTC)
+    parcel = ReliefParcel.issue(parcel_id="rp_1", resident_id="res_1", household_id="hh_1", compound_id="C05-004",
+                                period=date(2020, 2, 13), contents={"rice": 1, "mask": 10}, by="stf_1", at=at)
+    parcel.deliver("stf_2", at)
+    assert [e.event_type for e in parcel.pending] == ["delivery.relief_parcel.issued", "delivery.relief_parcel.delivered"]
+    assert parcel.pending[1].items == ["mask", "rice"] and parcel.pending[1].courier_id == "stf_2"
+    with pytest.raises(Conflict):
+        parcel.deliver("stf_2", at)

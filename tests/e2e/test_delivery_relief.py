@@ -1,0 +1,147 @@
+"""Relief parcels on the real stack: entitlements from the registry's VulnerableResidentEnrolled,
+an append-only ledger with one issue per household and period, stock that never goes negative,
+and a delivered parcel published for the registry to count as a visit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from delivery_support import uid
+from e2e_support import System, eventually, events_with, produce_many, read_topic
+from towngrid_contracts.envelope import envelope_for
+from towngrid_contracts.registry import VulnerableResidentEnrolled
+
+RELIEF_TOPIC = "delivery.relief_parcel.v1"
+
+
+async def enrol(system: System, *, household_id: str | None = None, every: int | None = 7) -> tuple[str, str]:
+    """Put a VulnerableResidentEnrolled on the registry's topic (as the registry would) and wait for delivery."""
+    resident_id, household_id = uid("res"), household_id or uid("hh")
+    data = VulnerableResidentEnrolled(resident_id=resident_id, household_id=household_id, compound_id="C05-004",
+                                      category="elderly_living_alone", helper_id="stf_helper1", visit_every_days=2,
+                                      relief_every_days=every, enrolled_at=datetime.now(UTC))
+    env = envelope_for(data, aggregate_id=resident_id, aggregate_version=2)
+    await produce_many(system.kafka, "registry.resident.v1", [(env.key, env.model_dump_json().encode())])
+    async with system.client("delivery") as delivery:
+        async def known() -> bool:
+            return (await delivery.get(f"/relief-recipients/{resident_id}")).status_code != 404
+        await eventually(known)
+    return resident_id, household_id
+
+
+async def test_one_parcel_per_household_and_period_and_delivery_is_published(system: System) -> None:
+    resident_id, household_id = await enrol(system)
+    rice, oil = f"rice_{uid('x')[-8:]}", f"oil_{uid('x')[-8:]}"
+    async with system.client("delivery") as delivery:
+        due = (await delivery.get(f"/relief-recipients/{resident_id}")).json()
+        assert (due["household_id"], due["relief_every_days"], due["issued_parcel_id"]) == (household_id, 7, None)
+        received = await delivery.post("/relief-stock/receipts", json={"items": {rice: 10, oil: 4}})
+        assert received.status_code == 201 and received.json()["balance"][rice] == 10
+
+        issued = await delivery.post("/relief-parcels", json={"resident_id": resident_id,
+                                                              "contents": {rice: 2, oil: 1}})
+        assert issued.status_code == 201, issued.text
+        parcel = issued.json()
+        assert (parcel["status"], parcel["period_start"]) == ("issued", due["period_start"])
+        again = await delivery.post("/relief-parcels", json={"resident_id": resident_id, "contents": {rice: 2, oil: 1}})
+        assert again.status_code == 409 and parcel["parcel_id"] in again.json()["detail"]
+        stock = (await delivery.get("/relief-stock")).json()["balance"]
+        assert (stock[rice], stock[oil]) == (8, 3)
+        ledger = (await delivery.get("/relief-ledger", params={"household_id": household_id})).json()["items"]
+        assert [(e["parcel_id"], e["period_start"]) for e in ledger] == [(parcel["parcel_id"], due["period_start"])]
+        assert (await delivery.get(f"/relief-recipients/{resident_id}")).json()["issued_parcel_id"] == parcel["parcel_id"]
+
+        delivered = await delivery.post(f"/relief-parcels/{parcel['parcel_id']}/deliver")
+        assert delivered.status_code == 200 and delivered.json()["status"] == "delivered"
+        assert (await delivery.post(f"/relief-parcels/{parcel['parcel_id']}/deliver")).status_code == 409
+
+    records = await read_topic(system.kafka, RELIEF_TOPIC, until=lambda rs: len(
+        events_with(rs, aggregate_id=parcel["parcel_id"])) >= 2)
+    mine = events_with(records, aggregate_id=parcel["parcel_id"])
+    assert [e["event_type"] for e in mine] == ["delivery.relief_parcel.issued", "delivery.relief_parcel.delivered"]
+    assert mine[1]["data"]["resident_id"] == resident_id and sorted(mine[1]["data"]["items"]) == sorted([rice, oil])
+
+
+async def test_stock_never_goes_negative_under_concurrent_issues(system: System) -> None:
+    rice = f"rice_{uid('x')[-8:]}"
+    residents = [await enrol(system) for _ in range(6)]
+    async with system.client("delivery") as delivery:
+        assert (await delivery.post("/relief-stock/receipts", json={"items": {rice: 3}})).status_code == 201
+        results = await asyncio.gather(*(delivery.post("/relief-parcels", json={"resident_id": r, "contents": {rice: 1}})
+                                         for r, _ in residents))
+        codes = sorted(r.status_code for r in results)
+        assert codes == [201, 201, 201, 409, 409, 409], [r.text for r in results]
+        refused = next(r for r in results if r.status_code == 409)
+        assert rice in refused.json()["detail"] and "have 0" in refused.json()["detail"]
+        assert (await delivery.get("/relief-stock")).json()["balance"][rice] == 0
+        for (resident_id, household_id), result in zip(residents, results, strict=True):
+            ledger = (await delivery.get("/relief-ledger", params={"household_id": household_id})).json()["items"]
+            assert len(ledger) == (1 if result.status_code == 201 else 0)
+
+
+async def test_two_residents_of_one_household_race_and_only_one_parcel_is_issued(system: System) -> None:
+    flour = f"flour_{uid('x')[-8:]}"
+    first, household_id = await enrol(system)
+    second, _ = await enrol(system, household_id=household_id)
+    async with system.client("delivery") as delivery:
+        await delivery.post("/relief-stock/receipts", json={"items": {flour: 10}})
+        results = await asyncio.gather(*(delivery.post("/relief-parcels", json={"resident_id": r, "contents": {flour: 1}})
+                                         for r in (first, second, first, second)))
+        assert sorted(r.status_code for r in results) == [201, 409, 409, 409], [r.text for r in results]
+        assert (await delivery.get("/relief-stock")).json()["balance"][flour] == 9  # a loser's take is given back
+        ledger = (await delivery.get("/relief-ledger", params={"household_id": household_id})).json()["items"]
+        assert len(ledger) == 1
+
+
+async def test_not_enrolled_no_schedule_and_bad_input(system: System) -> None:
+    no_schedule, _ = await enrol(system, every=None)
+    async with system.client("delivery") as delivery:
+        assert (await delivery.post("/relief-parcels", json={"resident_id": uid("res")})).status_code == 404
+        assert (await delivery.post("/relief-parcels", json={"resident_id": no_schedule})).status_code == 409
+        for body, field in [({"resident_id": no_schedule, "contents": {"rice": 0}}, "body.contents.rice"),
+                            ({"resident_id": no_schedule, "contents": {"Rice!": 1}}, "body.contents.Rice!.[key]"),
+                            ({"resident_id": no_schedule, "extra": 1}, "body.extra"),
+                            ({}, "body.resident_id")]:
+            refused = await delivery.post("/relief-parcels", json=body)
+            assert refused.status_code == 422, refused.text
+            assert field in [e["field"] for e in refused.json()["errors"]], refused.json()
+        for body, field in [({"items": {}}, "body.items"), ({"items": {"rice": -3}}, "body.items.rice")]:
+            refused = await delivery.post("/relief-stock/receipts", json=body)
+            assert refused.status_code == 422 and field in [e["field"] for e in refused.json()["errors"]], refused.json()
+    async with system.client("delivery", role=None) as anonymous:
+        assert (await anonymous.post("/relief-parcels", json={"resident_id": no_schedule})).status_code == 401
+
+
+async def test_registry_enrolment_to_parcel_to_registry_care_visit(system: System) -> None:
+    """Registry → delivery → registry through the HTTP apis: an enrolled elderly resident gets a
+    parcel and its delivery is counted as a care visit in the registry's file."""
+    from people import returnee
+
+    oil = f"oil_{uid('x')[-8:]}"
+    async with system.client("registry") as registry:
+        created = await registry.post("/residents", json=returnee("C05-004"))
+        assert created.status_code == 201, created.text
+        resident_id = created.json()["resident"]["resident_id"]
+        enrolled = await registry.post(f"/residents/{resident_id}/care", json={
+            "category": "elderly_living_alone", "visit_every_days": 2, "relief_every_days": 7})
+        assert enrolled.status_code == 201, enrolled.text
+
+        async with system.client("delivery") as delivery:
+            async def entitled() -> dict | None:
+                found = await delivery.get(f"/relief-recipients/{resident_id}")
+                return found.json() if found.status_code == 200 else None
+
+            due = await eventually(entitled)
+            assert due["household_id"] == created.json()["resident"]["household_id"]
+            await delivery.post("/relief-stock/receipts", json={"items": {oil: 5}})
+            parcel = (await delivery.post("/relief-parcels", json={"resident_id": resident_id,
+                                                                   "contents": {oil: 1}})).json()
+            assert (await delivery.post(f"/relief-parcels/{parcel['parcel_id']}/deliver")).status_code == 200
+
+        async def visit_counted() -> list | None:
+            visits = (await registry.get(f"/residents/{resident_id}/care")).json()["visits"]
+            return [v for v in visits if v["parcel_id"] == parcel["parcel_id"]] or None
+
+        (visit,) = await eventually(visit_counted)
+        assert visit["kind"] == "relief_parcel" and visit["supplies"] == [oil]
