@@ -5,6 +5,7 @@ from towngrid_contracts.registry.checkpoint import (
     CheckpointCoverageGapDetected,
     CheckpointCoverageRestored,
 )
+from towngrid_contracts.registry.duty import DUTY_TOPIC, DutyPersonRegistered, DutyShiftScheduled
 from towngrid_contracts.registry.grid import (
     GRID_TOPIC,
     CommunityRegistered,
@@ -13,20 +14,35 @@ from towngrid_contracts.registry.grid import (
     GridUnitRenamed,
     NeighbourGroupRegistered,
 )
+from towngrid_contracts.registry.isolation import (
+    ISOLATION_TOPIC,
+    IsolationAdmitted,
+    IsolationDischarged,
+    IsolationRoomAdded,
+    IsolationRoomCleaned,
+)
 from towngrid_contracts.registry.resident import (
     RESIDENT_TOPIC,
     ChecklistCompleted,
     ChecklistItemOverdue,
     ChecklistItemVerified,
+    CloseContactLinked,
     FeverAlertRaised,
+    HealthCheckMissed,
     HealthCheckRecorded,
     QuarantineEnded,
+    QuarantinePlannedEndChanged,
     QuarantineStarted,
     ResidentLeftTown,
     ResidentReturned,
 )
 from towngrid_contracts.registry.tip import TIP_TOPIC, TipReported, TipScreened
-from towngrid_contracts.registry.vulnerable import CareVisitRecorded, VulnerableResidentEnrolled
+from towngrid_contracts.registry.vulnerable import (
+    CarePaired,
+    CareVisitMissed,
+    CareVisitRecorded,
+    VulnerableResidentEnrolled,
+)
 
 EVENTS = (
     ResidentReturned,
@@ -37,9 +53,14 @@ EVENTS = (
     HealthCheckRecorded,
     FeverAlertRaised,
     QuarantineEnded,
+    QuarantinePlannedEndChanged,
+    HealthCheckMissed,
+    CloseContactLinked,
     ResidentLeftTown,
     VulnerableResidentEnrolled,
     CareVisitRecorded,
+    CarePaired,
+    CareVisitMissed,
     TipReported,
     TipScreened,
     CheckpointCoverageGapDetected,
@@ -49,11 +70,20 @@ EVENTS = (
     NeighbourGroupRegistered,
     GridUnitRenamed,
     GridSettingsChanged,
+    IsolationRoomAdded,
+    IsolationAdmitted,
+    IsolationDischarged,
+    IsolationRoomCleaned,
+    DutyPersonRegistered,
+    DutyShiftScheduled,
 )
 """Every registry event, in catalogue order."""
 
 __all__ = [
     "CHECKPOINT_TOPIC",
+    "DUTY_TOPIC",
+    "DutyPersonRegistered",
+    "DutyShiftScheduled",
     "EVENTS",
     "GRID_TOPIC",
     "CommunityRegistered",
@@ -63,12 +93,22 @@ __all__ = [
     "NeighbourGroupRegistered",
     "RESIDENT_TOPIC",
     "TIP_TOPIC",
+    "CarePaired",
+    "CareVisitMissed",
     "CareVisitRecorded",
     "ChecklistCompleted",
     "ChecklistItemOverdue",
     "ChecklistItemVerified",
     "CheckpointCoverageGapDetected",
     "CheckpointCoverageRestored",
+    "CloseContactLinked",
+    "HealthCheckMissed",
+    "ISOLATION_TOPIC",
+    "IsolationAdmitted",
+    "IsolationDischarged",
+    "IsolationRoomAdded",
+    "IsolationRoomCleaned",
+    "QuarantinePlannedEndChanged",
     "FeverAlertRaised",
     "HealthCheckRecorded",
     "QuarantineEnded",

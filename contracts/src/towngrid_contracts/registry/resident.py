@@ -57,6 +57,51 @@ class QuarantineStarted(_ResidentEvent):
     kind: QuarantineKind
     started_at: AwareDatetime
     planned_end: date
+    contact_of_resident_id: str | None = Field(
+        default=None, min_length=1, description="Set when started for a close contact of this case."
+    )
+
+
+PlannedEndChangeReason = Literal[
+    "symptoms", "test_result", "contact_of_case", "policy_change", "medical_advice", "error_correction", "other"
+]
+
+
+class QuarantinePlannedEndChanged(_ResidentEvent):
+    """A quarantine was extended or shortened; the free-text note stays in the registry."""
+
+    event_type: ClassVar[str] = "registry.quarantine.planned_end_changed"
+
+    quarantine_id: str = Field(min_length=1)
+    previous_planned_end: date
+    planned_end: date
+    extended: bool = Field(description="True when the new end is later than the previous one.")
+    reason: PlannedEndChangeReason
+    changed_by: str = Field(min_length=1, description="Opaque staff id.")
+    changed_at: AwareDatetime
+
+
+class HealthCheckMissed(_ResidentEvent):
+    """No health check was recorded for a person in quarantine on a whole day (town local date)."""
+
+    event_type: ClassVar[str] = "registry.quarantine.health_check_missed"
+
+    quarantine_id: str = Field(min_length=1)
+    compound_id: str = Field(min_length=1)
+    day: date
+    flagged_at: AwareDatetime
+
+
+class CloseContactLinked(_ResidentEvent):
+    """A resident was linked to this case (the aggregate) as a close contact."""
+
+    event_type: ClassVar[str] = "registry.contact.linked"
+
+    contact_resident_id: str = Field(min_length=1)
+    link_id: str = Field(min_length=1)
+    last_contact_on: date
+    linked_by: str = Field(min_length=1, description="Opaque staff id.")
+    linked_at: AwareDatetime
 
 
 class HealthCheckRecorded(_ResidentEvent):

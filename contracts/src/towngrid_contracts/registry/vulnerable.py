@@ -51,3 +51,26 @@ class CareVisitRecorded(_ResidentEvent):
     )
     visited_by: str = Field(min_length=1, description="Opaque staff or helper id.")
     visited_at: AwareDatetime
+
+
+class CarePaired(_ResidentEvent):
+    """A vulnerable resident was paired with a helper (or given a new one)."""
+
+    event_type: ClassVar[str] = "registry.care.paired"
+
+    care_pair_id: str = Field(min_length=1)
+    helper_id: str = Field(min_length=1, description="Opaque id of the helper (staff or resident).")
+    previous_helper_id: str | None = Field(default=None, min_length=1)
+    paired_at: AwareDatetime
+
+
+class CareVisitMissed(_ResidentEvent):
+    """No visit was recorded for a vulnerable resident by the time one was due."""
+
+    event_type: ClassVar[str] = "registry.care_visit.missed"
+
+    compound_id: str = Field(min_length=1)
+    care_pair_id: str | None = Field(default=None, min_length=1)
+    helper_id: str | None = Field(default=None, min_length=1)
+    due_at: AwareDatetime
+    flagged_at: AwareDatetime

@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from pymongo.asynchronous.database import AsyncDatabase
 
+from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, DutyRepository
 from registry.adapters.grid_repository import GRID_STORE, GridRepository
+from registry.adapters.isolation_repository import ISOLATION_STORE, IsolationRepository
 from registry.adapters.repository import STORE, ResidentRepository
 from registry.config import RegistrySettings
 from registry.domain.risk_areas import RiskAreas
+from registry.adapters.tip_repository import TIP_STORE, TipRepository
+from registry.service.duty import DutyService
 from registry.service.grid import GridService
+from registry.service.tips import TipService
+from registry.service.isolation import IsolationService
 from registry.service.residents import ResidentService
 
-AGGREGATE_STORES = [STORE, GRID_STORE]
+AGGREGATE_STORES = [STORE, GRID_STORE, ISOLATION_STORE, TIP_STORE, DUTY_STORE, COVERAGE_STORE]
 
 
 async def build_services(db: AsyncDatabase, settings: RegistrySettings) -> tuple[ResidentService, GridService]:
     grids = GridRepository(db)
     await grids.ensure_indexes()
-    repository = ResidentRepository(db, settings.id_hash_key.get_secret_value().encode())
+    tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
+    repository = ResidentRepository(db, settings.id_hash_key.get_secret_value().encode(), tz)
     await repository.ensure_indexes()
-    residents = ResidentService(repository, RiskAreas(settings.risk_areas), grids, settings.town_id)
+    residents = ResidentService(repository, RiskAreas(settings.risk_areas), grids, settings.town_id, tz)
     return residents, GridService(grids, settings.town_id)
+
+
+async def build_tip_service(db: AsyncDatabase, residents: ResidentService) -> TipService:
+    repository = TipRepository(db)
+    await repository.ensure_indexes()
+    return TipService(repository, residents.repository)
+
+
+async def build_isolation_service(db: AsyncDatabase, residents: ResidentService) -> IsolationService:
+    repository = IsolationRepository(db)
+    await repository.ensure_indexes()
+    return IsolationService(repository, residents)
+
+
+async def build_duty_service(db: AsyncDatabase, settings: RegistrySettings,
+                             grids: GridRepository | None = None) -> DutyService:
+    """``grids``: the process's grid repository, shared so that its cache sees this process's grid changes."""
+    repository = DutyRepository(db)
+    await repository.ensure_indexes()
+    tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
+    return DutyService(repository, grids or GridRepository(db), settings.town_id, tz,
+                       settings.checkpoint_required_staff)

@@ -21,6 +21,15 @@ class RegistrySettings(ServiceSettings):
                          description="Opaque id of the town whose grid this registry keeps.")
     checklist_scan_interval_s: float = Field(default=2.0, gt=0,
                                              description="How often the worker looks for overdue checklist items.")
+    town_utc_offset_hours: int = Field(default=8, ge=-12, le=14,
+                                       description="The town's local time (days of daily health checks).")
+    tips_public_per_minute: int = Field(default=10, ge=1, le=10_000,
+                                        description="Public tips accepted per client address per minute.")
+    checkpoint_required_staff: int = Field(default=1, ge=1, le=20,
+                                           description="People needed on duty at a checkpoint at every moment.")
+    coverage_days: int = Field(default=3, ge=1, le=14, description="How many days ahead coverage gaps are raised.")
+    coverage_scan_interval_s: float = Field(default=600, gt=0,
+                                            description="How often the worker re-assesses every checkpoint's coverage.")
     risk_areas: list[str] = Field(
         default_factory=list,
         description='Listed risk areas as JSON, e.g. ["湖北省", "广东省/深圳市"].',

@@ -6,7 +6,9 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
+from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import Checklist, ChecklistItem
+from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 
 
@@ -18,6 +20,9 @@ def to_state(resident: Resident) -> dict[str, Any]:
         "compound_id": resident.compound_id,
         "neighbour_group_id": resident.neighbour_group_id,
         "checklist": _checklist_doc(resident.checklist) if resident.checklist else None,
+        "care": _care_doc(resident.care) if resident.care else None,
+        "left_town": resident.left_town,
+        "contacts": [{**asdict(c), "last_contact_on": c.last_contact_on.isoformat()} for c in resident.contacts],
         "returns": [{**asdict(r), "arrived_on": r.arrived_on.isoformat()} for r in resident.returns],
         "quarantines": [_quarantine_doc(q) for q in resident.quarantines],
     }
@@ -32,7 +37,21 @@ def _quarantine_doc(q: Quarantine) -> dict[str, Any]:
         "ended_at": q.ended_at,
         "outcome": q.outcome,
         "checks": [asdict(c) for c in q.checks],
+        "contact_of": q.contact_of,
+        "changes": [{**asdict(c), "previous_planned_end": c.previous_planned_end.isoformat(),
+                     "planned_end": c.planned_end.isoformat()} for c in q.changes],
+        "missed_days": [d.isoformat() for d in q.missed_days],
     }
+
+
+def _care_doc(c: Care) -> dict[str, Any]:
+    return {**asdict(c)}
+
+
+def _care(doc: dict[str, Any] | None) -> Care | None:
+    if not doc:
+        return None
+    return Care(**{**doc, "visits": [CareVisit(**v) for v in doc.get("visits", [])]})
 
 
 def _checklist_doc(c: Checklist) -> dict[str, Any]:
@@ -40,7 +59,7 @@ def _checklist_doc(c: Checklist) -> dict[str, Any]:
         "checklist_id": c.checklist_id,
         "opened_at": c.opened_at,
         "escalation_period_s": c.escalation_period.total_seconds(),
-        "chain": [[level, unit] for level, unit in c.chain],
+        "chain": [{"level": level, "unit": unit} for level, unit in c.chain],  # FerretDB: no nested arrays
         "items": [asdict(i) for i in c.items],
         "completed_at": c.completed_at,
     }
@@ -52,7 +71,7 @@ def _checklist(doc: dict[str, Any] | None) -> Checklist | None:
     return Checklist(
         checklist_id=doc["checklist_id"], opened_at=doc["opened_at"],
         escalation_period=timedelta(seconds=doc["escalation_period_s"]),
-        chain=[(level, unit) for level, unit in doc["chain"]],
+        chain=[(step["level"], step["unit"]) for step in doc["chain"]],
         items=[ChecklistItem(**i) for i in doc["items"]],
         completed_at=doc.get("completed_at"),
     )
@@ -66,6 +85,10 @@ def from_state(doc: dict[str, Any], version: int) -> Resident:
         compound_id=doc["compound_id"],
         neighbour_group_id=doc.get("neighbour_group_id"),
         checklist=_checklist(doc.get("checklist")),
+        care=_care(doc.get("care")),
+        left_town=doc.get("left_town"),
+        contacts=[ContactLink(**{**c, "last_contact_on": date.fromisoformat(c["last_contact_on"])})
+                  for c in doc.get("contacts", [])],
         version=version,
         returns=[
             ReturnRecord(**{**r, "arrived_on": date.fromisoformat(r["arrived_on"])}) for r in doc.get("returns", [])
@@ -79,6 +102,11 @@ def from_state(doc: dict[str, Any], version: int) -> Resident:
                 ended_at=q.get("ended_at"),
                 outcome=q.get("outcome"),
                 checks=[HealthCheck(**c) for c in q.get("checks", [])],
+                contact_of=q.get("contact_of"),
+                changes=[PlannedEndChange(**{**c, "previous_planned_end": date.fromisoformat(c["previous_planned_end"]),
+                                             "planned_end": date.fromisoformat(c["planned_end"])})
+                         for c in q.get("changes", [])],
+                missed_days=[date.fromisoformat(d) for d in q.get("missed_days", [])],
             )
             for q in doc.get("quarantines", [])
         ],

@@ -53,7 +53,7 @@ def parse_grid_csv(text: str) -> tuple[list[GridRow], list[RowError]]:
             rows.append(GridRow(
                 community_id=values["community_id"], community_name=values["community_name"],
                 compound_id=values["compound_id"], compound_name=values["compound_name"],
-                group_id=values.get("group_id") or None, group_name=values.get("group_name") or None,
+                group_id=values.get("group_id") or None, group_name=values.get("group_name") or None, line=n,
             ))
     except csv.Error as error:
         errors.append(RowError(reader.line_num, "file", f"not a CSV file: {error}"))

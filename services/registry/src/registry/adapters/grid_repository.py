@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
-from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_kit.commits import AggregateStore
@@ -19,6 +19,7 @@ from registry.domain.grid import (
 )
 
 GRID_STORE = "grids"
+FRESH_S = 1.0  # another process's grid change is seen within this long
 
 
 def to_state(grid: Grid) -> dict[str, Any]:
@@ -58,21 +59,37 @@ class GridRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self._store = AggregateStore(db, GRID_STORE)
         self._cache: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._checked_at: dict[str, float] = {}
 
     async def ensure_indexes(self) -> None:
         await self._store.ensure_indexes()
 
-    async def get(self, town_id: str) -> Grid:
-        """The town's grid (an empty one before the first change)."""
-        latest = await self._store.commits.find_one(
-            {"aggregate_id": town_id}, {"version": 1}, sort=[("version", DESCENDING)])
-        if latest is None:
-            return Grid(town_id)
-        cached = self._cache.get(town_id)
-        if cached is None or cached[0] != latest["version"]:
+    async def get(self, town_id: str, *, authoritative: bool = False) -> Grid:
+        """The town's grid (an empty one before the first change).
+
+        Reads ask the current-state document (by ``_id``) for the version and keep the state in
+        memory per version: the grid is read by every registration, and a grid commit holds the
+        whole town (measured: reading the latest commit by version made a registration 60 → 380 ms;
+        asking the current document's version each time, 120 ms). The version is asked at most once
+        per ``FRESH_S``, so another process's change (an api replica's) shows within that time.
+        Commands that change the grid read the commit log (``authoritative``).
+        """
+        if authoritative:
             found = await self._store.load(town_id)
-            assert found is not None
-            cached = (found[1], found[0])
+            if found is None:
+                return Grid(town_id)
+            self._cache[town_id] = (found[1], found[0])
+            return from_state(found[0], found[1])
+        cached = self._cache.get(town_id)
+        if cached is not None and time.monotonic() - self._checked_at.get(town_id, 0) < FRESH_S:
+            return from_state(cached[1], cached[0])
+        current = await self._store.current.find_one({"_id": town_id}, {"version": 1})
+        self._checked_at[town_id] = time.monotonic()
+        if current is None:
+            return Grid(town_id)
+        if cached is None or cached[0] < current["version"]:
+            found = await self._store.current.find_one({"_id": town_id})
+            cached = (found["version"], found["state"])
             self._cache[town_id] = cached
         return from_state(cached[1], cached[0])
 
@@ -80,4 +97,6 @@ class GridRepository:
         events, grid.pending = grid.pending, []
         if not events:
             return
-        grid.version = await self._store.commit(grid.town_id, grid.version, to_state(grid), events)
+        state = to_state(grid)
+        grid.version = await self._store.commit(grid.town_id, grid.version, state, events)
+        self._cache[grid.town_id] = (grid.version, state)  # this process reads its own change at once

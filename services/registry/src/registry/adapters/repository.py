@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from pymongo import ASCENDING
@@ -25,8 +25,9 @@ STORE = "residents"
 
 
 class ResidentRepository:
-    def __init__(self, db: AsyncDatabase, id_hash_key: bytes) -> None:
+    def __init__(self, db: AsyncDatabase, id_hash_key: bytes, tz: timezone) -> None:
         self._store = AggregateStore(db, STORE)
+        self._tz = tz
         self._claims = db["national_id_claims"]
         self._key = id_hash_key
 
@@ -35,6 +36,12 @@ class ResidentRepository:
         await self._store.current.create_index([("compound_id", ASCENDING), ("_id", ASCENDING)])
         await self._store.current.create_index([("in_quarantine", ASCENDING), ("_id", ASCENDING)])
         await self._store.current.create_index([("checklist_next_due", ASCENDING)])
+        await self._store.current.create_index([("check_deadline", ASCENDING)])
+        await self._store.current.create_index([("contact_ids", ASCENDING)])
+        await self._store.current.create_index([("care_visit_due", ASCENDING)])
+        await self._store.current.create_index([("quarantine_kind", ASCENDING)])
+        await self._store.current.create_index([("first_registered_on", ASCENDING)])
+        await self._store.current.create_index([("care_category", ASCENDING), ("_id", ASCENDING)])
 
     def national_id_hash(self, national_id: str) -> str:
         return hmac.new(self._key, national_id.encode(), hashlib.sha256).hexdigest()
@@ -53,6 +60,13 @@ class ResidentRepository:
             claim = await self._claims.find_one({"_id": key})
             return claim["resident_id"]
 
+    async def find_by_national_id(self, national_id: str) -> str | None:
+        """The resident id registered with this national ID, if any (looked up by its keyed hash)."""
+        claim = await self._claims.find_one({"_id": self.national_id_hash(national_id)})
+        if claim is None or await self._store.load(claim["resident_id"]) is None:
+            return None  # no claim, or a claim whose registration never completed
+        return claim["resident_id"]
+
     async def save(self, resident: Resident) -> None:
         """Store the resident's new state and pending events (ConcurrentModification on a race)."""
         events, resident.pending = resident.pending, []
@@ -62,6 +76,18 @@ class ResidentRepository:
                 "compound_id": resident.compound_id,
                 "in_quarantine": resident.open_quarantine is not None,
                 "checklist_next_due": resident.checklist.next_due() if resident.checklist else None,
+                "check_deadline": resident.check_deadline(self._tz),
+                "contact_ids": [c.contact_resident_id for c in resident.contacts],
+                "care_visit_due": resident.care_visit_due(),
+                "care_category": resident.care.category if resident.care else None,
+                "care_paired": bool(resident.care and resident.care.helper_id),
+                "left_town": resident.left_town is not None,
+                "quarantine_kind": resident.open_quarantine.kind if resident.open_quarantine else None,
+                "first_registered_on": (resident.returns[0].registered_at.astimezone(self._tz).date().isoformat()
+                                        if resident.returns else None),
+                "checklist_overdue": (sum(1 for i in resident.checklist.items if not i.done and i.escalations)
+                                      if resident.checklist else 0),
+                "missed_checks_open": len(resident.open_quarantine.missed_days) if resident.open_quarantine else 0,
             },
         )
 
@@ -69,6 +95,50 @@ class ResidentRepository:
         """Ids of residents whose checklist has an overdue step due by ``now``."""
         cursor = self._store.current.find({"checklist_next_due": {"$lte": now}}, {"_id": 1}).limit(limit)
         return [doc["_id"] async for doc in cursor]
+
+    async def checks_overdue(self, now: datetime, limit: int) -> list[str]:
+        """Ids of residents in quarantine with a whole day passed without a health check."""
+        cursor = self._store.current.find({"check_deadline": {"$lte": now}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def care_visits_overdue(self, now: datetime, limit: int) -> list[str]:
+        cursor = self._store.current.find({"care_visit_due": {"$lte": now}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def cases_of(self, contact_resident_id: str) -> list[str]:
+        """Ids of the cases this resident is linked to as a close contact."""
+        cursor = self._store.current.find({"contact_ids": contact_resident_id}, {"_id": 1}).limit(100)
+        return [doc["_id"] async for doc in cursor]
+
+    async def history(self, resident_id: str) -> list[dict[str, Any]]:
+        """Every event of the resident's file, oldest first (from its commit log)."""
+        return [entry["envelope"] for commit in await self._store.history(resident_id) for entry in commit["outbox"]]
+
+    async def figures(self, since_day: str) -> dict[str, Any]:
+        current = self._store.current
+        per_day = await (await current.aggregate([
+            {"$match": {"first_registered_on": {"$gte": since_day}}},
+            {"$group": {"_id": "$first_registered_on", "count": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ])).to_list()
+
+        async def total(field: str) -> int:
+            # One accumulator per $group: FerretDB 1.24 gave the second $sum of one $group the first's value.
+            found = await (await current.aggregate([{"$group": {"_id": None, "n": {"$sum": f"${field}"}}}])).to_list()
+            return found[0]["n"] if found else 0
+
+        return {
+            "returnees_registered_per_day": {d["_id"]: d["count"] for d in per_day},
+            "returnees_registered_total": await current.count_documents({"first_registered_on": {"$ne": None}}),
+            "in_home_quarantine": await current.count_documents({"quarantine_kind": "home"}),
+            "in_centralized_quarantine": await current.count_documents({"quarantine_kind": "centralized"}),
+            "checklist_items_overdue": await total("checklist_overdue"),
+            "daily_checks_missed_in_open_quarantines": await total("missed_checks_open"),
+            "care_pairs": await current.count_documents({"care_paired": True}),
+            "vulnerable_enrolled": await current.count_documents({"care_category": {"$ne": None}}),
+            "people_taken_in": await current.count_documents({"care_category": "homeless"}),
+            "left_town": await current.count_documents({"left_town": True}),
+        }
 
     async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Resident]:
         query = dict(filters)

@@ -93,6 +93,7 @@ class GridRow:
     compound_name: str
     group_id: str | None = None
     group_name: str | None = None
+    line: int = 0  # the row's number in the file (the header is row 1)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,8 @@ class Grid:
         group_parent: dict[str, tuple[str, int]] = {}
         if not rows:
             errors.append(RowError(0, "file", "the file has no rows"))
-        for n, row in enumerate(rows, start=2):  # row 1 is the header
+        for row in rows:
+            n = row.line
             for name, value in (("community_id", row.community_id), ("compound_id", row.compound_id),
                                 ("group_id", row.group_id)):
                 if value is not None and not UNIT_ID.match(value):

@@ -7,21 +7,37 @@ events (``pending``) that the repository stores in the same write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from towngrid_contracts.envelope import EventData
 from towngrid_contracts.registry import (
+    CarePaired,
+    CareVisitMissed,
+    CareVisitRecorded,
+    VulnerableResidentEnrolled,
     ChecklistCompleted,
     ChecklistItemOverdue,
     ChecklistItemVerified,
+    CloseContactLinked,
     FeverAlertRaised,
+    HealthCheckMissed,
+    QuarantinePlannedEndChanged,
     HealthCheckRecorded,
     QuarantineEnded,
     QuarantineStarted,
+    ResidentLeftTown,
     ResidentReturned,
 )
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
+from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import Checklist, ChecklistItem
+from registry.domain.follow_up import (
+    ContactLink,
+    PlannedEndChange,
+    days_needing_a_check,
+    end_of_day,
+    local_day,
+)
 from registry.domain.grid import ChecklistTemplate
 
 FEVER_THRESHOLD_C = 37.3
@@ -59,10 +75,23 @@ class Quarantine:
     ended_at: datetime | None = None
     outcome: str | None = None
     checks: list[HealthCheck] = field(default_factory=list)
+    contact_of: str | None = None
+    changes: list[PlannedEndChange] = field(default_factory=list)
+    missed_days: list[date] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    def covered_days(self, tz: timezone) -> set[date]:
+        return {local_day(c.checked_at, tz) for c in self.checks} | set(self.missed_days)
+
+    def check_deadline(self, tz: timezone) -> datetime | None:
+        """When the first day without a check (not flagged yet) is over; None once ended."""
+        if not self.is_open:
+            return None
+        first = next(days_needing_a_check(self.started_at, self.covered_days(tz), tz), None)
+        return end_of_day(first, tz) if first else None
 
 
 @dataclass
@@ -86,6 +115,9 @@ class Resident:
     returns: list[ReturnRecord] = field(default_factory=list)
     quarantines: list[Quarantine] = field(default_factory=list)
     checklist: Checklist | None = None
+    contacts: list[ContactLink] = field(default_factory=list)
+    care: Care | None = None
+    left_town: dict | None = None  # {"batch_id", "destination_province", "left_at", "event_id"}
     pending: list[EventData] = field(default_factory=list)
 
     @property
@@ -173,12 +205,14 @@ class Resident:
                 raised += 1
         return raised
 
-    def start_quarantine(self, quarantine_id: str, kind: str, started_at: datetime, planned_end: date) -> Quarantine:
+    def start_quarantine(self, quarantine_id: str, kind: str, started_at: datetime, planned_end: date,
+                         contact_of: str | None = None) -> Quarantine:
         if (current := self.open_quarantine) is not None:
             raise Conflict(f"resident {self.resident_id} is already in quarantine {current.quarantine_id}")
         if planned_end < started_at.date():
             raise InvalidInput("planned_end must not be before the start", field="body.planned_end")
-        started = Quarantine(quarantine_id=quarantine_id, kind=kind, started_at=started_at, planned_end=planned_end)
+        started = Quarantine(quarantine_id=quarantine_id, kind=kind, started_at=started_at, planned_end=planned_end,
+                             contact_of=contact_of)
         self.quarantines.append(started)
         self.pending.append(
             QuarantineStarted(
@@ -189,9 +223,75 @@ class Resident:
                 kind=kind,
                 started_at=started_at,
                 planned_end=planned_end,
+                contact_of_resident_id=contact_of,
             )
         )
         return started
+
+    def change_planned_end(self, quarantine_id: str, planned_end: date, reason: str, note: str | None,
+                           by: str, at: datetime) -> PlannedEndChange:
+        """Extend or shorten an open quarantine, with the reason."""
+        target = self.quarantine(quarantine_id)
+        if not target.is_open:
+            raise Conflict(f"quarantine {quarantine_id} has ended; its planned end cannot change")
+        if planned_end < target.started_at.date():
+            raise InvalidInput("planned_end must not be before the start", field="body.planned_end")
+        if planned_end == target.planned_end:
+            raise InvalidInput(f"planned_end is already {planned_end.isoformat()}", field="body.planned_end")
+        change = PlannedEndChange(target.planned_end, planned_end, reason, note, by, at)
+        target.changes.append(change)
+        target.planned_end = planned_end
+        self.pending.append(QuarantinePlannedEndChanged(
+            resident_id=self.resident_id, quarantine_id=quarantine_id, previous_planned_end=change.previous_planned_end,
+            planned_end=planned_end, extended=planned_end > change.previous_planned_end, reason=reason,
+            changed_by=by, changed_at=at,
+        ))
+        return change
+
+    def flag_missed_checks(self, now: datetime, tz: timezone) -> int:
+        """Flag every whole local day of the open quarantine that passed without a check."""
+        target = self.open_quarantine
+        if target is None:
+            return 0
+        today = local_day(now, tz)
+        flagged = 0
+        for day in days_needing_a_check(target.started_at, target.covered_days(tz), tz):
+            if day >= today:
+                break
+            target.missed_days.append(day)
+            self.pending.append(HealthCheckMissed(
+                resident_id=self.resident_id, quarantine_id=target.quarantine_id, compound_id=self.compound_id,
+                day=day, flagged_at=now,
+            ))
+            flagged += 1
+        return flagged
+
+    def check_deadline(self, tz: timezone) -> datetime | None:
+        target = self.open_quarantine
+        return target.check_deadline(tz) if target else None
+
+    def link_contact(self, link_id: str, contact_resident_id: str, last_contact_on: date, by: str,
+                     at: datetime) -> ContactLink:
+        """Link a close contact to this case."""
+        if contact_resident_id == self.resident_id:
+            raise InvalidInput("a case is not its own contact", field="body.contact_resident_id")
+        if last_contact_on > at.date():
+            raise InvalidInput("last_contact_on is in the future", field="body.last_contact_on")
+        if any(c.contact_resident_id == contact_resident_id for c in self.contacts):
+            raise Conflict(f"{contact_resident_id} is already linked to {self.resident_id} as a contact")
+        link = ContactLink(link_id, contact_resident_id, last_contact_on, by, at)
+        self.contacts.append(link)
+        self.pending.append(CloseContactLinked(
+            resident_id=self.resident_id, contact_resident_id=contact_resident_id, link_id=link_id,
+            last_contact_on=last_contact_on, linked_by=by, linked_at=at,
+        ))
+        return link
+
+    def contact(self, contact_resident_id: str) -> ContactLink:
+        for link in self.contacts:
+            if link.contact_resident_id == contact_resident_id:
+                return link
+        raise NotFound(f"{contact_resident_id} is not linked to {self.resident_id} as a contact")
 
     def record_health_check(self, quarantine_id: str, check: HealthCheck) -> None:
         target = self.quarantine(quarantine_id)
@@ -235,3 +335,76 @@ class Resident:
                 resident_id=self.resident_id, quarantine_id=quarantine_id, ended_at=ended_at, outcome=outcome
             )
         )
+
+    # --- care of a vulnerable resident ------------------------------------------------------
+    def enrol_vulnerable(self, category: str, visit_every_days: int, relief_every_days: int | None,
+                         at: datetime) -> Care:
+        if self.care is not None:
+            raise Conflict(f"resident {self.resident_id} is already enrolled ({self.care.category})")
+        self.care = Care(category, visit_every_days, relief_every_days, at)
+        self.pending.append(VulnerableResidentEnrolled(
+            resident_id=self.resident_id, household_id=self.household_id, compound_id=self.compound_id,
+            category=category, visit_every_days=visit_every_days, relief_every_days=relief_every_days,
+            enrolled_at=at,
+        ))
+        return self.care
+
+    def _care(self) -> Care:
+        if self.care is None:
+            raise NotFound(f"resident {self.resident_id} is not enrolled as a vulnerable resident")
+        return self.care
+
+    def pair_helper(self, care_pair_id: str, helper_id: str, at: datetime) -> Care:
+        care = self._care()
+        if helper_id == self.resident_id:
+            raise InvalidInput("a resident is not their own helper", field="body.helper_id")
+        if care.helper_id == helper_id:
+            raise Conflict(f"{helper_id} is already the helper")
+        previous, care.helper_id, care.care_pair_id = care.helper_id, helper_id, care_pair_id
+        self.pending.append(CarePaired(resident_id=self.resident_id, care_pair_id=care_pair_id, helper_id=helper_id,
+                                       previous_helper_id=previous, paired_at=at))
+        return care
+
+    def record_visit(self, visit: CareVisit) -> bool:
+        """Record a visit; False (nothing recorded) for a relief parcel already recorded."""
+        care = self._care()
+        if visit.parcel_id and any(v.parcel_id == visit.parcel_id for v in care.visits):
+            return False
+        if visit.visited_at < care.enrolled_at:
+            raise InvalidInput("visited_at is before the enrolment", field="body.visited_at")
+        care.visits.append(visit)
+        self.pending.append(CareVisitRecorded(
+            resident_id=self.resident_id, visit_id=visit.visit_id, kind=visit.kind, care_pair_id=care.care_pair_id,
+            parcel_id=visit.parcel_id, supplies=visit.supplies, visited_by=visit.visited_by,
+            visited_at=visit.visited_at,
+        ))
+        return True
+
+    def flag_missed_visits(self, now: datetime) -> int:
+        if self.care is None or self.left_town is not None:
+            return 0
+        flagged = 0
+        while (due := self.care.next_due()) <= now and flagged < 60:
+            self.care.missed.append(due)
+            self.pending.append(CareVisitMissed(
+                resident_id=self.resident_id, compound_id=self.compound_id, care_pair_id=self.care.care_pair_id,
+                helper_id=self.care.helper_id, due_at=due, flagged_at=now,
+            ))
+            flagged += 1
+        return flagged
+
+    def care_visit_due(self) -> datetime | None:
+        return self.care.next_due() if self.care is not None and self.left_town is None else None
+
+    # --- departure --------------------------------------------------------------------------
+    def leave_town(self, batch_id: str | None, destination_province: str, left_at: datetime) -> bool:
+        """Record that the resident left town (with a labour batch); False when already recorded for it."""
+        if self.left_town is not None and self.left_town.get("batch_id") == batch_id:
+            return False
+        self.left_town = {"batch_id": batch_id, "destination_province": destination_province, "left_at": left_at}
+        self.pending.append(ResidentLeftTown(
+            resident_id=self.resident_id, household_id=self.household_id,
+            reason="labor_batch" if batch_id else "other", destination_province=destination_province,
+            batch_id=batch_id, left_at=left_at,
+        ))
+        return True

@@ -8,12 +8,20 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
-from registry.bootstrap import build_services
+from registry.bootstrap import build_duty_service, build_isolation_service, build_services, build_tip_service
 from registry.config import RegistrySettings
 from registry.domain.resident import Person
+from registry.entrypoints.care_http import router as care_router
+from registry.entrypoints.duty_http import router as duty_router
+from registry.entrypoints.figures_http import router as figures_router
+from registry.entrypoints.file_http import router as file_router
 from registry.entrypoints.grid_http import router as grid_router
+from registry.entrypoints.isolation_http import router as isolation_router
+from registry.entrypoints.tips_http import RateLimiter
+from registry.entrypoints.tips_http import router as tips_router
 from registry.entrypoints.schemas import (
     ChecklistItemView,
     ChecklistView,
@@ -120,8 +128,6 @@ async def get_checklist(resident_id: str, service: Residents,
                         _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ChecklistView:
     resident = await service.get(resident_id)
     if resident.checklist is None:
-        from towngrid_kit.errors import NotFound
-
         raise NotFound(f"resident {resident_id} has no follow-up checklist")
     return ChecklistView.of(resident.checklist)
 
@@ -137,8 +143,12 @@ async def verify_checklist_item(resident_id: str, item_code: str, body: VerifyIt
 def create_registry_app(settings: RegistrySettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.residents, app.state.grid = await build_services(resources.db, settings)
+        app.state.isolation = await build_isolation_service(resources.db, app.state.residents)
+        app.state.tips = await build_tip_service(resources.db, app.state.residents)
+        app.state.tip_limiter = RateLimiter(settings.tips_public_per_minute)
+        app.state.duty = await build_duty_service(resources.db, settings, app.state.grid.repository)
 
-    return create_app(service="registry", settings=settings, routers=[router, grid_router], setup=setup,
+    return create_app(service="registry", settings=settings, routers=[router, file_router, care_router, grid_router, isolation_router, tips_router, duty_router, figures_router], setup=setup,
                       description="Returnees, quarantine files and health checks. Personal data stays here.")
 
 

@@ -84,6 +84,15 @@ class HealthCheckView(BaseModel):
                    checked_by=c.checked_by, checked_at=c.checked_at)
 
 
+class PlannedEndChangeView(BaseModel):
+    previous_planned_end: date
+    planned_end: date
+    reason: str
+    note: str | None
+    changed_by: str
+    changed_at: datetime
+
+
 class QuarantineView(BaseModel):
     quarantine_id: str
     kind: str
@@ -91,12 +100,38 @@ class QuarantineView(BaseModel):
     planned_end: date
     ended_at: datetime | None
     outcome: str | None
+    contact_of: str | None = Field(description="The case this quarantine was started for, if a close contact.")
+    planned_end_changes: list[PlannedEndChangeView]
+    missed_check_days: list[date] = Field(description="Whole days (town local time) that passed without a check.")
     checks: list[HealthCheckView]
 
     @classmethod
     def of(cls, q: Quarantine) -> "QuarantineView":
         return cls(quarantine_id=q.quarantine_id, kind=q.kind, started_at=q.started_at, planned_end=q.planned_end,
-                   ended_at=q.ended_at, outcome=q.outcome, checks=[HealthCheckView.of(c) for c in q.checks])
+                   ended_at=q.ended_at, outcome=q.outcome, contact_of=q.contact_of,
+                   planned_end_changes=[PlannedEndChangeView(**vars(c)) for c in q.changes],
+                   missed_check_days=q.missed_days, checks=[HealthCheckView.of(c) for c in q.checks])
+
+
+class ChangePlannedEnd(_Body):
+    planned_end: date
+    reason: Literal["symptoms", "test_result", "contact_of_case", "policy_change", "medical_advice",
+                    "error_correction", "other"]
+    note: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        default=None, description="Free text, kept in the registry only (never published).")
+
+
+class LinkContact(_Body):
+    contact_resident_id: Text
+    last_contact_on: date
+
+
+class ContactView(BaseModel):
+    link_id: str
+    contact_resident_id: str
+    last_contact_on: date
+    linked_by: str
+    linked_at: datetime
 
 
 class VerifyItem(_Body):
@@ -141,6 +176,12 @@ class ReturnView(BaseModel):
     registered_at: datetime
 
 
+class LeftTownView(BaseModel):
+    batch_id: str | None
+    destination_province: str
+    left_at: datetime
+
+
 class ResidentView(BaseModel):
     """A resident's file; the national ID and mobile number are masked."""
 
@@ -156,6 +197,9 @@ class ResidentView(BaseModel):
     returns: list[ReturnView]
     quarantines: list[QuarantineView]
     checklist: ChecklistView | None
+    contacts: list[ContactView]
+    left_town: LeftTownView | None = Field(description="Set when the resident left town (e.g. with a labour batch).")
+    vulnerable_category: str | None = Field(description="Set when enrolled as a vulnerable resident (see /care).")
 
     @classmethod
     def of(cls, r: Resident) -> "ResidentView":
@@ -163,11 +207,29 @@ class ResidentView(BaseModel):
             resident_id=r.resident_id, name=r.person.name,
             national_id_masked=mask_national_id(r.person.national_id), mobile_masked=mask_mobile(r.person.mobile),
             household_id=r.household_id, compound_id=r.compound_id, neighbour_group_id=r.neighbour_group_id,
-            checklist=ChecklistView.of(r.checklist) if r.checklist else None, in_quarantine=r.open_quarantine is not None,
+            checklist=ChecklistView.of(r.checklist) if r.checklist else None,
+            contacts=[ContactView(**vars(c)) for c in r.contacts],
+            left_town=LeftTownView(**r.left_town) if r.left_town else None,
+            vulnerable_category=r.care.category if r.care else None, in_quarantine=r.open_quarantine is not None,
             version=r.version,
             returns=[ReturnView(**vars(x)) for x in r.returns],
             quarantines=[QuarantineView.of(q) for q in r.quarantines],
         )
+
+
+class FileEvent(BaseModel):
+    event_type: str
+    occurred_at: datetime
+    version: int
+    data: dict
+
+
+class HistoryView(BaseModel):
+    """One file per person: the current state, and every fact of it in order."""
+
+    resident: ResidentView
+    contact_of: list[str] = Field(description="Cases this resident is linked to as a close contact.")
+    events: list[FileEvent]
 
 
 class RegistrationView(BaseModel):

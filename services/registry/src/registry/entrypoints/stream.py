@@ -10,18 +10,21 @@ from faststream import FastStream
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.catalogue import TOPICS
+from towngrid_contracts.delivery import ReliefParcelDelivered
+from towngrid_contracts.envelope import Envelope
+from towngrid_contracts.labor import BatchDispatched
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
-from registry.bootstrap import AGGREGATE_STORES, build_services
+from registry.bootstrap import AGGREGATE_STORES, build_duty_service, build_services
 from registry.config import RegistrySettings
 
 log = logging.getLogger(__name__)
 
 
-async def checklist_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
-    """Every ``checklist_scan_interval_s``: raise the overdue steps that have fallen due.
+async def follow_up_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
+    """Every ``checklist_scan_interval_s``: raise overdue checklist steps, flag missed daily checks.
 
     Safe to run on several replicas at once: a step is raised by a commit on the resident's
     file, so two replicas raising the same step collide and the loser finds nothing to do.
@@ -29,9 +32,13 @@ async def checklist_job(db: AsyncDatabase, settings: RegistrySettings, stop: asy
     residents, _ = await build_services(db, settings)
     while not stop.is_set():
         try:
-            raised = await residents.raise_all_overdue(datetime.now(UTC))
-            if raised:
-                log.info("raised %d overdue checklist steps", raised)
+            now = datetime.now(UTC)
+            raised = await residents.raise_all_overdue(now)
+            flagged = await residents.flag_all_missed_checks(now)
+            missed = await residents.flag_all_missed_visits(now)
+            if raised or flagged or missed:
+                log.info("raised %d overdue checklist steps; flagged %d missed health checks, %d missed visits",
+                         raised, flagged, missed)
         except UNAVAILABLE_ERRORS as error:
             log.warning("checklist job: database unavailable (%s)", error)
         except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
@@ -42,12 +49,56 @@ async def checklist_job(db: AsyncDatabase, settings: RegistrySettings, stop: asy
             pass
 
 
+async def coverage_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
+    """Every ``coverage_scan_interval_s``: assess every checkpoint's coverage for the coming days."""
+    duty = await build_duty_service(db, settings)
+    while not stop.is_set():
+        try:  # the first round waits one interval: a restarted worker does not re-assess the town at once
+            await asyncio.wait_for(stop.wait(), timeout=settings.coverage_scan_interval_s)
+            return
+        except TimeoutError:
+            pass
+        try:
+            report = await duty.check(None, settings.coverage_days)
+            if report["gaps_detected"] or report["gaps_restored"]:
+                log.info("coverage: %s", report)
+        except UNAVAILABLE_ERRORS as error:
+            log.warning("coverage job: database unavailable (%s)", error)
+        except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
+            log.exception("coverage job failed; retrying next round")
+
+
+def build_event_handlers(db: AsyncDatabase, settings: RegistrySettings) -> EventHandlers:
+    """What the registry takes from the other services (each effect idempotent per resident)."""
+    handlers = EventHandlers()
+    services: dict[str, object] = {}
+
+    async def residents():  # noqa: ANN202 - built on first use, inside the worker's event loop
+        if "residents" not in services:
+            services["residents"], _ = await build_services(db, settings)
+        return services["residents"]
+
+    @handlers.on(BatchDispatched)
+    async def on_batch_dispatched(event: BatchDispatched, envelope: Envelope) -> None:
+        service = await residents()
+        for resident_id in event.worker_resident_ids:
+            await service.leave_town(resident_id, event.batch_id, event.destination_province, event.departed_at)
+
+    @handlers.on(ReliefParcelDelivered)
+    async def on_relief_parcel(event: ReliefParcelDelivered, envelope: Envelope) -> None:
+        service = await residents()
+        await service.record_relief_parcel(event.resident_id, event.parcel_id, event.items, event.courier_id,
+                                           event.delivered_at)
+
+    return handlers
+
+
 def create_registry_worker(settings: RegistrySettings) -> FastStream:
     databases: list[AsyncDatabase] = []
 
     def build_handlers(db: AsyncDatabase) -> EventHandlers:
         databases.append(db)
-        return EventHandlers()
+        return build_event_handlers(db, settings)
 
     app = create_worker(service="registry", settings=settings, aggregate_stores=AGGREGATE_STORES,
                         produces=[t for t in TOPICS if t.startswith("registry.")], build_handlers=build_handlers)
@@ -56,7 +107,8 @@ def create_registry_worker(settings: RegistrySettings) -> FastStream:
 
     @app.after_startup
     async def start_jobs() -> None:
-        tasks.append(asyncio.create_task(checklist_job(databases[0], settings, stop), name="registry-checklist-job"))
+        tasks.append(asyncio.create_task(follow_up_job(databases[0], settings, stop), name="registry-follow-up-job"))
+        tasks.append(asyncio.create_task(coverage_job(databases[0], settings, stop), name="registry-coverage-job"))
 
     @app.on_shutdown
     async def stop_jobs() -> None:

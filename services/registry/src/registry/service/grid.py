@@ -26,6 +26,10 @@ class GridService:
         self.town_id = town_id
         self._locks = KeyedLocks()
 
+    @property
+    def repository(self) -> GridRepository:
+        return self._repo
+
     async def get(self) -> Grid:
         return await self._repo.get(self.town_id)
 
@@ -52,7 +56,8 @@ class GridService:
         """Import a whole town from CSV: every row is checked first; any error and nothing is stored."""
         rows, errors = parse_grid_csv(text)
         if errors:
-            raise GridImportRefused(errors)
+            grid = await self._repo.get(self.town_id)
+            raise GridImportRefused(sorted(errors + (grid.check_rows(rows) if rows else []), key=lambda e: e.row))
 
         def change(grid: Grid) -> dict[str, int]:
             before = (len(grid.communities), len(grid.compounds), len(grid.groups))
@@ -74,7 +79,7 @@ class GridService:
 
     async def _change(self, change: Callable[[Grid], T]) -> T:
         async def attempt() -> T:
-            grid = await self._repo.get(self.town_id)
+            grid = await self._repo.get(self.town_id, authoritative=True)
             result = change(grid)
             await self._repo.save(grid)
             return result

@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timezone
+from typing import Any
 
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import InvalidInput, NotFound
 from registry.adapters.grid_repository import GridRepository
 from registry.adapters.repository import ResidentRepository
+from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import ChecklistItem
+from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 from registry.domain.risk_areas import RiskAreas
 
@@ -40,12 +43,21 @@ class Registered:
 
 class ResidentService:
     def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, grids: GridRepository,
-                 town_id: str) -> None:
+                 town_id: str, tz: timezone) -> None:
+        self._tz = tz
         self._repo = repository
         self._risk_areas = risk_areas
         self._grids = grids
         self._town_id = town_id
         self._locks = KeyedLocks()
+
+    @property
+    def repository(self) -> ResidentRepository:
+        return self._repo
+
+    @property
+    def tz(self) -> timezone:
+        return self._tz
 
     async def register_returnee(self, registration: Registration) -> Registered:
         """Register a returnee; the same national ID again updates that resident's file."""
@@ -91,12 +103,59 @@ class ResidentService:
         return resident
 
     async def start_quarantine(
-        self, resident_id: str, kind: str, planned_end: date, started_at: datetime | None
+        self, resident_id: str, kind: str, planned_end: date, started_at: datetime | None,
+        contact_of: str | None = None,
     ) -> tuple[Resident, Quarantine]:
         quarantine_id = new_id("qua")
         started = started_at or datetime.now(UTC)
-        resident = await self._change(resident_id, lambda r: r.start_quarantine(quarantine_id, kind, started, planned_end))
+        resident = await self._change(
+            resident_id, lambda r: r.start_quarantine(quarantine_id, kind, started, planned_end, contact_of))
         return resident, resident.quarantine(quarantine_id)
+
+    async def change_planned_end(self, resident_id: str, quarantine_id: str, planned_end: date, reason: str,
+                                 note: str | None, by: str) -> tuple[Resident, PlannedEndChange]:
+        now = datetime.now(UTC)
+        changes: list[PlannedEndChange] = []
+        resident = await self._change(resident_id, lambda r: changes.append(
+            r.change_planned_end(quarantine_id, planned_end, reason, note, by, now)))
+        return resident, changes[-1]
+
+    async def link_contact(self, case_id: str, contact_id: str, last_contact_on: date, by: str) -> ContactLink:
+        if await self._repo.get(contact_id) is None:
+            raise InvalidInput(f"no resident {contact_id}; register the contact first", field="body.contact_resident_id")
+        link_id, now = new_id("lnk"), datetime.now(UTC)
+        links: list[ContactLink] = []
+        await self._change(case_id, lambda r: links.append(r.link_contact(link_id, contact_id, last_contact_on, by, now)))
+        return links[-1]
+
+    async def quarantine_contact(self, case_id: str, contact_id: str, kind: str, planned_end: date,
+                                 started_at: datetime | None) -> tuple[Resident, Quarantine]:
+        """Put a linked close contact into quarantine from the case's file."""
+        (await self.get(case_id)).contact(contact_id)
+        return await self.start_quarantine(contact_id, kind, planned_end, started_at, contact_of=case_id)
+
+    async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
+        async def attempt() -> int:
+            resident = await self.get(resident_id)
+            flagged = resident.flag_missed_checks(now, self._tz)
+            if flagged:
+                await self._repo.save(resident)
+            return flagged
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
+
+    async def flag_all_missed_checks(self, now: datetime, limit: int = 200) -> int:
+        """The periodic job: every quarantine with a whole day passed without a health check."""
+        total = 0
+        for resident_id in await self._repo.checks_overdue(now, limit):
+            total += await self.flag_missed_checks(resident_id, now)
+        return total
+
+    async def history(self, resident_id: str) -> tuple[Resident, list[dict[str, Any]], list[str]]:
+        """The whole file: the resident, every event of it in order, and the cases it is a contact of."""
+        resident = await self.get(resident_id)
+        return resident, await self._repo.history(resident_id), await self._repo.cases_of(resident_id)
 
     async def record_health_check(
         self, resident_id: str, quarantine_id: str, temperature_c: float, symptoms: list[str],
@@ -143,6 +202,79 @@ class ResidentService:
         for resident_id in await self._repo.checklists_due(now, limit):
             total += await self.raise_overdue(resident_id, now)
         return total
+
+    # --- vulnerable residents ----------------------------------------------------------------
+    async def enrol_vulnerable(self, resident_id: str, category: str, visit_every_days: int,
+                               relief_every_days: int | None, helper_id: str | None,
+                               enrolled_at: datetime | None) -> Resident:
+        at = enrolled_at or datetime.now(UTC)
+        pair_id = new_id("pair")
+
+        def change(r: Resident) -> None:
+            r.enrol_vulnerable(category, visit_every_days, relief_every_days, at)
+            if helper_id is not None:
+                r.pair_helper(pair_id, helper_id, at)
+
+        return await self._change(resident_id, change)
+
+    async def pair_helper(self, resident_id: str, helper_id: str) -> Resident:
+        pair_id, now = new_id("pair"), datetime.now(UTC)
+        return await self._change(resident_id, lambda r: r.pair_helper(pair_id, helper_id, now))
+
+    async def record_visit(self, resident_id: str, kind: str, supplies: list[str], by: str,
+                           at: datetime | None) -> tuple[Resident, CareVisit]:
+        visit = CareVisit(new_id("vis"), kind, by, at or datetime.now(UTC), supplies)
+        return await self._change(resident_id, lambda r: r.record_visit(visit)), visit
+
+    async def record_relief_parcel(self, resident_id: str, parcel_id: str, items: list[str], courier_id: str,
+                                   delivered_at: datetime) -> bool:
+        """A delivered relief parcel counts as a visit (once per parcel); False when already recorded or unknown."""
+        visit = CareVisit(f"vis_{parcel_id}", "relief_parcel", courier_id, delivered_at, list(items), parcel_id)
+
+        async def attempt() -> bool:
+            resident = await self._repo.get(resident_id)
+            if resident is None or resident.care is None:
+                return False
+            if not resident.record_visit(visit):
+                return False
+            await self._repo.save(resident)
+            return True
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
+
+    async def flag_all_missed_visits(self, now: datetime, limit: int = 200) -> int:
+        total = 0
+        for resident_id in await self._repo.care_visits_overdue(now, limit):
+            async def attempt(rid: str = resident_id) -> int:
+                resident = await self.get(rid)
+                flagged = resident.flag_missed_visits(now)
+                if flagged:
+                    await self._repo.save(resident)
+                return flagged
+
+            async with self._locks.hold(resident_id):
+                total += await retry_on_conflict(attempt)
+        return total
+
+    async def leave_town(self, resident_id: str, batch_id: str, destination_province: str, left_at: datetime) -> bool:
+        """From a departed labour batch: idempotent (the same batch again changes nothing)."""
+
+        async def attempt() -> bool:
+            resident = await self._repo.get(resident_id)
+            if resident is None:
+                return False  # not a resident of this registry: nothing to mark
+            if not resident.leave_town(batch_id, destination_province, left_at):
+                return False
+            await self._repo.save(resident)
+            return True
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
+
+    async def page_vulnerable(self, category: str | None, after: str | None, limit: int) -> list[Resident]:
+        filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
+        return await self._repo.page(filters, after, limit)
 
     async def page(self, *, compound_id: str | None, in_quarantine: bool | None, after: str | None, limit: int) -> list[Resident]:
         filters: dict[str, object] = {}

@@ -1,0 +1,168 @@
+"""Duty rosters for the checkpoints: people on duty with their unit, shifts, 24-hour coverage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from registry.domain.duty import DutyPerson, Shift
+from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
+from registry.service.duty import DutyService
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+Days = Annotated[int, Query(ge=1, le=14)]
+
+router = APIRouter(prefix="/duty", tags=["duty rosters"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NewPerson(_Body):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    mobile: str | None = None
+    kind: Literal["party_member", "county_staff", "community_staff", "volunteer"]
+    unit_level: Literal["town", "community", "compound"]
+    unit_id: Annotated[str, Field(min_length=1, max_length=40)]
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if problem := mobile_problem(value):
+            raise ValueError(f"mobile {problem}")
+        return normalize_mobile(value)
+
+
+class NewShift(_Body):
+    checkpoint_id: Annotated[str, Field(min_length=1, max_length=50)]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class CoverageCheck(_Body):
+    checkpoint_ids: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        default=None, max_length=500, description="Omit for every checkpoint of the grid.")
+    days: int | None = Field(default=None, ge=1, le=14)
+
+
+class ShiftView(BaseModel):
+    shift_id: str
+    checkpoint_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, s: Shift) -> "ShiftView":
+        return cls(**vars(s))
+
+
+class PersonView(BaseModel):
+    person_id: str
+    name: str
+    mobile_masked: str | None
+    kind: str
+    unit_level: str
+    unit_id: str
+    shifts: list[ShiftView]
+
+    @classmethod
+    def of(cls, p: DutyPerson) -> "PersonView":
+        return cls(person_id=p.person_id, name=p.name, mobile_masked=mask_mobile(p.mobile) if p.mobile else None,
+                   kind=p.kind, unit_level=p.unit_level, unit_id=p.unit_id,
+                   shifts=[ShiftView.of(s) for s in sorted(p.shifts, key=lambda s: s.starts_at)])
+
+
+class PersonPage(BaseModel):
+    items: list[PersonView]
+    next_after: str | None
+
+
+class SlotView(BaseModel):
+    slot_start: datetime
+    slot_end: datetime
+    rostered_staff: int = Field(description="The fewest people on duty at any moment of the slot (from now).")
+    gap: bool
+
+
+class CoverageView(BaseModel):
+    checkpoint_id: str
+    required_staff: int
+    covered_24h: bool = Field(description="Every slot of the coming 24 hours has enough people.")
+    slots: list[SlotView]
+
+
+class CoverageReport(BaseModel):
+    checkpoints: int
+    gaps_detected: int
+    gaps_restored: int
+    checkpoints_with_gaps: int
+
+
+def duty(request: Request) -> DutyService:
+    return request.app.state.duty
+
+
+Duty = Annotated[DutyService, Depends(duty)]
+Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
+
+
+@router.post("/people", status_code=201, response_model=PersonView, summary="Register a person on duty with their unit")
+async def register_person(body: NewPerson, request: Request, service: Duty, principal: Staff,
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        person = await service.register_person(body.name, body.mobile, body.kind, body.unit_level, body.unit_id)
+        return 201, PersonView.of(person).model_dump(mode="json")
+
+    scope = f"POST /duty/people {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/people", response_model=PersonPage, summary="People on duty, a page at a time")
+async def list_people(service: Duty, _: Staff, unit_id: str | None = None, after: str | None = None,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PersonPage:
+    found = await service.people(unit_id, after, limit + 1)
+    items = [PersonView.of(p) for p in found[:limit]]
+    return PersonPage(items=items, next_after=items[-1].person_id if len(found) > limit else None)
+
+
+@router.get("/people/{person_id}", response_model=PersonView, summary="A person on duty and their shifts")
+async def get_person(person_id: str, service: Duty, _: Staff) -> PersonView:
+    return PersonView.of(await service.person(person_id))
+
+
+@router.post("/people/{person_id}/shifts", status_code=201, response_model=ShiftView,
+             summary="Schedule a shift at a checkpoint (a person's shifts never overlap)")
+async def schedule(person_id: str, body: NewShift, request: Request, service: Duty, principal: Staff,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        shift = await service.schedule(person_id, body.checkpoint_id, body.starts_at, body.ends_at)
+        return 201, ShiftView.of(shift).model_dump(mode="json")
+
+    scope = f"POST /duty/people/{person_id}/shifts {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/checkpoints/{checkpoint_id}/coverage", response_model=CoverageView,
+            summary="A checkpoint's coverage in 8-hour slots for the coming days")
+async def checkpoint_coverage(checkpoint_id: str, service: Duty, _: Staff, days: Days = 3) -> CoverageView:
+    found = await service.coverage(checkpoint_id, days)
+    views = [SlotView(slot_start=s.slot_start, slot_end=s.slot_end, rostered_staff=s.rostered,
+                      gap=s.rostered < service.required_staff) for s in found]
+    return CoverageView(checkpoint_id=checkpoint_id, required_staff=service.required_staff,
+                        covered_24h=not any(v.gap for v in views[:4]), slots=views)
+
+
+@router.post("/coverage-checks", response_model=CoverageReport,
+             summary="Assess coverage now: raise CheckpointCoverageGapDetected for each newly uncovered slot")
+async def check_coverage(body: CoverageCheck, request: Request, service: Duty, _: Staff) -> CoverageReport:
+    days = body.days or request.app.state.settings.coverage_days
+    return CoverageReport(**await service.check(body.checkpoint_ids, days))

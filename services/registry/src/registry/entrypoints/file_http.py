@@ -1,0 +1,83 @@
+"""A person's file beyond registration: planned-end changes, close contacts, the whole history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from registry.entrypoints.schemas import (
+    ChangePlannedEnd,
+    ContactView,
+    FileEvent,
+    HistoryView,
+    LinkContact,
+    QuarantineView,
+    ResidentView,
+    StartQuarantine,
+)
+from registry.service.residents import ResidentService
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+
+router = APIRouter(tags=["one file per person"])
+
+
+def residents(request: Request) -> ResidentService:
+    return request.app.state.residents
+
+
+Residents = Annotated[ResidentService, Depends(residents)]
+
+
+@router.post("/residents/{resident_id}/quarantines/{quarantine_id}/planned-end", response_model=QuarantineView,
+             summary="Extend or shorten a quarantine, with the reason")
+async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangePlannedEnd, service: Residents,
+                             principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> QuarantineView:
+    resident, _ = await service.change_planned_end(resident_id, quarantine_id, body.planned_end, body.reason,
+                                                   body.note, principal.subject)
+    return QuarantineView.of(resident.quarantine(quarantine_id))
+
+
+@router.post("/residents/{resident_id}/contacts", status_code=201, response_model=ContactView,
+             summary="Link a close contact to this case")
+async def link_contact(resident_id: str, body: LinkContact, request: Request, service: Residents,
+                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        link = await service.link_contact(resident_id, body.contact_resident_id, body.last_contact_on,
+                                          principal.subject)
+        return 201, ContactView(**vars(link)).model_dump(mode="json")
+
+    scope = f"POST /residents/{resident_id}/contacts {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.post("/residents/{resident_id}/contacts/{contact_id}/quarantine", status_code=201,
+             response_model=QuarantineView, summary="Put a linked close contact into quarantine from the case")
+async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, request: Request,
+                             service: Residents, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        _, quarantine = await service.quarantine_contact(resident_id, contact_id, body.kind, body.planned_end,
+                                                         body.started_at)
+        return 201, QuarantineView.of(quarantine).model_dump(mode="json")
+
+    scope = f"POST /residents/{resident_id}/contacts/{contact_id}/quarantine {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/residents/{resident_id}/history", response_model=HistoryView,
+            summary="The whole file of a person: returns, checklist, quarantines, checks, contacts, in order")
+async def history(resident_id: str, service: Residents,
+                  _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> HistoryView:
+    resident, events, cases = await service.history(resident_id)
+    return HistoryView(
+        resident=ResidentView.of(resident), contact_of=cases,
+        events=[FileEvent(event_type=e["event_type"], occurred_at=e["occurred_at"], version=e["aggregate_version"],
+                          data=e["data"]) for e in events],
+    )

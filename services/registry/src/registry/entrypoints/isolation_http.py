@@ -1,0 +1,185 @@
+"""The centralized isolation point's HTTP api: rooms, admissions, discharges, cleaning, occupancy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from registry.domain.isolation import Admission, IsolationSite, Room
+from registry.service.isolation import IsolationService
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+
+router = APIRouter(prefix="/isolation-sites", tags=["isolation point"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NewRoom(_Body):
+    zone_id: Id
+    room_id: Id
+    capacity: int = Field(ge=1, le=50)
+
+
+class Admit(_Body):
+    resident_id: Annotated[str, Field(min_length=1, max_length=100)]
+    room_id: Id | None = Field(default=None, description="Omit to take the first clean room with a free bed.")
+
+
+class Discharge(_Body):
+    discharged_at: AwareDatetime | None = None
+
+
+class RoomView(BaseModel):
+    room_id: str
+    zone_id: str
+    capacity: int
+    occupied: int
+    free: int
+    needs_cleaning: bool
+    last_cleaned_at: datetime | None
+    last_cleaned_by: str | None
+
+    @classmethod
+    def of(cls, r: Room) -> "RoomView":
+        return cls(room_id=r.room_id, zone_id=r.zone_id, capacity=r.capacity, occupied=len(r.occupants), free=r.free,
+                   needs_cleaning=r.needs_cleaning, last_cleaned_at=r.last_cleaned_at, last_cleaned_by=r.last_cleaned_by)
+
+
+class ZoneView(BaseModel):
+    zone_id: str
+    capacity: int
+    occupied: int
+    rooms: list[RoomView]
+
+
+class OccupancyView(BaseModel):
+    site_id: str
+    capacity: int
+    occupied: int
+    free_beds_ready: int = Field(description="Free beds in rooms that are clean.")
+    rooms_to_clean: int
+    zones: list[ZoneView]
+
+    @classmethod
+    def of(cls, s: IsolationSite) -> "OccupancyView":
+        zones: dict[str, list[Room]] = {}
+        for room in sorted(s.rooms.values(), key=lambda r: r.room_id):
+            zones.setdefault(room.zone_id, []).append(room)
+        rooms = list(s.rooms.values())
+        return cls(
+            site_id=s.site_id, capacity=sum(r.capacity for r in rooms), occupied=sum(len(r.occupants) for r in rooms),
+            free_beds_ready=sum(r.free for r in rooms if not r.needs_cleaning),
+            rooms_to_clean=sum(1 for r in rooms if r.needs_cleaning),
+            zones=[ZoneView(zone_id=z, capacity=sum(r.capacity for r in rs), occupied=sum(len(r.occupants) for r in rs),
+                            rooms=[RoomView.of(r) for r in rs]) for z, rs in sorted(zones.items())],
+        )
+
+
+class AdmissionView(BaseModel):
+    admission_id: str
+    resident_id: str
+    quarantine_id: str
+    room_id: str
+    admitted_at: datetime
+    discharged_at: datetime | None
+
+    @classmethod
+    def of(cls, a: Admission) -> "AdmissionView":
+        return cls(**vars(a))
+
+
+class AdmissionPage(BaseModel):
+    items: list[AdmissionView]
+    next_after: str | None
+
+
+class SitePage(BaseModel):
+    items: list[OccupancyView]
+    next_after: str | None
+
+
+def isolation(request: Request) -> IsolationService:
+    return request.app.state.isolation
+
+
+Isolation = Annotated[IsolationService, Depends(isolation)]
+Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
+
+
+@router.get("", response_model=SitePage, summary="Isolation sites and their occupancy, a page at a time")
+async def list_sites(service: Isolation, _: Staff, after: str | None = None,
+                     limit: Annotated[int, Query(ge=1, le=50)] = 20) -> SitePage:
+    sites = await service.sites(after, limit + 1)
+    items = [OccupancyView.of(s) for s in sites[:limit]]
+    return SitePage(items=items, next_after=items[-1].site_id if len(sites) > limit else None)
+
+
+@router.post("/{site_id}/rooms", status_code=201, response_model=RoomView,
+             summary="Add a room with its capacity to a zone (the site and zone come with their first room)")
+async def add_room(site_id: SiteId, body: NewRoom, request: Request, service: Isolation, principal: Staff,
+                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        room = await service.add_room(site_id, body.zone_id, body.room_id, body.capacity)
+        return 201, RoomView.of(room).model_dump(mode="json")
+
+    scope = f"POST /isolation-sites/{site_id}/rooms {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/{site_id}/occupancy", response_model=OccupancyView, summary="Occupancy at a glance")
+async def occupancy(site_id: SiteId, service: Isolation, _: Staff) -> OccupancyView:
+    return OccupancyView.of(await service.get(site_id))
+
+
+@router.post("/{site_id}/admissions", status_code=201, response_model=AdmissionView,
+             summary="Admit a person in centralized quarantine and assign a room (never over capacity)")
+async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolation, principal: Staff,
+                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        admission = await service.admit(site_id, body.resident_id, body.room_id)
+        return 201, AdmissionView.of(admission).model_dump(mode="json")
+
+    scope = f"POST /isolation-sites/{site_id}/admissions {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/{site_id}/admissions", response_model=AdmissionPage, summary="Admissions, a page at a time")
+async def list_admissions(site_id: SiteId, service: Isolation, _: Staff, current: bool | None = None,
+                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AdmissionPage:
+    site = await service.get(site_id)
+    chosen = sorted((a for a in site.admissions.values()
+                     if (current is None or a.current == current) and (after is None or a.admission_id > after)),
+                    key=lambda a: a.admission_id)
+    items = [AdmissionView.of(a) for a in chosen[:limit]]
+    return AdmissionPage(items=items, next_after=items[-1].admission_id if len(chosen) > limit else None)
+
+
+@router.post("/{site_id}/admissions/{admission_id}/discharge", response_model=AdmissionView,
+             summary="Discharge a person; the room then needs cleaning")
+async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service: Isolation,
+                    _: Staff) -> AdmissionView:
+    return AdmissionView.of(await service.discharge(site_id, admission_id, body.discharged_at))
+
+
+@router.post("/{site_id}/rooms/{room_id}/cleanings", status_code=201, response_model=RoomView,
+             summary="Record that a room was cleaned (needed before the next person)")
+async def record_cleaning(site_id: SiteId, room_id: str, request: Request, service: Isolation,
+                          principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.COMPOUND_VOLUNTEER))],
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        room = await service.record_cleaning(site_id, room_id, principal.subject)
+        return 201, RoomView.of(room).model_dump(mode="json")
+
+    scope = f"POST /isolation-sites/{site_id}/rooms/{room_id}/cleanings {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, {}, action)

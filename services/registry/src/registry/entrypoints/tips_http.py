@@ -1,0 +1,206 @@
+"""Tips: public intake (no token, rate-limited, size-limited), staff intake, screening tasks.
+
+The reporter's identity is stored with the tip but no officer view shows it, and no event carries it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.problems import problem
+from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
+from registry.domain.tip import Reporter, Tip
+from registry.service.tips import TipService
+
+STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
+CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
+MAX_PUBLIC_BYTES = 8_000
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
+TipKind = Literal["unregistered_returnee", "quarantine_breach", "gathering", "other"]
+
+router = APIRouter(tags=["tips"])
+
+
+class RateLimiter:
+    """At most ``per_minute`` requests per client address in any 60 s window (per process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._limit = per_minute
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def retry_after(self, client: str) -> int:
+        """0 when the request may go ahead (and counts it); else seconds to wait."""
+        now = time.monotonic()
+        seen = self._seen[client]
+        while seen and now - seen[0] >= 60:
+            seen.popleft()
+        if len(seen) >= self._limit:
+            return int(60 - (now - seen[0])) + 1
+        seen.append(now)
+        return 0
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TipBody(_Body):
+    kind: TipKind
+    compound_id: Annotated[str, Field(min_length=1, max_length=40)]
+    description: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
+        description="What was seen (kept in the registry; never published).")
+    subject_national_id: str | None = Field(default=None, description="The person's ID number, if known.")
+    reporter_name: Annotated[str, Field(min_length=1, max_length=50)] | None = Field(
+        default=None, description="Leave out to stay anonymous. Never shown to the officers who handle the tip.")
+    reporter_mobile: str | None = Field(default=None, description="Leave out to stay anonymous.")
+
+    @field_validator("subject_national_id")
+    @classmethod
+    def _national_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if problem_ := national_id_problem(value):
+            raise ValueError(f"subject_national_id {problem_}")
+        return normalize_national_id(value)
+
+    @field_validator("reporter_mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if problem_ := mobile_problem(value):
+            raise ValueError(f"reporter_mobile {problem_}")
+        return normalize_mobile(value)
+
+    def reporter(self) -> Reporter | None:
+        if self.reporter_name is None and self.reporter_mobile is None:
+            return None
+        return Reporter(self.reporter_name, self.reporter_mobile)
+
+
+class StaffTipBody(TipBody):
+    channel: Literal["hotline", "wechat", "in_person"]
+
+
+class Screening(_Body):
+    outcome: Literal["returnee_registered", "breach_confirmed", "no_issue_found"]
+    resident_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    note: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+
+
+class Receipt(BaseModel):
+    tip_id: str
+    status: Literal["received"] = "received"
+
+
+class TipView(BaseModel):
+    """What the officers who screen a tip see: never who reported it."""
+
+    tip_id: str
+    screening_task_id: str
+    kind: str
+    channel: str
+    compound_id: str
+    description: str
+    reported_at: datetime
+    already_registered_resident_id: str | None = Field(
+        description="The registered resident the tip names by ID number, if found.")
+    status: Literal["open", "screened"]
+    outcome: str | None
+    outcome_resident_id: str | None
+    outcome_note: str | None
+    screened_by: str | None
+    screened_at: datetime | None
+
+    @classmethod
+    def of(cls, t: Tip) -> "TipView":
+        return cls(tip_id=t.tip_id, screening_task_id=t.screening_task_id, kind=t.kind, channel=t.channel,
+                   compound_id=t.compound_id, description=t.description, reported_at=t.reported_at,
+                   already_registered_resident_id=t.matched_resident_id, status="open" if t.open else "screened",
+                   outcome=t.outcome, outcome_resident_id=t.outcome_resident_id, outcome_note=t.outcome_note,
+                   screened_by=t.screened_by, screened_at=t.screened_at)
+
+
+class TipPage(BaseModel):
+    items: list[TipView]
+    next_after: str | None
+
+
+def tips(request: Request) -> TipService:
+    return request.app.state.tips
+
+
+Tips = Annotated[TipService, Depends(tips)]
+
+
+@router.post("/tips/public", status_code=202, response_model=Receipt,
+             summary="Report a tip (no token needed; anonymous allowed; rate-limited per client)",
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": TipBody.model_json_schema(ref_template="#/components/schemas/{model}")}}, "required": True}})
+async def report_public(request: Request, service: Tips) -> JSONResponse:
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.tip_limiter.retry_after(client)
+    if wait:
+        response = problem(429, "Too many requests", f"too many tips from this address; retry in {wait} s")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_PUBLIC_BYTES:
+        return problem(413, "Payload too large", f"a tip is at most {MAX_PUBLIC_BYTES} bytes",
+                       errors=[{"field": "body", "message": "too large"}])
+    raw = await request.body()
+    if len(raw) > MAX_PUBLIC_BYTES:
+        return problem(413, "Payload too large", f"a tip is at most {MAX_PUBLIC_BYTES} bytes",
+                       errors=[{"field": "body", "message": "too large"}])
+    try:
+        body = TipBody.model_validate_json(raw)
+    except ValidationError as error:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]) from None
+    tip = await service.report(kind=body.kind, channel="checkpoint_qr", compound_id=body.compound_id,
+                               description=body.description, subject_national_id=body.subject_national_id,
+                               reporter=body.reporter())
+    return JSONResponse(Receipt(tip_id=tip.tip_id).model_dump(mode="json"), status_code=202)
+
+
+@router.post("/tips", status_code=201, response_model=TipView, summary="Record a tip taken by staff (hotline, WeChat)")
+async def report_by_staff(body: StaffTipBody, request: Request, service: Tips,
+                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def action() -> tuple[int, object]:
+        tip = await service.report(kind=body.kind, channel=body.channel, compound_id=body.compound_id,
+                                   description=body.description, subject_national_id=body.subject_national_id,
+                                   reporter=body.reporter())
+        return 201, TipView.of(tip).model_dump(mode="json")
+
+    scope = f"POST /tips {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/tips", response_model=TipPage, summary="Screening tasks, by compound and status, a page at a time")
+async def list_tips(service: Tips, _: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+                    compound_id: str | None = None, status: Literal["open", "screened"] | None = None,
+                    after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> TipPage:
+    found = await service.page(compound_id, None if status is None else status == "open", after, limit + 1)
+    items = [TipView.of(t) for t in found[:limit]]
+    return TipPage(items=items, next_after=items[-1].tip_id if len(found) > limit else None)
+
+
+@router.get("/tips/{tip_id}", response_model=TipView, summary="One tip, as the officers see it")
+async def get_tip(tip_id: str, service: Tips,
+                  _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+    return TipView.of(await service.get(tip_id))
+
+
+@router.post("/tips/{tip_id}/screening", response_model=TipView, summary="Record the outcome of the screening")
+async def screen(tip_id: str, body: Screening, service: Tips,
+                 principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+    return TipView.of(await service.screen(tip_id, body.outcome, body.resident_id, body.note, principal.subject))

@@ -1,0 +1,105 @@
+"""Use cases of the duty rosters: people on duty, shifts, and the coverage of the checkpoints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timezone
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import InvalidInput, NotFound
+from registry.adapters.duty_repository import DutyRepository
+from registry.adapters.grid_repository import GridRepository
+from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift, SlotCoverage, coverage
+from registry.domain.grid import Grid
+from registry.service.residents import new_id
+
+
+class DutyService:
+    def __init__(self, repository: DutyRepository, grids: GridRepository, town_id: str, tz: timezone,
+                 required_staff: int) -> None:
+        self._repo = repository
+        self._grids = grids
+        self._town_id = town_id
+        self._tz = tz
+        self.required_staff = required_staff
+        self._locks = KeyedLocks()
+
+    async def register_person(self, name: str, mobile: str | None, kind: str, unit_level: str,
+                              unit_id: str) -> DutyPerson:
+        grid = await self._grids.get(self._town_id)
+        units = {"town": {grid.town_id}, "community": grid.communities, "compound": grid.compounds}[unit_level]
+        if unit_id not in units:
+            raise InvalidInput(f"no {unit_level} {unit_id} in the grid", field="body.unit_id")
+        person = DutyPerson.register(new_id("stf"), name, mobile, kind, unit_level, unit_id, datetime.now(UTC))
+        await self._repo.save_person(person)
+        return person
+
+    async def person(self, person_id: str) -> DutyPerson:
+        person = await self._repo.person(person_id)
+        if person is None:
+            raise NotFound(f"no person on duty {person_id}")
+        return person
+
+    async def people(self, unit_id: str | None, after: str | None, limit: int) -> list[DutyPerson]:
+        return await self._repo.people(unit_id, after, limit)
+
+    async def schedule(self, person_id: str, checkpoint_id: str, starts_at: datetime, ends_at: datetime) -> Shift:
+        grid = await self._grids.get(self._town_id)
+        if _compound_of(grid, checkpoint_id) is None:
+            raise InvalidInput(f"no checkpoint {checkpoint_id} in the grid", field="body.checkpoint_id")
+        shift = Shift(new_id("sft"), checkpoint_id, starts_at, ends_at)
+
+        async def attempt() -> Shift:
+            person = await self.person(person_id)
+            person.schedule(shift)
+            await self._repo.save_person(person)
+            return shift
+
+        async with self._locks.hold(person_id):
+            return await retry_on_conflict(attempt)
+
+    async def coverage(self, checkpoint_id: str, days: int) -> list[SlotCoverage]:
+        grid = await self._grids.get(self._town_id)
+        if _compound_of(grid, checkpoint_id) is None:
+            raise NotFound(f"no checkpoint {checkpoint_id} in the grid")
+        now = datetime.now(UTC)
+        return coverage(await self._repo.shifts_at([checkpoint_id], now), now, days, self._tz)
+
+    async def check(self, checkpoint_ids: list[str] | None, days: int) -> dict[str, int]:
+        """Assess the coverage of these checkpoints (all of the grid when None); raise gaps and restorations."""
+        grid = await self._grids.get(self._town_id)
+        targets = checkpoint_ids if checkpoint_ids is not None else sorted(c.checkpoint_id for c in grid.compounds.values())
+        unknown = [c for c in targets if _compound_of(grid, c) is None]
+        if unknown:
+            raise InvalidInput(f"not checkpoints of the grid: {', '.join(unknown[:10])}", field="body.checkpoint_ids")
+        now = datetime.now(UTC)
+        shifts = await self._repo.shifts_at(checkpoint_ids, now)
+        by_checkpoint: dict[str, list[Shift]] = {}
+        for s in shifts:
+            by_checkpoint.setdefault(s.checkpoint_id, []).append(s)
+        totals = {"checkpoints": len(targets), "gaps_detected": 0, "gaps_restored": 0, "checkpoints_with_gaps": 0}
+        for checkpoint_id in targets:
+            compound = _compound_of(grid, checkpoint_id)
+            slots_now = coverage(by_checkpoint.get(checkpoint_id, []), now, days, self._tz)
+
+            async def attempt(cp: str = checkpoint_id, slots_now: list[SlotCoverage] = slots_now) -> tuple[int, int, int]:
+                found = await self._repo.coverage(cp) or CheckpointCoverage(cp, compound.compound_id, compound.community_id)
+                detected, restored = found.assess(slots_now, self.required_staff, now)
+                if found.pending:
+                    await self._repo.save_coverage(found)
+                return detected, restored, int(bool(found.open_gaps))
+
+            async with self._locks.hold(checkpoint_id):
+                detected, restored, gapped = await retry_on_conflict(attempt)
+            totals["gaps_detected"] += detected
+            totals["gaps_restored"] += restored
+            totals["checkpoints_with_gaps"] += gapped
+        return totals
+
+    async def checkpoints_with_gaps(self) -> int:
+        return await self._repo.checkpoints_with_gaps()
+
+
+def _compound_of(grid: Grid, checkpoint_id: str):  # noqa: ANN202
+    compound_id = checkpoint_id.removeprefix("CP-")
+    compound = grid.compounds.get(compound_id)
+    return compound if compound is not None and checkpoint_id.startswith("CP-") else None

@@ -1,0 +1,68 @@
+"""Use cases of the centralized isolation point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import Conflict, InvalidInput, NotFound
+from registry.adapters.isolation_repository import IsolationRepository
+from registry.domain.isolation import Admission, IsolationSite, Room
+from registry.service.residents import ResidentService, new_id
+
+T = TypeVar("T")
+
+
+class IsolationService:
+    def __init__(self, repository: IsolationRepository, residents: ResidentService) -> None:
+        self._repo = repository
+        self._residents = residents
+        self._locks = KeyedLocks()
+
+    async def get(self, site_id: str) -> IsolationSite:
+        site = await self._repo.get(site_id)
+        if site is None:
+            raise NotFound(f"no isolation site {site_id}")
+        return site
+
+    async def sites(self, after: str | None, limit: int) -> list[IsolationSite]:
+        return [await self.get(i) for i in await self._repo.site_ids(after, limit)]
+
+    async def add_room(self, site_id: str, zone_id: str, room_id: str, capacity: int) -> Room:
+        return await self._change(site_id, lambda s: s.add_room(zone_id, room_id, capacity, datetime.now(UTC)),
+                                  create=True)
+
+    async def admit(self, site_id: str, resident_id: str, room_id: str | None) -> Admission:
+        """Admit a resident who is in centralized quarantine (their file says so)."""
+        try:
+            resident = await self._residents.get(resident_id)
+        except NotFound:
+            raise InvalidInput(f"no resident {resident_id}", field="body.resident_id") from None
+        quarantine = resident.open_quarantine
+        if quarantine is None or quarantine.kind != "centralized":
+            raise Conflict(f"resident {resident_id} is not in centralized quarantine; start one first")
+        admission_id = new_id("adm")
+        return await self._change(site_id, lambda s: s.admit(admission_id, resident_id, quarantine.quarantine_id,
+                                                             room_id, datetime.now(UTC)))
+
+    async def discharge(self, site_id: str, admission_id: str, at: datetime | None) -> Admission:
+        return await self._change(site_id, lambda s: s.discharge(admission_id, at or datetime.now(UTC)))
+
+    async def record_cleaning(self, site_id: str, room_id: str, by: str) -> Room:
+        return await self._change(site_id, lambda s: s.record_cleaning(room_id, by, datetime.now(UTC)))
+
+    async def _change(self, site_id: str, change: Callable[[IsolationSite], T], create: bool = False) -> T:
+        async def attempt() -> T:
+            site = await self._repo.get(site_id)
+            if site is None:
+                if not create:
+                    raise NotFound(f"no isolation site {site_id}")
+                site = IsolationSite(site_id)
+            result = change(site)
+            await self._repo.save(site)
+            return result
+
+        async with self._locks.hold(site_id):
+            return await retry_on_conflict(attempt)

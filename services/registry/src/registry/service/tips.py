@@ -1,0 +1,61 @@
+"""Use cases of tips: intake (public or by staff), checked against registered returnees; screening."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import InvalidInput, NotFound
+from registry.adapters.repository import ResidentRepository
+from registry.adapters.tip_repository import TipRepository
+from registry.domain.tip import Reporter, Tip
+from registry.service.residents import new_id
+
+
+class TipService:
+    def __init__(self, repository: TipRepository, residents: ResidentRepository) -> None:
+        self._repo = repository
+        self._residents = residents
+        self._locks = KeyedLocks()
+
+    async def report(self, *, kind: str, channel: str, compound_id: str, description: str,
+                     subject_national_id: str | None, reporter: Reporter | None) -> Tip:
+        """Take a tip; if it names a person by national ID, check whether they are registered."""
+        matched = None
+        if subject_national_id:
+            matched = await self._residents.find_by_national_id(subject_national_id)
+        tip = Tip.report(new_id("tip"), new_id("task"), kind, channel, compound_id, description, reporter,
+                         matched, datetime.now(UTC))
+        await self._repo.save(tip)
+        return tip
+
+    async def get(self, tip_id: str) -> Tip:
+        tip = await self._repo.get(tip_id)
+        if tip is None:
+            raise NotFound(f"no tip {tip_id}")
+        return tip
+
+    async def screen(self, tip_id: str, outcome: str, resident_id: str | None, note: str | None, by: str) -> Tip:
+        if resident_id is not None and await self._residents.get(resident_id) is None:
+            raise InvalidInput(f"no resident {resident_id}", field="body.resident_id")
+
+        async def attempt() -> Tip:
+            tip = await self.get(tip_id)
+            tip.screen(outcome, resident_id, note, by, datetime.now(UTC))
+            await self._repo.save(tip)
+            return tip
+
+        async with self._locks.hold(tip_id):
+            return await retry_on_conflict(attempt)
+
+    async def count_open(self) -> int:
+        return await self._repo.count_open()
+
+    async def page(self, compound_id: str | None, open_only: bool | None, after: str | None, limit: int) -> list[Tip]:
+        filters: dict[str, Any] = {}
+        if compound_id is not None:
+            filters["compound_id"] = compound_id
+        if open_only is not None:
+            filters["open"] = open_only
+        return await self._repo.page(filters, after, limit)
