@@ -109,6 +109,15 @@ async def test_quarantined_worker_is_flagged_on_the_batch_and_refused_at_boardin
     assert dispatched["escort_staff_id"] == "stf_escort_1" and dispatched["enterprise_ids"] == [enterprise]
     assert quarantine_id  # the registry's quarantine caused it
 
+    # labor -> registry: the departed batch marks the worker who left as having left town.
+    async with system.client("registry") as registry:
+        async def left_town() -> dict | None:
+            file = (await registry.get(f"/residents/{stays}")).json()
+            return file["left_town"] if file.get("left_town") else None
+
+        assert (await eventually(left_town))["batch_id"] == batch_id
+        assert (await registry.get(f"/residents/{falls_ill}")).json()["left_town"] is None
+
 
 async def test_a_worker_in_quarantine_cannot_join_a_batch(system: System) -> None:
     rid = await new_resident(system)
