@@ -223,3 +223,31 @@ async def test_candidates_are_ranked_with_reasons_and_a_demand_is_never_over_fil
     matched = events_with(records, aggregate_id=winner, event_type="labor.worker.matched")
     assert len(matched) == 1 and matched[0]["data"]["demand_id"] == wanted["demand_id"]
     assert matched[0]["data"]["placement"] == "batch"
+
+
+async def test_a_certificate_that_runs_out_is_flagged_on_the_batch(system: System) -> None:
+    """No event says a certificate ran out: the worker's sweep flags it against the clock."""
+    resident = await new_resident(system)
+    await produce_permit_events(system, [(issued(resident, days=25 / 86400), 2)])  # valid for 25 s
+    async with system.client("labor") as labor:
+        wanted = await demand(labor, await employer(labor), headcount=1)
+        seeker = await job_seeker(labor, resident)
+        await eligible(labor, resident)
+        matched = await labor.post(f"/demands/{wanted['demand_id']}/matches",
+                                   json={"job_seeker_id": seeker, "placement": "batch"})
+        assert matched.status_code == 201, matched.text
+        batch_id = (await known_vehicle_pass(system, labor, wanted["demand_id"], seats=2))["batch_id"]
+        added = await labor.post(f"/batches/{batch_id}/workers", json={"job_seeker_id": seeker})
+        assert added.status_code == 200 and added.json()["flagged"] == [], added.text
+
+        async def flagged() -> dict | None:
+            found = (await labor.get(f"/batches/{batch_id}")).json()
+            return found if resident in found["flagged"] else None
+
+        on_batch = await eventually(flagged, timeout=60, interval=0.5)
+        worker = next(w for w in on_batch["workers"] if w["resident_id"] == resident)
+        assert worker["reasons"] == ["no_valid_health_certificate"]
+    records = await read_topic(system.kafka, BATCH_TOPIC, until=lambda rs: bool(
+        events_with(rs, aggregate_id=batch_id, event_type="labor.batch.worker_flagged")))
+    flags = events_with(records, aggregate_id=batch_id, event_type="labor.batch.worker_flagged")
+    assert len(flags) == 1 and flags[0]["data"]["reasons"] == ["no_valid_health_certificate"]

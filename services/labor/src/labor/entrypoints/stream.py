@@ -80,12 +80,15 @@ def build_handlers(db: AsyncDatabase, labor: Labor | None = None) -> EventHandle
 
 
 async def sweep_overdue(labor: Labor, interval_s: float, stop: asyncio.Event) -> None:
-    """Flag resumption problems past their deadline. Idempotent per problem, so replicas may
-    sweep side by side: a collision is retried and the loser finds nothing left to flag."""
+    """Flag resumption problems past their deadline, and batch workers whose health certificate
+    ran out. Idempotent, so replicas may sweep side by side: a collision is retried and the
+    loser finds nothing left to flag."""
     while not stop.is_set():
         try:
             if flagged := await labor.resumption.flag_overdue():
                 log.info("overdue sweep: %d problem(s) flagged", flagged)
+            if expired := await labor.batches.recheck_open_batches():
+                log.info("batch sweep: %d worker eligibility change(s) flagged", expired)
         except UNAVAILABLE_ERRORS as error:
             log.warning("overdue sweep: database unavailable (%s); retrying", error)
         except Exception:

@@ -76,6 +76,19 @@ class Batches:
         now = utcnow()
         return await self.batches.change(batch_id, lambda b: b.arrive(arrived_worker_count, now))
 
+    async def recheck_open_batches(self) -> int:
+        """Re-check every worker of every open batch against the clock: a health certificate
+        that ran out (``valid_until`` passed, no event says so) is flagged like any other change.
+        Idempotent: only a changed eligibility records a flag."""
+        docs = await self.batches.repo.fields({"status": "open"}, {"_id": 1, "version": 1, "worker_ids": 1})
+        changed = 0
+        for doc in docs:
+            version = doc["version"]
+            for resident_id in doc.get("worker_ids", []):
+                batch = await self._note(doc["_id"], resident_id)
+                changed, version = changed + (batch.version != version), batch.version
+        return changed
+
     async def recheck_resident(self, resident_id: str) -> int:
         """Flag a change of ``resident_id``'s eligibility on every open batch that holds them.
 
