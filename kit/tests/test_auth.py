@@ -37,3 +37,47 @@ def test_other_key_is_refused() -> None:
                        audience="towngrid")
     with pytest.raises(jwt.InvalidSignatureError):
         verifier().verify(token)
+
+
+def test_tokens_from_an_identity_provider_are_checked_with_its_jwks() -> None:
+    """A stand-in identity provider on loopback publishes its key set; the token's kid picks it."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    provider_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(provider_key.public_key())) | {"kid": "k1", "use": "sig", "alg": "RS256"}
+    body = json.dumps({"keys": [jwk]}).encode()
+
+    class KeySet(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), KeySet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+        checker = TokenVerifier(issuer="https://idp.county.example", audience="towngrid", jwks_url=url)
+        claims = {"sub": "officer-7", "role": "community_officer", "scope": "community:C03",
+                  "iss": "https://idp.county.example", "aud": "towngrid", "exp": int(time.time()) + 60}
+        good = jwt.encode(claims, provider_key, algorithm="RS256", headers={"kid": "k1"})
+        assert checker.verify(good).subject == "officer-7"
+        forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": "k1"})
+        with pytest.raises(jwt.InvalidSignatureError):
+            checker.verify(forged)
+        with pytest.raises(jwt.PyJWTError):
+            checker.verify(jwt.encode(claims, provider_key, algorithm="RS256", headers={"kid": "unknown"}))
+        with pytest.raises(jwt.PyJWTError):
+            checker.verify(jwt.encode(claims, "s" * 40, algorithm="HS256", headers={"kid": "k1"}))
+    finally:
+        server.shutdown()

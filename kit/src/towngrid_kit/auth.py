@@ -37,9 +37,16 @@ class Principal:
 
 
 class TokenVerifier:
-    def __init__(self, *, issuer: str, audience: str, secret: str | None = None, public_key: str | None = None) -> None:
-        if public_key:
-            self._key: Any = public_key
+    def __init__(
+        self, *, issuer: str, audience: str, secret: str | None = None, public_key: str | None = None,
+        jwks_url: str | None = None,
+    ) -> None:
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5) if jwks_url else None
+        self._key: Any = None
+        if self._jwks is not None:
+            self._algorithms = ["RS256", "ES256", "EdDSA"]
+        elif public_key:
+            self._key = public_key
             self._algorithms = ["RS256", "ES256", "EdDSA"]
         elif secret:
             self._key = secret
@@ -50,9 +57,15 @@ class TokenVerifier:
         self._audience = audience
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; raises ``jwt.PyJWTError`` if anything is wrong with it.
+
+        With a JWKS URL (a real identity provider) the key is the one the token's ``kid``
+        names, fetched from the provider and cached for five minutes.
+        """
+        key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks is not None else self._key
         claims = jwt.decode(
             token,
-            self._key,
+            key,
             algorithms=self._algorithms,
             issuer=self._issuer,
             audience=self._audience,

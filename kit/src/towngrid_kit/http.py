@@ -94,6 +94,7 @@ def create_app(
         audience=settings.auth_audience,
         secret=settings.auth_jwt_secret.get_secret_value() if settings.auth_jwt_secret else None,
         public_key=settings.auth_public_key,
+        jwks_url=settings.auth_jwks_url,
     )
     install_problem_handlers(app)
     app.add_middleware(ObservedRequests, service=service)

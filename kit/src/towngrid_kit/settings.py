@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     auth_jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 key for the local stack (at least 32 characters)."
     )
+    auth_jwks_url: str | None = Field(
+        default=None, description="JWKS URL of a real identity provider; the token's kid picks the key."
+    )
     auth_public_key: str | None = Field(
         default=None, description="PEM public key (RS256/ES256/EdDSA) of a real identity provider."
     )
@@ -46,8 +49,8 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> "ServiceSettings":
-        if self.auth_jwt_secret is None and not self.auth_public_key:
-            raise ValueError("set AUTH_JWT_SECRET (local stack) or AUTH_PUBLIC_KEY (identity provider)")
+        if self.auth_jwt_secret is None and not self.auth_public_key and not self.auth_jwks_url:
+            raise ValueError("set AUTH_JWT_SECRET (local stack), or AUTH_JWKS_URL or AUTH_PUBLIC_KEY (identity provider)")
         secret = self.auth_jwt_secret.get_secret_value() if self.auth_jwt_secret else None
         if secret is not None and len(secret) < 32:
             raise ValueError("AUTH_JWT_SECRET must be at least 32 characters")
