@@ -13,11 +13,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from aiokafka import AIOKafkaClient
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
@@ -31,6 +31,11 @@ from towngrid_kit.idempotency import IdempotencyStore
 from towngrid_kit.mongo import connect
 from towngrid_kit.problems import problem, install_problem_handlers
 from towngrid_kit.settings import ServiceSettings
+
+
+# Query parameters of every paged list: ``limit`` items after the id ``after``.
+Limit = Annotated[int, Query(ge=1, le=200)]
+After = Annotated[str | None, Query(description="The last id of the previous page.")]
 
 
 @dataclass

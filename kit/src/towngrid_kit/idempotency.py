@@ -16,8 +16,9 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
@@ -27,6 +28,8 @@ from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
 
 Action = Callable[[], Awaitable[tuple[int, Any]]]
+# The header parameter of every creating POST: ``idempotency_key: IdempotencyKey = None``.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 MAX_KEY_LENGTH = 200
 
 

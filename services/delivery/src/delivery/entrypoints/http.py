@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.http import After, Limit
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
-from towngrid_kit.problems import PROBLEM_JSON, problem
+from towngrid_kit.problems import PROBLEM_JSON
 from towngrid_kit.settings import load_settings
 
 from delivery.bootstrap import Services, build_services
@@ -44,9 +46,6 @@ STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
 ORDER_TAKERS = (*FIELD, Role.MERCHANT)  # staff proxy shopping; a merchant or platform taking an online order
 READERS = (*FIELD, Role.MERCHANT)
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
-Limit = Annotated[int, Query(ge=1, le=200)]
-After = Annotated[str | None, Query(description="The last id of the previous page.")]
 
 router = APIRouter()
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.http import After, Limit
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
@@ -28,9 +30,6 @@ from labor.service.unit import utcnow
 
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
-Limit = Annotated[int, Query(ge=1, le=200)]
-After = Annotated[str | None, Query(description="The last id of the previous page.")]
 
 router = APIRouter()
 

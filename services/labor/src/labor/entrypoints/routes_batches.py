@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.http import Limit
 from towngrid_kit.auth import Principal, Role, require_roles
 from labor.bootstrap import Labor
 from labor.domain.batch import Batch
@@ -30,8 +32,6 @@ from labor.service.unit import utcnow
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
 FIGURE_READERS = (*STAFF, Role.COUNTY_SUBSCRIBER)
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 router = APIRouter()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput, NotFound
 from permits.domain.permit import Permit
@@ -27,7 +28,6 @@ READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
 DECIDERS = (Role.PERMIT_REVIEWER, Role.TOWN_ADMIN)
 Status = Literal["under_review", "issued", "rejected", "suspended", "revoked", "expired"]
 PermitType = Literal["health_certificate", "vehicle_pass", "business_reopening"]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 
 router = APIRouter(tags=["applications"])
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.duty import DutyPerson, Shift
 from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
 from registry.service.duty import DutyService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 Days = Annotated[int, Query(ge=1, le=14)]
 
 router = APIRouter(prefix="/duty", tags=["duty rosters"])

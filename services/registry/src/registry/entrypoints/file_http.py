@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.entrypoints.schemas import (
     ChangePlannedEnd,
@@ -22,7 +23,6 @@ from registry.service.residents import ResidentService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 
 router = APIRouter(tags=["one file per person"])
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.http import After
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.problems import problem
@@ -30,8 +32,6 @@ from registry.service.grid import GridImportRefused, GridService
 ADMIN = (Role.TOWN_ADMIN,)
 OFFICERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 MAX_IMPORT_BYTES = 1_000_000
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
-After = Annotated[str | None, Query(description="The last id of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 router = APIRouter(prefix="/grid", tags=["grid"])

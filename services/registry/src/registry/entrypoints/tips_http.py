@@ -10,11 +10,12 @@ from collections import defaultdict, deque
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.problems import problem
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
@@ -24,7 +25,6 @@ from registry.service.tips import TipService
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 MAX_PUBLIC_BYTES = 8_000
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 TipKind = Literal["unregistered_returnee", "quarantine_breach", "gathering", "other"]
 
 router = APIRouter(tags=["tips"])

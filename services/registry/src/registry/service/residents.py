@@ -12,7 +12,7 @@ from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import InvalidInput, NotFound
 from registry.adapters.grid_repository import GridRepository
 from registry.adapters.repository import ResidentRepository
-from registry.domain.care import Care, CareVisit
+from registry.domain.care import CareVisit
 from registry.domain.checklist import ChecklistItem
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
