@@ -81,3 +81,23 @@ def test_tokens_from_an_identity_provider_are_checked_with_its_jwks() -> None:
             checker.verify(jwt.encode(claims, "s" * 40, algorithm="HS256", headers={"kid": "k1"}))
     finally:
         server.shutdown()
+
+
+def test_grid_scope_covers_only_its_own_part_of_the_town() -> None:
+    from towngrid_kit.auth import GridScope
+
+    town, community, compound = GridScope.parse("town"), GridScope.parse("community:C03"), GridScope.parse("compound:K7")
+    assert town.covers(community="C01", compound="K1") and town.covers()
+    assert community.covers(community="C03", compound="K9") and not community.covers(community="C04", compound="K9")
+    assert not community.covers(compound="K9")  # a thing that does not name its community is not covered
+    assert compound.covers(community="C03", compound="K7") and not compound.covers(community="C03", compound="K8")
+    assert not compound.covers(community="C03")  # a community-wide thing is outside a compound volunteer's scope
+    assert [str(s) for s in (town, community, compound)] == ["town", "community:C03", "compound:K7"]
+
+
+def test_a_token_with_a_malformed_scope_is_refused() -> None:
+    for bad in ("", "county", "community:", "street:5"):
+        token = mint_token(SECRET, subject="u1", role=Role.COMMUNITY_OFFICER, scope=bad, issuer="towngrid-local",
+                           audience="towngrid")
+        with pytest.raises(jwt.InvalidTokenError):
+            verifier().verify(token)

@@ -23,12 +23,16 @@ class System:
     secrets: LocalSecrets
     services: dict[str, ServiceProcesses] = field(default_factory=dict)
 
-    def token(self, role: Role = Role.TOWN_ADMIN, scope: str = "town", subject: str = "test-admin") -> str:
+    def token(self, role: Role = Role.TOWN_ADMIN, scope: str = "town", subject: str = "test-admin",
+              department: str | None = None) -> str:
         return mint_token(self.secrets.auth_jwt_secret, subject=subject, role=role, scope=scope,
-                          issuer="towngrid-local", audience="towngrid")
+                          issuer="towngrid-local", audience="towngrid", department=department)
 
-    def client(self, service: str, role: Role | None = Role.TOWN_ADMIN) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+    def client(self, service: str, role: Role | None = Role.TOWN_ADMIN, scope: str = "town",
+               subject: str = "test-admin", department: str | None = None) -> httpx.AsyncClient:
+        """A client of ``service`` holding a token of ``role`` in ``scope`` (none if ``role`` is None)."""
+        token = self.token(role, scope, subject, department) if role else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.AsyncClient(base_url=self.services[service].url, headers=headers, timeout=30)
 
     @property

@@ -29,11 +29,70 @@ class Role(StrEnum):
 
 
 @dataclass(frozen=True)
+class GridScope:
+    """Where a token's holder may act: the whole town, one community, or one compound.
+
+    Written in a token as ``"town"``, ``"community:<id>"`` or ``"compound:<id>"``.
+    """
+
+    community: str | None = None
+    compound: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> GridScope:
+        if text == "town":
+            return cls()
+        level, _, ident = text.partition(":")
+        if level == "community" and ident:
+            return cls(community=ident)
+        if level == "compound" and ident:
+            return cls(compound=ident)
+        raise ValueError(f'scope {text!r} is not "town", "community:<id>" or "compound:<id>"')
+
+    @property
+    def whole_town(self) -> bool:
+        return self.community is None and self.compound is None
+
+    def covers(self, *, community: str | None = None, compound: str | None = None) -> bool:
+        """Whether a thing in ``community``/``compound`` is inside this scope.
+
+        A community scope covers its compounds only when the thing names its community;
+        a compound scope covers only things of that compound.
+        """
+        if self.whole_town:
+            return True
+        if self.compound is not None:
+            return compound == self.compound
+        return community == self.community
+
+    def __str__(self) -> str:
+        if self.compound is not None:
+            return f"compound:{self.compound}"
+        if self.community is not None:
+            return f"community:{self.community}"
+        return "town"
+
+
+@dataclass(frozen=True)
 class Principal:
     subject: str
     role: Role
     scope: str  # "town", "community:<id>" or "compound:<id>"
     department: str | None = None
+
+    @property
+    def grid(self) -> GridScope:
+        return GridScope.parse(self.scope)
+
+    def covers(self, *, community: str | None = None, compound: str | None = None) -> bool:
+        return self.grid.covers(community=community, compound=compound)
+
+
+def ensure_in_scope(principal: Principal, *, community: str | None = None, compound: str | None = None) -> None:
+    """403 unless the thing in ``community``/``compound`` lies inside the caller's grid scope."""
+    if not principal.covers(community=community, compound=compound):
+        where = f"compound {compound}" if compound else f"community {community}" if community else "the whole town"
+        raise HTTPException(403, f"outside your scope ({principal.scope}): this belongs to {where}")
 
 
 class TokenVerifier:
@@ -75,9 +134,11 @@ class TokenVerifier:
             role = Role(claims.get("role", ""))
         except ValueError as error:
             raise jwt.InvalidTokenError(f"unknown role {claims.get('role')!r}") from error
-        return Principal(
-            subject=claims["sub"], role=role, scope=str(claims.get("scope", "")), department=claims.get("department")
-        )
+        try:
+            scope = str(GridScope.parse(str(claims.get("scope", ""))))
+        except ValueError as error:
+            raise jwt.InvalidTokenError(str(error)) from error
+        return Principal(subject=claims["sub"], role=role, scope=scope, department=claims.get("department"))
 
 
 def mint_token(

@@ -1,0 +1,40 @@
+"""Who may call each delivery endpoint (the role part of issue 8's matrix).
+
+Every operation in the service's OpenAPI document must be listed here; ``test_access_matrix``
+checks each role against each endpoint on the running service.
+"""
+
+from access_matrix.marks import ANY, PUBLIC
+from towngrid_kit.auth import Role as R
+
+ACCESS = {
+    "POST /relief-stock/receipts": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /relief-stock": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /relief-recipients/{resident_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /relief-parcels": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /relief-parcels/{parcel_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /relief-parcels/{parcel_id}/deliver": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /relief-ledger": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /merchants": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /merchants/{merchant_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
+    "GET /merchants": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /merchants/{merchant_id}/price-lists": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
+    "GET /merchants/{merchant_id}/price-lists/{version}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
+    "POST /orders": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
+    "GET /orders/{order_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
+    "GET /orders": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
+    "POST /orders/{order_id}/accept": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
+    "POST /orders/{order_id}/assign": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /orders/{order_id}/pick-up": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /orders/{order_id}/deliver": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /orders/{order_id}/hand-to-checkpoint": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /orders/{order_id}/collect": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /orders/{order_id}/fail": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /orders/{order_id}/cancel": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
+    "POST /pickup-points/{checkpoint_id}/slots": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /pickup-points/{checkpoint_id}/slots": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /pickup-points/{checkpoint_id}/uncollected": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /teams": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /teams/{team_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /teams/{team_id}/queue": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+}

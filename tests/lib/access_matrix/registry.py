@@ -1,0 +1,61 @@
+"""Who may call each registry endpoint (the role part of issue 8's matrix).
+
+Every operation in the service's OpenAPI document must be listed here; ``test_access_matrix``
+checks each role against each endpoint on the running service.
+"""
+
+from access_matrix.marks import ANY, PUBLIC
+from towngrid_kit.auth import Role as R
+
+ACCESS = {
+    "POST /residents/{resident_id}/care": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /residents/{resident_id}/care": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /residents/{resident_id}/care/helper": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /residents/{resident_id}/care/visits": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /care/residents": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /duty/people": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /duty/people": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /duty/people/{person_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /duty/people/{person_id}/shifts": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /duty/checkpoints/{checkpoint_id}/coverage": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /duty/coverage-checks": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /figures": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COUNTY_SUBSCRIBER},
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/planned-end": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /residents/{resident_id}/contacts": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /residents/{resident_id}/contacts/{contact_id}/quarantine": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /residents/{resident_id}/history": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /grid": ANY,
+    "PUT /grid/settings": {R.TOWN_ADMIN},
+    "POST /grid/import": {R.TOWN_ADMIN},
+    "POST /grid/communities": {R.TOWN_ADMIN},
+    "GET /grid/communities": ANY,
+    "PATCH /grid/communities/{community_id}": {R.TOWN_ADMIN},
+    "POST /grid/compounds": {R.TOWN_ADMIN},
+    "GET /grid/compounds": ANY,
+    "GET /grid/compounds/{compound_id}": ANY,
+    "PATCH /grid/compounds/{compound_id}": {R.TOWN_ADMIN},
+    "GET /grid/checkpoints": ANY,
+    "POST /grid/groups": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /grid/groups": ANY,
+    "PATCH /grid/groups/{group_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /isolation-sites": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /isolation-sites/{site_id}/rooms": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /isolation-sites/{site_id}/occupancy": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /isolation-sites/{site_id}/admissions": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /isolation-sites/{site_id}/admissions": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /isolation-sites/{site_id}/admissions/{admission_id}/discharge": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /isolation-sites/{site_id}/rooms/{room_id}/cleanings": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /tips/public": PUBLIC,
+    "POST /tips": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /tips": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /tips/{tip_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /tips/{tip_id}/screening": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /residents": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /residents/{resident_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "GET /residents": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /residents/{resident_id}/quarantines": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/health-checks": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/end": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /residents/{resident_id}/checklist": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /residents/{resident_id}/checklist/items/{item_code}/verify": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+}
