@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from access_matrix import MATRIX
-from access_matrix.marks import PUBLIC
+from access_matrix import MATRIX, SCOPES
+from access_matrix.marks import DEPARTMENT, GRID, OWN, PUBLIC, TOWN
 from e2e_support import System
 from towngrid_kit.auth import Role
 
@@ -39,6 +39,14 @@ async def test_every_endpoint_is_in_the_matrix(system: System, service: str) -> 
     found = await operations(system, service)
     assert found - set(MATRIX[service]) == set(), "endpoints nobody decided access for"
     assert set(MATRIX[service]) - found == set(), "matrix rows for endpoints that do not exist"
+
+
+@pytest.mark.parametrize("service", sorted(MATRIX))
+def test_every_staff_endpoint_says_how_scope_limits_it(service: str) -> None:
+    staff = {op for op, allowed in MATRIX[service].items() if allowed is not PUBLIC}
+    assert staff - set(SCOPES[service]) == set(), "staff endpoints with no scope rule"
+    assert set(SCOPES[service]) - staff == set(), "scope rules for endpoints that are not staff endpoints"
+    assert set(SCOPES[service].values()) <= {GRID, OWN, DEPARTMENT, TOWN}
 
 
 @pytest.mark.parametrize("service", sorted(MATRIX))

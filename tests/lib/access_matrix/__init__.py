@@ -1,8 +1,11 @@
 """The role-by-endpoint matrix of issue 8, one module per service.
 
-An entry maps ``"<METHOD> <path>"`` to the roles that may call it, ``ANY`` (any valid staff
-token) or ``PUBLIC`` (no token). Grid scope (community/compound) is checked by each service's
-scope tests with real data, since it depends on where the thing lies.
+In each module, ``ACCESS`` maps ``"<METHOD> <path>"`` to the roles that may call it, ``ANY``
+(any valid staff token) or ``PUBLIC`` (no token); ``SCOPE`` says for every staff endpoint how
+the token's scope limits it (``GRID``, ``OWN``, ``DEPARTMENT`` or ``TOWN``, see ``marks``).
+Roles are probed generically by ``tests/e2e/test_access_matrix.py``; scope depends on where the
+thing lies, so each service's ``test_<service>_scope.py`` checks every scoped endpoint with real
+data, inside and outside the caller's scope.
 """
 
 from access_matrix import delivery, labor, permits, registry
@@ -16,4 +19,11 @@ MATRIX = {
     "permits": permits.ACCESS | OPERATIONAL,
     "delivery": delivery.ACCESS | OPERATIONAL,
     "labor": labor.ACCESS | OPERATIONAL,
+}
+
+SCOPES = {
+    "registry": getattr(registry, "SCOPE", {}),
+    "permits": getattr(permits, "SCOPE", {}),
+    "delivery": getattr(delivery, "SCOPE", {}),
+    "labor": getattr(labor, "SCOPE", {}),
 }
