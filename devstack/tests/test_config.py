@@ -97,7 +97,7 @@ def test_ferretdb_argv(tmp_path):
     cfg = StackConfig(mongo_port=27018, data_dir=tmp_path)
     argv = ferretdb.argv(cfg)
     assert "--handler=sqlite" in argv
-    assert f"--sqlite-url=file:{tmp_path / 'ferretdb' / 'sqlite'}/" in argv
+    assert f"--sqlite-url=file:{tmp_path / 'ferretdb' / 'sqlite'}/?_pragma=synchronous(normal)" in argv
     assert "--listen-addr=127.0.0.1:27018" in argv
     assert "--telemetry=disable" in argv and "--debug-addr=-" in argv
 

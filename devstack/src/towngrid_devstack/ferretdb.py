@@ -79,9 +79,16 @@ def _check_binary(binary: Path) -> None:
                          f"{binary.parent.parent} and run `towngrid-stack setup` again.")
 
 
+# WAL with synchronous=NORMAL: a commit survives a crash of FerretDB or of any client; only an
+# OS crash or power cut can take back the last commits, as with MongoDB's default 100 ms journal
+# interval. Measured with 16 concurrent inserts: 1,130-1,370/s with SQLite's FULL, 3,680/s with
+# NORMAL. FerretDB adds its own busy_timeout, journal_mode(wal) and auto_vacuum pragmas.
+SQLITE_PRAGMAS = "_pragma=synchronous(normal)"
+
+
 def argv(cfg: StackConfig) -> list[str]:
     return [str(cfg.ferretdb_bin), "--handler=sqlite",
-            f"--sqlite-url=file:{cfg.ferretdb_dir / 'sqlite'}/",
+            f"--sqlite-url=file:{cfg.ferretdb_dir / 'sqlite'}/?{SQLITE_PRAGMAS}",
             f"--state-dir={cfg.ferretdb_dir / 'state'}",
             f"--listen-addr={cfg.host}:{cfg.mongo_port}",
             "--debug-addr=-",  # no HTTP debug/metrics listener (its default port 8088 may clash)
