@@ -101,3 +101,28 @@ def test_a_token_with_a_malformed_scope_is_refused() -> None:
                            audience="towngrid")
         with pytest.raises(jwt.InvalidTokenError):
             verifier().verify(token)
+
+
+def test_an_organisation_claim_names_the_merchant_or_enterprise_a_token_acts_for() -> None:
+    from fastapi import HTTPException
+
+    from towngrid_kit.auth import ensure_own_organisation
+
+    token = mint_token(SECRET, subject="u1", role=Role.MERCHANT, scope="town", issuer="towngrid-local",
+                       audience="towngrid", organisation="mer_1")
+    shop = verifier().verify(token)
+    assert shop.organisation == "mer_1"
+    ensure_own_organisation(shop, "mer_1")
+    with pytest.raises(HTTPException) as refused:
+        ensure_own_organisation(shop, "mer_2")
+    assert refused.value.status_code == 403
+    plain = verifier().verify(mint_token(SECRET, subject="u2", role=Role.MERCHANT, scope="town",
+                                         issuer="towngrid-local", audience="towngrid"))
+    assert plain.organisation is None
+    with pytest.raises(HTTPException):
+        ensure_own_organisation(plain, "mer_1")
+    base = {"sub": "u1", "role": "merchant", "scope": "town", "iss": "towngrid-local", "aud": "towngrid",
+            "exp": int(time.time()) + 60}
+    for bad in ("", 7):
+        with pytest.raises(jwt.InvalidTokenError):
+            verifier().verify(jwt.encode(base | {"org": bad}, SECRET, algorithm="HS256"))

@@ -27,8 +27,8 @@ async def test_redelivered_events_change_nothing(system: System) -> None:
     async with system.client("registry") as registry:
         rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "centralized", "planned_end": "2030-01-01"})).json()["quarantine_id"]
-        assert (await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "released"})).status_code == 200
+                                   json={"kind": "centralized", "planned_end": "2030-01-01", "reason_code": "close_contact"})).json()["quarantine_id"]
+        assert (await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "released", "reason_code": "period_completed"})).status_code == 200
 
     async def released() -> dict | None:
         doc = await roster_doc(system, rid)

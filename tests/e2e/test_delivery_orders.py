@@ -7,35 +7,9 @@ import asyncio
 
 import pytest
 
-from delivery_support import ORDER_TOPIC, open_merchant, order_body, uid
+from delivery_support import ORDER_TOPIC, household_in_registry, open_merchant, order_body, place_until, uid
 from e2e_support import System, eventually, events_with, read_topic
-from people import returnee
 from towngrid_kit.auth import Role
-
-
-async def household_in_registry(system: System, compound_id: str, quarantine: bool) -> tuple[str, str, str | None]:
-    """Register a returnee through the registry (optionally start a home quarantine)."""
-    async with system.client("registry") as registry:
-        created = await registry.post("/residents", json=returnee(compound_id))
-        assert created.status_code == 201, created.text
-        resident = created.json()["resident"]
-        quarantine_id = None
-        if quarantine:
-            started = await registry.post(f"/residents/{resident['resident_id']}/quarantines",
-                                          json={"kind": "home", "planned_end": "2030-02-08"})
-            assert started.status_code == 201, started.text
-            quarantine_id = started.json()["quarantine_id"]
-        return resident["resident_id"], resident["household_id"], quarantine_id
-
-
-async def place_until(delivery, body: dict, destination: str) -> dict:
-    """Place orders until the projection has caught up and gives ``destination``; return the last."""
-    async def attempt() -> dict | None:
-        placed = await delivery.post("/orders", json=body)
-        assert placed.status_code == 201, placed.text
-        return placed.json() if placed.json()["destination"] == destination else None
-
-    return await eventually(attempt, interval=0.5)
 
 
 async def test_quarantined_household_gets_door_others_their_checkpoint(system: System) -> None:
@@ -52,7 +26,7 @@ async def test_quarantined_household_gets_door_others_their_checkpoint(system: S
 
         async with system.client("registry") as registry:
             ended = await registry.post(f"/residents/{resident_id}/quarantines/{quarantine_id}/end",
-                                        json={"outcome": "released"})
+                                        json={"outcome": "released", "reason_code": "period_completed"})
             assert ended.status_code == 200, ended.text
         released = await place_until(delivery, order_body(merchant_id, household_id), "checkpoint")
         assert released["checkpoint_id"] == f"CP-{compound}"
@@ -91,8 +65,8 @@ async def test_door_lifecycle_records_who_and_when_and_publishes_each_step(syste
         oid = order["order_id"]
         assert (order["channel"], order["placed_by"], order["shopping_list"]) == ("wechat", "staff", "米一袋，鸡蛋两盘")
         assert (await delivery.post(f"/orders/{oid}/pick-up")).status_code == 409  # not yet accepted
-        async with system.client("delivery", Role.MERCHANT) as other_merchant:  # a merchant token for another merchant
-            assert (await other_merchant.post(f"/orders/{oid}/accept")).status_code == 404
+        async with system.client("delivery", Role.MERCHANT, organisation=uid("mer")) as other_merchant:
+            assert (await other_merchant.post(f"/orders/{oid}/accept")).status_code == 403  # another merchant's token
         assert (await delivery.post(f"/orders/{oid}/accept")).status_code == 200
         assert (await delivery.post(f"/orders/{oid}/accept")).status_code == 409
         assigned = await delivery.post(f"/orders/{oid}/assign", json={"team_id": team["team_id"],
@@ -285,15 +259,15 @@ async def test_a_merchant_token_acts_for_its_own_merchant_only(system: System) -
     async with system.client("delivery") as delivery:
         mine, other = await open_merchant(system, delivery), await open_merchant(system, delivery)
         others_order = (await delivery.post("/orders", json=order_body(other))).json()["order_id"]
-    token = system.token(Role.MERCHANT, subject=mine)
+    token = system.token(Role.MERCHANT, subject="stf_shop_clerk", organisation=mine)
     async with httpx.AsyncClient(base_url=system.services["delivery"].url, timeout=30,
                                  headers={"Authorization": f"Bearer {token}"}) as merchant:
         online = await merchant.post("/orders", json=order_body(mine, channel="online"))
         assert online.status_code == 201 and online.json()["placed_by"] == "resident"
-        assert (await merchant.post("/orders", json=order_body(other, channel="online"))).status_code == 404
+        assert (await merchant.post("/orders", json=order_body(other, channel="online"))).status_code == 403
         assert (await merchant.post(f"/orders/{online.json()['order_id']}/accept")).status_code == 200
-        assert (await merchant.post(f"/orders/{others_order}/accept")).status_code == 404
+        assert (await merchant.post(f"/orders/{others_order}/accept")).status_code == 403
         listed = (await merchant.get("/orders", params={"merchant_id": other})).json()["items"]
         assert {o["merchant_id"] for o in listed} == {mine}
         assert (await merchant.post(f"/merchants/{other}/price-lists", json={"items": [
-            {"sku": "X", "name": "x", "unit": "kg", "price_cents": 1}]})).status_code == 404
+            {"sku": "X", "name": "x", "unit": "kg", "price_cents": 1}]})).status_code == 403

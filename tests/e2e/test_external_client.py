@@ -44,7 +44,7 @@ async def test_console_consumer_reads_valid_envelopes(system: System) -> None:
     async with system.client("registry") as registry:
         rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "home", "planned_end": "2030-01-01"})).json()["quarantine_id"]
+                                   json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})).json()["quarantine_id"]
         await registry.post(f"/residents/{rid}/quarantines/{qid}/health-checks", json={"temperature_c": 38.0})
 
     await read_topic(system.kafka, TOPIC, until=lambda rs: len([r for r in rs if r.key == rid.encode()]) >= 4)

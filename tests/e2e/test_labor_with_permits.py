@@ -51,7 +51,7 @@ async def test_certificate_issued_by_permits_makes_eligible_and_quarantine_flags
         # clears the flag, and the worker boards and departs.
         async with system.client("registry") as registry:
             ended = await registry.post(f"/residents/{rid}/quarantines/{quarantine_id}/end",
-                                        json={"outcome": "released"})
+                                        json={"outcome": "released", "reason_code": "period_completed"})
             assert ended.status_code == 200, ended.text
 
         async def cleared() -> dict | None:

@@ -35,7 +35,7 @@ async def test_metrics_and_correlated_json_logs(system: System) -> None:
         created = await api.post("/residents", json=returnee(), headers={"X-Correlation-Id": correlation})
         assert created.headers["x-correlation-id"] == correlation
         rid = created.json()["resident"]["resident_id"]
-        started = await api.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01"})
+        started = await api.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         quarantine_correlation = started.headers["x-correlation-id"]
 
     records = await read_topic(system.kafka, "registry.resident.v1",

@@ -8,6 +8,7 @@ import time
 
 from e2e_support import System, eventually, events_with, produce_many, read_topic, wait_consumed
 from people import returnee
+from towngrid_kit.auth import Role
 from permits_support import PERMIT_TOPIC, apply, business_reopening, health_certificate, issue, vehicle_pass
 
 SUSPEND_WITHIN_S = 15.0
@@ -21,7 +22,8 @@ async def register(system: System) -> str:
 
 
 async def verify(system: System, code: str) -> str:
-    async with system.client("permits", None) as checkpoint:
+    """The detailed status, as checkpoint staff see it (the public gets only valid / not_valid)."""
+    async with system.client("permits", Role.COMPOUND_VOLUNTEER, scope="compound:C03-017") as checkpoint:
         found = await checkpoint.post("/verify", json={"code": code})
         assert found.status_code == 200, found.text
         return found.json()["status"]
@@ -37,7 +39,7 @@ async def test_quarantine_suspends_refuses_and_release_reinstates(system: System
     async with system.client("registry") as registry:
         started_at = time.monotonic()
         started = await registry.post(f"/residents/{resident_id}/quarantines",
-                                      json={"kind": "home", "planned_end": "2030-02-08"})
+                                      json={"kind": "home", "planned_end": "2030-02-08", "reason_code": "close_contact"})
         assert started.status_code == 201, started.text
         quarantine_id = started.json()["quarantine_id"]
 
@@ -65,7 +67,7 @@ async def test_quarantine_suspends_refuses_and_release_reinstates(system: System
 
     async with system.client("registry") as registry:
         ended = await registry.post(f"/residents/{resident_id}/quarantines/{quarantine_id}/end",
-                                    json={"outcome": "released"})
+                                    json={"outcome": "released", "reason_code": "period_completed"})
         assert ended.status_code == 200, ended.text
 
     async def both_valid() -> bool:
@@ -109,7 +111,7 @@ async def test_application_under_review_is_not_issued_while_the_holder_is_quaran
         pending = await apply(permits, health_certificate(resident_id))
     async with system.client("registry") as registry:
         started = await registry.post(f"/residents/{resident_id}/quarantines",
-                                      json={"kind": "centralized", "planned_end": "2030-02-08"})
+                                      json={"kind": "centralized", "planned_end": "2030-02-08", "reason_code": "close_contact"})
         assert started.status_code == 201
     async with system.client("permits") as permits:
         async def known() -> bool:

@@ -32,7 +32,7 @@ async def test_reviewers_see_and_decide_only_their_department(system: System) ->
         assert vp["permit_id"] in ids and hc["permit_id"] not in ids
         one = await traffic.get(f"/applications/{vp['permit_id']}")
         assert [s["department"] for s in one.json()["steps"]] == ["traffic"]
-        assert (await traffic.get(f"/applications/{hc['permit_id']}")).status_code == 404
+        assert (await traffic.get(f"/applications/{hc['permit_id']}")).status_code == 403, "not its department's"
         other = await traffic.post(f"/applications/{vp['permit_id']}/reviews/community", json={"decision": "approve"})
         assert other.status_code == 403
         no_reason = await traffic.post(f"/applications/{vp['permit_id']}/reviews/traffic", json={"decision": "reject"})

@@ -1,5 +1,6 @@
-"""Verification codes on the real stack: offline with the public key, online (public), forged and
-altered codes refused, revocation and expiry on time."""
+"""Verification codes on the real stack: offline with the public key, online (public: valid / not_valid
+only; checkpoint staff with a token: the detailed status), forged and altered codes refused,
+revocation and expiry on time."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ async def test_code_verifies_offline_and_online_and_forgeries_are_refused(system
         online = await checkpoint.post("/verify", json={"code": code})
         assert online.status_code == 200, online.text
         assert online.json()["status"] == "valid" and online.json()["permit_id"] == permit["permit_id"]
+        assert online.json()["detailed"] is False
 
         longer = b64(json.dumps({**claims, "u": claims["u"] + 86400 * 365}, separators=(",", ":")).encode())
         forged_key = Ed25519PrivateKey.generate()
@@ -56,18 +58,23 @@ async def test_revoked_permit_verifies_as_revoked(system: System) -> None:
     permit = await issue(system, health_certificate())
     async with system.client("permits") as admin:
         bad = await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "because"})
-        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.reason"
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.reason_code"
         revoked = await admin.post(f"/permits/{permit['permit_id']}/revoke",
                                    json={"reason": "fraud", "note": "forged employer letter"})
         assert revoked.status_code == 200 and revoked.json()["revocation"]["by"] == "test-admin"
         again = await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "fraud"})
         assert again.status_code == 409
         found = await admin.post("/verify", json={"code": permit["verification_code"]})
-        assert found.json()["status"] == "revoked"
+        assert found.json()["status"] == "revoked" and found.json()["detailed"] is True
+    async with system.client("permits", None) as anyone:
+        public = await anyone.post("/verify", json={"code": permit["verification_code"]})
+        assert public.json()["status"] == "not_valid" and public.json()["detailed"] is False, public.text
     records = await read_topic(system.kafka, PERMIT_TOPIC, until=lambda rs: bool(
         events_with(rs, aggregate_id=permit["permit_id"], event_type="permits.permit.revoked")))
     event = events_with(records, aggregate_id=permit["permit_id"], event_type="permits.permit.revoked")[0]
     assert event["data"]["reason"] == "fraud" and event["data"]["revoked_by"] == "test-admin"
+    assert event["data"]["decided_by"] == "test-admin" and event["data"]["reason_code"] == "fraud"
+    assert "forged" not in str(event), "the free-text note stays in the permits service"
 
 
 async def test_permit_expires_on_time(system: System) -> None:
@@ -85,4 +92,7 @@ async def test_permit_expires_on_time(system: System) -> None:
 
         await eventually(expired)
         assert (await admin.post("/verify", json={"code": code})).json()["status"] == "expired"
+    async with system.client("permits", None) as anyone:
+        assert (await anyone.post("/verify", json={"code": code})).json()["status"] == "not_valid"
+    async with system.client("permits") as admin:
         assert (await admin.post(f"/permits/{permit['permit_id']}/revoke", json={"reason": "fraud"})).status_code == 409

@@ -16,8 +16,8 @@ async def test_figures_follow_the_facts(system: System) -> None:
         compound = f"C99-{uuid.uuid4().hex[:8]}"
         a = (await registry.post("/residents", json=returnee(compound))).json()["resident"]["resident_id"]
         b = (await registry.post("/residents", json=returnee(compound))).json()["resident"]["resident_id"]
-        await registry.post(f"/residents/{a}/quarantines", json={"kind": "home", "planned_end": "2030-01-01"})
-        await registry.post(f"/residents/{b}/quarantines", json={"kind": "centralized", "planned_end": "2030-01-01"})
+        await registry.post(f"/residents/{a}/quarantines", json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
+        await registry.post(f"/residents/{b}/quarantines", json={"kind": "centralized", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         await registry.post("/tips", json={"kind": "other", "channel": "hotline", "compound_id": compound,
                                            "description": "x"})
         taken_in = await registry.post(f"/residents/{a}/care", json={"category": "homeless", "visit_every_days": 3,

@@ -28,7 +28,7 @@ async def test_extend_and_shorten_a_quarantine_with_a_reason(system: System) -> 
     async with system.client("registry") as registry:
         rid = await register(registry)
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "home", "planned_end": "2030-02-14"})).json()["quarantine_id"]
+                                   json={"kind": "home", "planned_end": "2030-02-14", "reason_code": "close_contact"})).json()["quarantine_id"]
         url = f"/residents/{rid}/quarantines/{qid}/planned-end"
         longer = await registry.post(url, json={"planned_end": "2030-02-21", "reason": "symptoms", "note": "咳嗽"})
         assert longer.status_code == 200, longer.text
@@ -38,16 +38,17 @@ async def test_extend_and_shorten_a_quarantine_with_a_reason(system: System) -> 
         assert [(c["previous_planned_end"], c["planned_end"], c["reason"]) for c in changes] == [
             ("2030-02-14", "2030-02-21", "symptoms"), ("2030-02-21", "2030-02-18", "test_result")]
         assert changes[0]["note"] == "咳嗽" and changes[0]["changed_by"] == "test-admin"
-        for body, field in (({"planned_end": "2030-02-20", "reason": "bored"}, "body.reason"),
-                            ({"planned_end": "2000-01-01", "reason": "other"}, "body.planned_end"),
-                            ({"planned_end": "2030-02-18", "reason": "other"}, "body.planned_end"),
+        for body, field in (({"planned_end": "2030-02-20", "reason": "bored"}, "body.reason_code"),
+                            ({"planned_end": "2030-02-20", "reason": "other"}, "body.note"),
+                            ({"planned_end": "2000-01-01", "reason": "policy_change"}, "body.planned_end"),
+                            ({"planned_end": "2030-02-18", "reason": "policy_change"}, "body.planned_end"),
                             ({"reason": "other"}, "body.planned_end")):
             refused = await registry.post(url, json=body)
             assert refused.status_code == 422 and field in refused.text, refused.text
         assert (await registry.post(f"/residents/{rid}/quarantines/qua_none/planned-end",
-                                    json={"planned_end": "2030-02-20", "reason": "other"})).status_code == 404
-        await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "released"})
-        assert (await registry.post(url, json={"planned_end": "2030-02-25", "reason": "other"})).status_code == 409
+                                    json={"planned_end": "2030-02-20", "reason": "policy_change"})).status_code == 404
+        await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "released", "reason_code": "period_completed"})
+        assert (await registry.post(url, json={"planned_end": "2030-02-25", "reason": "policy_change"})).status_code == 409
         file = (await registry.get(f"/residents/{rid}")).json()
         assert file["quarantines"][0]["planned_end"] == "2030-02-18" and len(file["quarantines"][0]["planned_end_changes"]) == 2
     async with system.client("registry", role=Role.COMPOUND_VOLUNTEER) as volunteer:
@@ -69,7 +70,7 @@ async def test_a_day_without_a_check_is_flagged_by_the_worker(system: System) ->
         missed_before = (await registry.get("/figures")).json()["daily_checks_missed_in_open_quarantines"]
         rid = await register(registry)
         qid = (await registry.post(f"/residents/{rid}/quarantines", json={
-            "kind": "home", "planned_end": "2030-02-14", "started_at": started.isoformat()})).json()["quarantine_id"]
+            "kind": "home", "planned_end": "2030-02-14", "reason_code": "close_contact", "started_at": started.isoformat()})).json()["quarantine_id"]
 
         async def flagged() -> list[str] | None:
             days = (await registry.get(f"/residents/{rid}")).json()["quarantines"][0]["missed_check_days"]
@@ -113,17 +114,17 @@ async def test_close_contact_linked_and_quarantined_from_the_case(system: System
                                        json={"contact_resident_id": stranger, "last_contact_on": "last week"})
         assert bad_date.status_code == 422 and "body.last_contact_on" in bad_date.text
         not_linked = await registry.post(f"/residents/{case}/contacts/{stranger}/quarantine",
-                                         json={"kind": "home", "planned_end": "2030-01-01"})
+                                         json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert not_linked.status_code == 404
         assert not (await registry.get(f"/residents/{stranger}")).json()["in_quarantine"]
         quarantined = await registry.post(f"/residents/{case}/contacts/{contact}/quarantine",
-                                          json={"kind": "centralized", "planned_end": "2030-01-01"})
+                                          json={"kind": "centralized", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert quarantined.status_code == 201, quarantined.text
         assert quarantined.json()["contact_of"] == case
         contact_file = (await registry.get(f"/residents/{contact}")).json()
         assert contact_file["in_quarantine"] and contact_file["quarantines"][0]["kind"] == "centralized"
         twice = await registry.post(f"/residents/{case}/contacts/{contact}/quarantine",
-                                    json={"kind": "home", "planned_end": "2030-01-01"})
+                                    json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert twice.status_code == 409
 
         history = (await registry.get(f"/residents/{contact}/history")).json()
@@ -153,9 +154,9 @@ async def test_the_history_is_the_whole_file_in_order(system: System) -> None:
         code = (await registry.get(f"/residents/{rid}/checklist")).json()["items"][0]["code"]
         await registry.post(f"/residents/{rid}/checklist/items/{code}/verify", json={})
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "home", "planned_end": "2030-02-14"})).json()["quarantine_id"]
+                                   json={"kind": "home", "planned_end": "2030-02-14", "reason_code": "close_contact"})).json()["quarantine_id"]
         await registry.post(f"/residents/{rid}/quarantines/{qid}/health-checks", json={"temperature_c": 37.5})
-        await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "hospitalized"})
+        await registry.post(f"/residents/{rid}/quarantines/{qid}/end", json={"outcome": "hospitalized", "reason_code": "hospital_transfer"})
         history = (await registry.get(f"/residents/{rid}/history")).json()
     assert [e["event_type"] for e in history["events"]] == [
         "registry.resident.returned", "registry.resident.returned", "registry.checklist.item_verified",

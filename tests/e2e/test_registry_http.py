@@ -57,15 +57,15 @@ async def test_missing_fields_are_all_named(system: System) -> None:
 async def test_bad_quarantine_and_check_input(system: System) -> None:
     async with system.client("registry") as registry:
         rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
-        bad_kind = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "hotel", "planned_end": "2030-01-01"})
+        bad_kind = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "hotel", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert bad_kind.status_code == 422 and "body.kind" in bad_kind.text
-        past_end = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2000-01-01"})
+        past_end = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2000-01-01", "reason_code": "close_contact"})
         assert past_end.status_code == 422 and "planned_end" in past_end.text
-        unknown = await registry.post("/residents/res_nobody/quarantines", json={"kind": "home", "planned_end": "2030-01-01"})
+        unknown = await registry.post("/residents/res_nobody/quarantines", json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert unknown.status_code == 404
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "home", "planned_end": "2030-01-01"})).json()["quarantine_id"]
-        twice = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01"})
+                                   json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})).json()["quarantine_id"]
+        twice = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert twice.status_code == 409, "at most one open quarantine"
         hot = await registry.post(f"/residents/{rid}/quarantines/{qid}/health-checks", json={"temperature_c": "hot"})
         assert hot.status_code == 422 and "body.temperature_c" in hot.text
@@ -128,7 +128,7 @@ async def test_concurrent_checks_on_one_file_are_all_kept(system: System) -> Non
     async with system.client("registry") as registry:
         rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
         qid = (await registry.post(f"/residents/{rid}/quarantines",
-                                   json={"kind": "home", "planned_end": "2030-01-01"})).json()["quarantine_id"]
+                                   json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})).json()["quarantine_id"]
         responses = await asyncio.gather(*(
             registry.post(f"/residents/{rid}/quarantines/{qid}/health-checks", json={"temperature_c": 36.0 + i / 10})
             for i in range(10)

@@ -17,7 +17,7 @@ async def in_centralized_quarantine(registry, n: int) -> list[str]:  # noqa: ANN
     ids = []
     for _ in range(n):
         rid = (await registry.post("/residents", json=returnee(f"C99-{uuid.uuid4().hex[:8]}"))).json()["resident"]["resident_id"]
-        started = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "centralized", "planned_end": "2030-01-01"})
+        started = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "centralized", "planned_end": "2030-01-01", "reason_code": "close_contact"})
         assert started.status_code == 201
         ids.append(rid)
     return ids

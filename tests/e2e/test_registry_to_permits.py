@@ -20,7 +20,7 @@ async def register_and_quarantine(system: System) -> tuple[str, str]:
         assert created.status_code == 201, created.text
         resident_id = created.json()["resident"]["resident_id"]
         started = await registry.post(f"/residents/{resident_id}/quarantines",
-                                      json={"kind": "home", "planned_end": "2030-02-08"})
+                                      json={"kind": "home", "planned_end": "2030-02-08", "reason_code": "close_contact"})
         assert started.status_code == 201, started.text
         return resident_id, started.json()["quarantine_id"]
 
@@ -60,7 +60,7 @@ async def test_permits_projection_follows_quarantine(system: System) -> None:
 
         async with system.client("registry") as registry:
             ended = await registry.post(f"/residents/{resident_id}/quarantines/{quarantine_id}/end",
-                                        json={"outcome": "released"})
+                                        json={"outcome": "released", "reason_code": "period_completed"})
             assert ended.status_code == 200, ended.text
 
         async def released() -> dict | None:

@@ -40,7 +40,7 @@ async def test_worker_killed_around_publish(system: System, fault_point: str) ->
                                    extra_env={"FAULT_POINT": fault_point}, worker_name="worker-faulty").worker
         try:
             faulty.start()
-            started = await api.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-03-01"})
+            started = await api.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-03-01", "reason_code": "close_contact"})
             assert started.status_code == 201, "the api stores the change whatever the worker does"
             await eventually(lambda: _exited(faulty), timeout=60)
             assert faulty.returncode == -9, faulty.describe_logs()

@@ -31,7 +31,7 @@ async def start_quarantines(system: System, count: int) -> dict[str, str]:
     async with system.client("registry") as registry:
         async def one() -> tuple[str, str]:
             rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
-            started = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01"})
+            started = await registry.post(f"/residents/{rid}/quarantines", json={"kind": "home", "planned_end": "2030-01-01", "reason_code": "close_contact"})
             assert started.status_code == 201, started.text
             return rid, started.json()["quarantine_id"]
 

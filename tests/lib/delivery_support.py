@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from e2e_support import System, eventually, produce_many
+from people import returnee
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_contracts.permits import PermitIssued
 
@@ -73,3 +74,31 @@ def order_body(merchant_id: str, household_id: str | None = None, **overrides: A
     }
     body.update(overrides)
     return body
+
+
+async def household_in_registry(system: System, compound_id: str, quarantine: bool) -> tuple[str, str, str | None]:
+    """Register a returnee through the registry (optionally start a home quarantine)."""
+    async with system.client("registry") as registry:
+        created = await registry.post("/residents", json=returnee(compound_id))
+        assert created.status_code == 201, created.text
+        resident = created.json()["resident"]
+        quarantine_id = None
+        if quarantine:
+            started = await registry.post(f"/residents/{resident['resident_id']}/quarantines",
+                                          json={"kind": "home", "planned_end": "2030-02-08",
+                                                "reason_code": "returned_from_risk_area"})
+            assert started.status_code == 201, started.text
+            quarantine_id = started.json()["quarantine_id"]
+        return resident["resident_id"], resident["household_id"], quarantine_id
+
+
+async def place_until(delivery: httpx.AsyncClient, body: dict, destination: str) -> dict:
+    """Place orders until the projection has caught up and gives ``destination``; return the last."""
+    async def attempt() -> dict | None:
+        placed = await delivery.post("/orders", json=body)
+        if placed.status_code == 422 and "not known from the registry's events" in placed.text:
+            return None  # the household is not in delivery's projection yet
+        assert placed.status_code == 201, placed.text
+        return placed.json() if placed.json()["destination"] == destination else None
+
+    return await eventually(attempt, timeout=60, interval=0.5)

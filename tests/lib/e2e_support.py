@@ -24,16 +24,22 @@ class System:
     services: dict[str, ServiceProcesses] = field(default_factory=dict)
 
     def token(self, role: Role = Role.TOWN_ADMIN, scope: str = "town", subject: str = "test-admin",
-              department: str | None = None) -> str:
+              department: str | None = None, organisation: str | None = None) -> str:
         return mint_token(self.secrets.auth_jwt_secret, subject=subject, role=role, scope=scope,
-                          issuer="towngrid-local", audience="towngrid", department=department)
+                          issuer="towngrid-local", audience="towngrid", department=department,
+                          organisation=organisation)
 
     def client(self, service: str, role: Role | None = Role.TOWN_ADMIN, scope: str = "town",
-               subject: str = "test-admin", department: str | None = None) -> httpx.AsyncClient:
-        """A client of ``service`` holding a token of ``role`` in ``scope`` (none if ``role`` is None)."""
-        token = self.token(role, scope, subject, department) if role else None
+               subject: str = "test-admin", department: str | None = None,
+               organisation: str | None = None) -> httpx.AsyncClient:
+        """A client of ``service`` holding a token of ``role`` in ``scope`` (none if ``role`` is None);
+        ``organisation``: the merchant or enterprise a merchant's or employer liaison's token acts for."""
+        token = self.token(role, scope, subject, department, organisation) if role else None
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.AsyncClient(base_url=self.services[service].url, headers=headers, timeout=30)
+        # An idle connection is dropped after 2 s, before the api's own 5 s keep-alive timeout can
+        # close it under a request that reuses it (an httpx.ReadError in long tests).
+        return httpx.AsyncClient(base_url=self.services[service].url, headers=headers, timeout=30,
+                                 limits=httpx.Limits(keepalive_expiry=2.0))
 
     @property
     def kafka(self) -> str:

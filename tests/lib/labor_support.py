@@ -49,7 +49,8 @@ async def new_resident(system: System) -> str:
 async def quarantine(system: System, resident_id: str) -> str:
     async with system.client("registry") as registry:
         started = await registry.post(f"/residents/{resident_id}/quarantines",
-                                      json={"kind": "home", "planned_end": "2030-02-08"})
+                                      json={"kind": "home", "planned_end": "2030-02-08",
+                                            "reason_code": "returned_from_risk_area"})
         assert started.status_code == 201, started.text
         return started.json()["quarantine_id"]
 

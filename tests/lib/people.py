@@ -36,3 +36,8 @@ def returnee(compound_id: str = "C03-017", **overrides: object) -> dict[str, obj
     }
     body.update(overrides)
     return body
+
+
+def quarantine_order(kind: str = "home", planned_end: str = "2030-06-01", **overrides: object) -> dict[str, object]:
+    """A valid body for ``POST /residents/{id}/quarantines`` (its required fields in one place)."""
+    return {"kind": kind, "planned_end": planned_end, "reason_code": "returned_from_risk_area", **overrides}

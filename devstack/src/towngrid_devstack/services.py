@@ -30,6 +30,9 @@ class LocalSecrets:
     auth_jwt_secret: str
     id_hash_key: str
     permits_signing_key: str = field(default_factory=lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    # The registry's key ring for personal data at rest (REGISTRY_DATA_KEYS): "<id>:<base64 of 32 bytes>".
+    registry_data_keys: str = field(
+        default_factory=lambda: "local1:" + base64.b64encode(secrets.token_bytes(32)).decode())
 
     @classmethod
     def for_profile(cls, config: StackConfig) -> "LocalSecrets":
@@ -71,6 +74,7 @@ def service_environment(
     }
     if service == "registry":
         env["ID_HASH_KEY"] = local.id_hash_key
+        env["DATA_KEYS"] = local.registry_data_keys
     if service == "permits":
         env["SIGNING_KEY"] = local.permits_signing_key
     env.update(extra or {})

@@ -79,6 +79,7 @@ class Principal:
     role: Role
     scope: str  # "town", "community:<id>" or "compound:<id>"
     department: str | None = None
+    organisation: str | None = None  # the ``org`` claim: a merchant's shop, an employer liaison's enterprise
 
     @property
     def grid(self) -> GridScope:
@@ -86,6 +87,13 @@ class Principal:
 
     def covers(self, *, community: str | None = None, compound: str | None = None) -> bool:
         return self.grid.covers(community=community, compound=compound)
+
+
+def ensure_own_organisation(principal: Principal, organisation: str | None, what: str = "this") -> None:
+    """403 unless the caller's token is for ``organisation`` (a merchant's shop, an employer's enterprise)."""
+    if principal.organisation is None or principal.organisation != organisation:
+        mine = principal.organisation or "no organisation"
+        raise HTTPException(403, f"outside your organisation ({mine}): {what} belongs to another organisation")
 
 
 def ensure_in_scope(principal: Principal, *, community: str | None = None, compound: str | None = None) -> None:
@@ -138,7 +146,11 @@ class TokenVerifier:
             scope = str(GridScope.parse(str(claims.get("scope", ""))))
         except ValueError as error:
             raise jwt.InvalidTokenError(str(error)) from error
-        return Principal(subject=claims["sub"], role=role, scope=scope, department=claims.get("department"))
+        organisation = claims.get("org")
+        if organisation is not None and (not isinstance(organisation, str) or not organisation):
+            raise jwt.InvalidTokenError("the org claim must be a non-empty string")
+        return Principal(subject=claims["sub"], role=role, scope=scope, department=claims.get("department"),
+                         organisation=organisation)
 
 
 def mint_token(
@@ -151,6 +163,7 @@ def mint_token(
     audience: str,
     ttl_s: int = 8 * 3600,
     department: str | None = None,
+    organisation: str | None = None,
 ) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -158,6 +171,8 @@ def mint_token(
     }
     if department:
         claims["department"] = department
+    if organisation:
+        claims["org"] = organisation
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

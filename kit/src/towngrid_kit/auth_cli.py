@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scope", default="town", help='"town", "community:<id>" or "compound:<id>"')
     parser.add_argument("--subject", default="local-admin", help="the staff member's opaque id")
     parser.add_argument("--department", default=None, help="for permit reviewers")
+    parser.add_argument("--org", default=None,
+                        help="for merchants (the merchant id) and employer liaisons (the enterprise id)")
     parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until it expires")
     args = parser.parse_args(argv)
     settings = load_settings(TokenSettings)
@@ -38,5 +40,6 @@ def main(argv: list[str] | None = None) -> None:
             audience=settings.auth_audience,
             ttl_s=args.ttl,
             department=args.department,
+            organisation=args.org,
         )
     )

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Any, Envelope], Awaitable[None]]
 
 
+# A message near Kafka's 1 MiB limit would not fit in the DLQ with the headers added: it is cut.
+MAX_DLQ_BODY_BYTES = 1_000_000
+
+
 class Malformed(Exception):
     """The message can never be processed as it is."""
 
@@ -64,7 +68,7 @@ def decode(body: bytes, handlers: EventHandlers) -> tuple[Envelope, EventData] |
     """Parse a message; None for an event type this consumer does not handle."""
     try:
         envelope = Envelope.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as error:
+    except (ValueError, ValidationError, RecursionError) as error:  # RecursionError: JSON nested too deep
         raise Malformed(f"malformed envelope: {error}") from error
     route = handlers.routes.get(envelope.event_type)
     if route is None:
@@ -74,6 +78,13 @@ def decode(body: bytes, handlers: EventHandlers) -> tuple[Envelope, EventData] |
         return envelope, model.model_validate(envelope.data)
     except ValidationError as error:
         raise Malformed(f"malformed {envelope.event_type} payload: {error}") from error
+
+
+async def _raw_body(message: Any) -> bytes:  # noqa: ANN401 - FastStream's StreamMessage
+    """FastStream decodes every body before the handler runs (JSON by default), and a body it
+    cannot decode (nested too deep, bad UTF-8 under a JSON content type) would fail there,
+    before :func:`decode` could dead-letter it. The handler reads the raw bytes itself."""
+    return message.body
 
 
 @dataclass
@@ -102,6 +113,7 @@ class EventConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             title=f"{policy.group}:events",
+            decoder=_raw_body,
         )(self._on_message)
 
     async def _on_message(self, msg: KafkaMessage, consumer: Consumer) -> None:
@@ -170,6 +182,9 @@ class EventConsumer:
             "x-dlq-source-partition": str(record.partition),
             "x-dlq-source-offset": str(record.offset),
         }
+        if len(body) > MAX_DLQ_BODY_BYTES:  # the body plus these headers must still fit in one Kafka message
+            headers["x-dlq-truncated-from-bytes"] = str(len(body))
+            body = body[:MAX_DLQ_BODY_BYTES]
         log.error("%s: dead-lettering %s@%s/%s: %s", self._policy.group, record.topic, record.partition, record.offset, reason)
         await self._broker.publish(body, topic=dlq_topic(record.topic), key=record.key, headers=headers)
         self.dead_lettered += 1

@@ -29,7 +29,10 @@ from towngrid_kit.observability import configure_logging
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.idempotency import IdempotencyStore
 from towngrid_kit.mongo import connect
-from towngrid_kit.problems import problem, install_problem_handlers
+from towngrid_kit.problems import error_responses, problem, install_problem_handlers
+from towngrid_kit.ratelimit import FixedWindowLimiter
+from towngrid_kit.request_limits import BodySizeLimit, PublicRoute
+from towngrid_kit.json_input import StrictJsonBodies
 from towngrid_kit.settings import ServiceSettings
 
 
@@ -74,6 +77,7 @@ def create_app(
     routers: Sequence[APIRouter],
     setup: Setup | None = None,
     description: str = "",
+    public_routes: Sequence[PublicRoute] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -81,6 +85,7 @@ def create_app(
         probe = KafkaProbe(settings.kafka_bootstrap)
         app.state.db = db
         app.state.kafka_probe = probe
+        app.state.rate_limiter = FixedWindowLimiter(db["rate_limits"])
         app.state.idempotency = IdempotencyStore(
             db["idempotency_keys"], lease_s=settings.idempotency_lease_s, faults=FaultPoints(settings.fault_point)
         )
@@ -102,11 +107,14 @@ def create_app(
         jwks_url=settings.auth_jwks_url,
     )
     install_problem_handlers(app)
+    app.add_middleware(StrictJsonBodies)  # inside BodySizeLimit: reads only bodies already capped
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes, public_routes=public_routes,
+                       window_s=settings.public_rate_window_s, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(ObservedRequests, service=service)
     app.state.service = service
-    app.include_router(_health_router(service))
+    app.include_router(_health_router(service), responses=error_responses())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=error_responses())
     return app
 
 

@@ -79,3 +79,48 @@ def _title(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+# The problem document every error answer carries, declared once for every route (create_app)
+# so that clients and schema-driven tests know each error status and its body.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "One entry per bad field of the request.",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"},
+                               "type": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+_ERROR_MEANINGS = {
+    400: "The request is malformed",
+    401: "No valid bearer token",
+    403: "The token's role or scope does not allow this",
+    404: "No such entity",
+    409: "The entity's state refuses this change, or a concurrent change won",
+    413: "The request body is too large",
+    415: "The request body's content type is not accepted",
+    422: "Invalid input: `errors` names each bad field",
+    429: "Too many requests: retry after `Retry-After` seconds",
+    503: "A dependency (the database) is unavailable: nothing was changed, retry later",
+}
+
+
+def error_responses() -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of every route: each error status with its problem document."""
+    return {status: {"description": meaning, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+            for status, meaning in _ERROR_MEANINGS.items()}

@@ -6,10 +6,11 @@ start with a message naming the environment variable.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from typing import TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +47,19 @@ class ServiceSettings(BaseSettings):
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json lines, or text for a terminal.")
     heartbeat_file: str = Field(default="", description="The worker touches this file on every relay cycle.")
     fault_point: str = Field(default="", description="Test only: crash (SIGKILL) at this named point.")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body any route accepts "
+                                "(413 above it; public routes have smaller caps of their own).")
+    trusted_proxies: list[str] = Field(default_factory=list, description="JSON list of proxy addresses or CIDRs "
+                                       "whose X-Forwarded-For names the client (for per-client limits).")
+    public_rate_window_s: float = Field(default=60.0, ge=0.1, le=86400, description="The window of the "
+                                        "per-client limits of public routes.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr.strip(), strict=False)  # ValueError names the bad entry
+        return value
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> "ServiceSettings":

@@ -4,7 +4,7 @@ Every operation in the service's OpenAPI document must be listed here; ``test_ac
 checks each role against each endpoint on the running service.
 """
 
-from access_matrix.marks import ANY, PUBLIC
+from access_matrix.marks import ANY, GRID, PUBLIC, TOWN
 from towngrid_kit.auth import Role as R
 
 ACCESS = {
@@ -58,4 +58,73 @@ ACCESS = {
     "POST /residents/{resident_id}/quarantines/{quarantine_id}/end": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
     "GET /residents/{resident_id}/checklist": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
     "POST /residents/{resident_id}/checklist/items/{item_code}/verify": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    # Unmasked personal data, with a stated purpose, audited (never a volunteer); the audit of such reads.
+    "POST /residents/{resident_id}/personal-data-reads": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /audit/personal-data-reads": {R.TOWN_ADMIN},
+    # Appeals against quarantine decisions: filed by an officer for the person, reviewed by another staff member.
+    "POST /appeals": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "GET /appeals/{appeal_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /appeals/{appeal_id}/decision": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+}
+
+# How the token's grid scope limits each staff endpoint (checked with real data in
+# ``tests/e2e/test_registry_scope.py``). GRID: the resident, tip, site, person on duty,
+# checkpoint or neighbour group must lie in the caller's community/compound, lists show only
+# those, and a list filter naming a place outside gives 403. TOWN: the grid itself and the
+# town's aggregate figures, free of personal data; changing the grid needs a town-wide token.
+SCOPE = {
+    "POST /residents/{resident_id}/care": GRID,
+    "GET /residents/{resident_id}/care": GRID,
+    "POST /residents/{resident_id}/care/helper": GRID,
+    "POST /residents/{resident_id}/care/visits": GRID,
+    "GET /care/residents": GRID,
+    "POST /duty/people": GRID,
+    "GET /duty/people": GRID,
+    "GET /duty/people/{person_id}": GRID,
+    "POST /duty/people/{person_id}/shifts": GRID,
+    "GET /duty/checkpoints/{checkpoint_id}/coverage": GRID,
+    "POST /duty/coverage-checks": GRID,
+    "GET /figures": TOWN,
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/planned-end": GRID,
+    "POST /residents/{resident_id}/contacts": GRID,
+    "POST /residents/{resident_id}/contacts/{contact_id}/quarantine": GRID,
+    "GET /residents/{resident_id}/history": GRID,
+    "GET /grid": TOWN,
+    "PUT /grid/settings": TOWN,
+    "POST /grid/import": TOWN,
+    "POST /grid/communities": TOWN,
+    "GET /grid/communities": TOWN,
+    "PATCH /grid/communities/{community_id}": TOWN,
+    "POST /grid/compounds": TOWN,
+    "GET /grid/compounds": TOWN,
+    "GET /grid/compounds/{compound_id}": TOWN,
+    "PATCH /grid/compounds/{compound_id}": TOWN,
+    "GET /grid/checkpoints": TOWN,
+    "POST /grid/groups": GRID,
+    "GET /grid/groups": TOWN,
+    "PATCH /grid/groups/{group_id}": GRID,
+    "GET /isolation-sites": GRID,
+    "POST /isolation-sites/{site_id}/rooms": GRID,
+    "GET /isolation-sites/{site_id}/occupancy": GRID,
+    "POST /isolation-sites/{site_id}/admissions": GRID,
+    "GET /isolation-sites/{site_id}/admissions": GRID,
+    "POST /isolation-sites/{site_id}/admissions/{admission_id}/discharge": GRID,
+    "POST /isolation-sites/{site_id}/rooms/{room_id}/cleanings": GRID,
+    "POST /tips": GRID,
+    "GET /tips": GRID,
+    "GET /tips/{tip_id}": GRID,
+    "POST /tips/{tip_id}/screening": GRID,
+    "POST /residents": GRID,
+    "GET /residents/{resident_id}": GRID,
+    "GET /residents": GRID,
+    "POST /residents/{resident_id}/quarantines": GRID,
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/health-checks": GRID,
+    "POST /residents/{resident_id}/quarantines/{quarantine_id}/end": GRID,
+    "GET /residents/{resident_id}/checklist": GRID,
+    "POST /residents/{resident_id}/checklist/items/{item_code}/verify": GRID,
+    "POST /residents/{resident_id}/personal-data-reads": GRID,
+    "GET /audit/personal-data-reads": GRID,
+    "POST /appeals": GRID,
+    "GET /appeals/{appeal_id}": GRID,
+    "POST /appeals/{appeal_id}/decision": GRID,
 }

@@ -2,6 +2,8 @@
 
 from towngrid_contracts.permits.permit import (
     PERMIT_TOPIC,
+    PermitAppealDecided,
+    PermitAppealFiled,
     PermitApplied,
     PermitExpired,
     PermitIssued,
@@ -25,12 +27,16 @@ EVENTS = (
     PermitReviewStepDecided,
     PermitReviewStepOverdue,
     PermitOpeningChecklistUpdated,
+    PermitAppealFiled,
+    PermitAppealDecided,
 )
 """Every permits event, in catalogue order."""
 
 __all__ = [
     "EVENTS",
     "PERMIT_TOPIC",
+    "PermitAppealDecided",
+    "PermitAppealFiled",
     "PermitApplied",
     "PermitExpired",
     "PermitIssued",

@@ -114,6 +114,12 @@ class PermitSuspended(_PermitEvent):
         default=None, min_length=1, description="The registry quarantine that caused it, if any."
     )
     suspended_at: AwareDatetime
+    decided_by: str | None = Field(
+        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
+    )
+    reason_code: str | None = Field(
+        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
+    )
 
 
 class PermitReinstated(_PermitEvent):
@@ -121,6 +127,13 @@ class PermitReinstated(_PermitEvent):
 
     valid_until: AwareDatetime
     reinstated_at: AwareDatetime
+    decided_by: str | None = Field(
+        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
+    )
+    reason_code: str | None = Field(
+        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
+    )
+    appeal_id: str | None = Field(default=None, min_length=1, description="The appeal whose outcome reinstated it, if any.")
 
 
 class PermitRevoked(_PermitEvent):
@@ -131,6 +144,12 @@ class PermitRevoked(_PermitEvent):
     reason: RevocationReason
     revoked_at: AwareDatetime
     revoked_by: str | None = Field(default=None, min_length=1, description="Opaque id of the staff member who revoked.")
+    decided_by: str | None = Field(
+        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
+    )
+    reason_code: str | None = Field(
+        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
+    )
 
 
 class PermitExpired(_PermitEvent):
@@ -175,3 +194,34 @@ class PermitOpeningChecklistUpdated(_PermitEvent):
     items_done: list[OpeningStandardItem] = Field(description="The items of the opening standard now met.")
     complete: bool
     updated_at: AwareDatetime
+
+
+AppealAgainst = Literal["suspension", "revocation"]
+AppealChannel = Literal["staff", "holder"]
+AppealOutcome = Literal["upheld", "overturned"]
+
+
+class PermitAppealFiled(_PermitEvent):
+    """An appeal against the permit's suspension or revocation was filed (by staff or by the holder)."""
+
+    event_type: ClassVar[str] = "permits.appeal.filed"
+
+    appeal_id: str = Field(min_length=1)
+    against: AppealAgainst
+    decision_id: str | None = Field(default=None, min_length=1, description="The appealed decision.")
+    channel: AppealChannel = Field(description="``holder``: filed by the holder with the permit's code (public).")
+    filed_by: str = Field(min_length=1, description="Opaque staff id, or ``holder``.")
+    filed_at: AwareDatetime
+
+
+class PermitAppealDecided(_PermitEvent):
+    """An appeal was reviewed by someone other than the decider; ``overturned`` reinstates the permit."""
+
+    event_type: ClassVar[str] = "permits.appeal.decided"
+
+    appeal_id: str = Field(min_length=1)
+    against: AppealAgainst
+    outcome: AppealOutcome
+    reason_code: str = Field(min_length=1, description="Why, from the permits service's configured appeal reasons.")
+    decided_by: str = Field(min_length=1, description="Opaque staff id of the reviewer.")
+    decided_at: AwareDatetime

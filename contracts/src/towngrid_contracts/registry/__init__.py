@@ -1,11 +1,19 @@
 """Events published by the registry service (only the registry edits this package)."""
 
+from towngrid_contracts.registry.appeal import AppealDecided, AppealFiled
+
+from towngrid_contracts.registry.audit import AUDIT_TOPIC, PersonalDataRead
 from towngrid_contracts.registry.checkpoint import (
     CHECKPOINT_TOPIC,
     CheckpointCoverageGapDetected,
     CheckpointCoverageRestored,
 )
-from towngrid_contracts.registry.duty import DUTY_TOPIC, DutyPersonRegistered, DutyShiftScheduled
+from towngrid_contracts.registry.duty import (
+    DUTY_TOPIC,
+    DutyPersonDataReencrypted,
+    DutyPersonRegistered,
+    DutyShiftScheduled,
+)
 from towngrid_contracts.registry.grid import (
     GRID_TOPIC,
     CommunityRegistered,
@@ -34,9 +42,10 @@ from towngrid_contracts.registry.resident import (
     QuarantinePlannedEndChanged,
     QuarantineStarted,
     ResidentLeftTown,
+    ResidentPersonalDataReencrypted,
     ResidentReturned,
 )
-from towngrid_contracts.registry.tip import TIP_TOPIC, TipReported, TipScreened
+from towngrid_contracts.registry.tip import TIP_TOPIC, TipReported, TipReporterReencrypted, TipScreened
 from towngrid_contracts.registry.vulnerable import (
     CarePaired,
     CareVisitMissed,
@@ -76,10 +85,23 @@ EVENTS = (
     IsolationRoomCleaned,
     DutyPersonRegistered,
     DutyShiftScheduled,
+    AppealFiled,
+    AppealDecided,
+    ResidentPersonalDataReencrypted,
+    DutyPersonDataReencrypted,
+    TipReporterReencrypted,
+    PersonalDataRead,
 )
 """Every registry event, in catalogue order."""
 
 __all__ = [
+    "AUDIT_TOPIC",
+    "DutyPersonDataReencrypted",
+    "PersonalDataRead",
+    "ResidentPersonalDataReencrypted",
+    "TipReporterReencrypted",
+    "AppealDecided",
+    "AppealFiled",
     "CHECKPOINT_TOPIC",
     "DUTY_TOPIC",
     "DutyPersonRegistered",

@@ -42,3 +42,12 @@ class DutyShiftScheduled(_DutyEvent):
     checkpoint_id: str = Field(min_length=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+
+
+class DutyPersonDataReencrypted(_DutyEvent):
+    """The person's sealed contact data was sealed again under the registry's current key (rotation)."""
+
+    event_type: ClassVar[str] = "registry.duty.person_data_reencrypted"
+
+    key_id: str = Field(min_length=1, max_length=32, description="Label of the key that now seals the data.")
+    reencrypted_at: AwareDatetime

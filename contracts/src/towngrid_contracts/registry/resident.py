@@ -60,6 +60,10 @@ class QuarantineStarted(_ResidentEvent):
     contact_of_resident_id: str | None = Field(
         default=None, min_length=1, description="Set when started for a close contact of this case."
     )
+    decided_by: str | None = Field(default=None, min_length=1, description="Opaque staff id of who decided it.")
+    reason_code: str | None = Field(
+        default=None, min_length=1, description="Why, from the registry's configured list (the free text stays there)."
+    )
 
 
 PlannedEndChangeReason = Literal[
@@ -79,6 +83,12 @@ class QuarantinePlannedEndChanged(_ResidentEvent):
     reason: PlannedEndChangeReason
     changed_by: str = Field(min_length=1, description="Opaque staff id.")
     changed_at: AwareDatetime
+    decided_by: str | None = Field(default=None, min_length=1, description="Opaque staff id (as changed_by).")
+    reason_code: str | None = Field(
+        default=None, min_length=1,
+        description="Why, from the registry's configured list; ``reason`` is this code, or ``other`` if it is "
+                    "not one of the original codes.",
+    )
 
 
 class HealthCheckMissed(_ResidentEvent):
@@ -132,6 +142,12 @@ class QuarantineEnded(_ResidentEvent):
     quarantine_id: str = Field(min_length=1)
     ended_at: AwareDatetime
     outcome: QuarantineOutcome
+    decided_by: str | None = Field(default=None, min_length=1, description="Opaque staff id of who ended it.")
+    reason_code: str | None = Field(
+        default=None, min_length=1,
+        description="Why, from the registry's configured list; ``appeal_overturned`` when an appeal ended it.",
+    )
+    appeal_id: str | None = Field(default=None, min_length=1, description="The appeal whose outcome ended it, if any.")
 
 
 class ChecklistCompleted(_ResidentEvent):
@@ -188,3 +204,13 @@ class ResidentLeftTown(_ResidentEvent):
     batch_id: str | None = Field(default=None, min_length=1)
     left_at: AwareDatetime
 
+
+
+class ResidentPersonalDataReencrypted(_ResidentEvent):
+    """The resident's sealed personal data was sealed again under the registry's current key
+    (key rotation). Nothing about the person changed; ``key_id`` is the label of the new key."""
+
+    event_type: ClassVar[str] = "registry.resident.personal_data_reencrypted"
+
+    key_id: str = Field(min_length=1, max_length=32, description="Label of the key that now seals the data.")
+    reencrypted_at: AwareDatetime

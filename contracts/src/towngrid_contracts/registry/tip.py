@@ -53,3 +53,12 @@ class TipScreened(_TipEvent):
     resident_id: str | None = Field(default=None, min_length=1)
     screened_by: str = Field(min_length=1, description="Opaque staff id.")
     screened_at: AwareDatetime
+
+
+class TipReporterReencrypted(_TipEvent):
+    """The reporter's sealed contact data was sealed again under the registry's current key (rotation)."""
+
+    event_type: ClassVar[str] = "registry.tip.reporter_reencrypted"
+
+    key_id: str = Field(min_length=1, max_length=32, description="Label of the key that now seals the data.")
+    reencrypted_at: AwareDatetime

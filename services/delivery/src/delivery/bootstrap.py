@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from delivery.adapters.grid import GridDirectory
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.repository import MERCHANTS, ORDERS, MerchantRepository, OrderRepository
 from delivery.adapters.pickup import PickupSlots
@@ -25,17 +26,20 @@ class Services:
     merchants: MerchantService
     orders: OrderService
     relief: ReliefService
+    grid: GridDirectory
 
 
 async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Services:
     merchants, orders = MerchantRepository(db), OrderRepository(db)
     permits, households, teams, slots = MerchantPermits(db), Households(db), Teams(db), PickupSlots(db)
     recipients, ledger, stock, parcels = ReliefRecipients(db), ReliefLedger(db), ReliefStock(db), ParcelRepository(db)
-    for part in (merchants, orders, permits, households, teams, slots, recipients, ledger, stock, parcels):
+    grid = GridDirectory(db)
+    for part in (merchants, orders, permits, households, teams, slots, recipients, ledger, stock, parcels, grid):
         await part.ensure_indexes()
     return Services(
         merchants=MerchantService(merchants, permits),
         orders=OrderService(orders, merchants, permits, households, teams, slots,
                             pickup_hold=timedelta(hours=settings.pickup_hold_hours)),
         relief=ReliefService(recipients, ledger, stock, parcels, settings.relief_parcel_contents),
+        grid=grid,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from labor.adapters.grid import GridDirectory
 from labor.adapters.projections import Projections
 from labor.adapters.repository import Repository
 from labor.domain.batch import Batch
@@ -21,8 +22,9 @@ AGGREGATE_STORES = ["employers", "demands", "job_seekers", "batches", "resumptio
 
 
 def _batch_index(b: Batch) -> dict:
-    return {"status": b.status, "demand_id": b.demand_id, "destination_province": b.destination_province,
-            "worker_ids": [w.resident_id for w in b.workers], "flagged": any(not w.eligible for w in b.workers),
+    return {"status": b.status, "demand_id": b.demand_id, "enterprise_id": b.enterprise_id,
+            "destination_province": b.destination_province, "worker_ids": [w.resident_id for w in b.workers],
+            "worker_compounds": sorted({w.compound_id for w in b.workers if w.compound_id}), "flagged": any(not w.eligible for w in b.workers),
             "dispatched_count": len(b.boarded) if b.status != "open" else 0}
 
 
@@ -41,21 +43,25 @@ class Labor:
     figures: Figures
     projections: Projections
     repos: list[Repository]
+    grid: GridDirectory
 
     async def ensure_indexes(self) -> None:
         for repo in self.repos:
             await repo.ensure_indexes()
         await self.projections.ensure_indexes()
+        await self.grid.ensure_indexes()
 
 
 def build(db: AsyncDatabase) -> Labor:
     employers = Repository(db, "employers", Employer, lambda e: e.enterprise_id,
-                           lambda e: {"province": e.province, "local": e.local}, ("province",))
+                           lambda e: {"province": e.province, "local": e.local, "enterprise_id": e.enterprise_id},
+                           ("province",))
     demands = Repository(db, "demands", Demand, lambda d: d.demand_id,
                          lambda d: {"enterprise_id": d.enterprise_id, "status": d.status, "province": d.province},
                          ("enterprise_id", "status"))
     seekers = Repository(db, "job_seekers", JobSeeker, lambda s: s.job_seeker_id,
                          lambda s: {"resident_id": s.resident_id, "matched": s.match is not None, "skills": s.skills,
+                                    "compound_id": s.compound_id, "enterprise_id": s.match.enterprise_id if s.match else None,
                                     "placement": s.match.placement if s.match else None,
                                     "placed_locally": bool(s.match and s.match.placed_at)},
                          ("matched", "skills"))
@@ -72,4 +78,5 @@ def build(db: AsyncDatabase) -> Labor:
         figures=Figures(seekers, batches, cases, demands),
         projections=projections,
         repos=[employers, demands, seekers, batches, cases],
+        grid=GridDirectory(db),
     )

@@ -6,7 +6,10 @@ import logging
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from permits.adapters.appeal_index import AppealIndex
 from permits.adapters.quarantine_roster import QuarantineRoster
+from permits.domain.decisions import ReasonCodes
+from permits.service.appeals import PermitAppealService
 from permits.adapters.repository import STORE, PermitRepository, PolicyStore
 from permits.adapters.signing import CodeSigner, key_derived_from, key_from_setting
 from permits.config import PermitsSettings
@@ -32,4 +35,9 @@ async def build_permit_service(db: AsyncDatabase, settings: PermitsSettings) -> 
     await policies.ensure_indexes()
     roster = QuarantineRoster(db)
     await roster.ensure_indexes()
-    return PermitService(repo, policies, roster, build_signer(settings))
+    return PermitService(repo, policies, roster, build_signer(settings),
+                         reasons=ReasonCodes(settings.decision_reasons, "permit decision"))
+
+
+def build_appeal_service(db: AsyncDatabase, settings: PermitsSettings, permits: PermitService) -> PermitAppealService:
+    return PermitAppealService(permits, AppealIndex(db), ReasonCodes(settings.appeal_reasons, "appeal"))

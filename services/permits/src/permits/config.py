@@ -6,6 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from towngrid_kit.settings import ServiceSettings
+from permits.domain.decisions import DEFAULT_APPEAL_REASONS, DEFAULT_DECISION_REASONS
 
 
 class PermitsSettings(ServiceSettings):
@@ -23,6 +24,21 @@ class PermitsSettings(ServiceSettings):
     service_points: list[str] = Field(
         default_factory=lambda: [f"SP-C{n:02d}" for n in range(1, 9)],
         description="The community service points, as JSON.")
+    public_applications_per_window: int = Field(
+        default=30, ge=1, le=100_000, description="Online applications accepted per client per PUBLIC_RATE_WINDOW_S "
+                                                  "(60 s), across all api replicas.")
+    public_reads_per_window: int = Field(
+        default=300, ge=1, le=100_000, description="Per client and window, for each of: the applicant's status, "
+                                                   "/verify, /verification-key.")
+    public_appeals_per_window: int = Field(
+        default=10, ge=1, le=100_000, description="Holders' own appeals (POST /holder-appeals) accepted per client "
+                                                  "per PUBLIC_RATE_WINDOW_S, across all api replicas.")
+    decision_reasons: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DECISION_REASONS), min_length=1,
+        description="Reason codes for suspending, lifting a suspension and revoking a permit, as JSON.")
+    appeal_reasons: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_APPEAL_REASONS), min_length=1,
+        description="Reason codes for deciding an appeal against a suspension or revocation, as JSON.")
     clock_interval_s: float = Field(default=1.0, gt=0, description="How often the worker looks for "
                                     "overdue review steps and expired permits.")
 

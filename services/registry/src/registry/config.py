@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import re
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from registry.adapters.sealing import KeyRing, parse_ring
 from towngrid_kit.settings import ServiceSettings
+from registry.domain.decisions import DEFAULT_APPEAL_REASONS, DEFAULT_QUARANTINE_REASONS
+
+DEFAULT_PURPOSES = ["contact_tracing", "medical_emergency", "quarantine_support", "identity_check", "legal_request",
+                    "data_correction"]
 
 
 class RegistrySettings(ServiceSettings):
@@ -17,6 +24,14 @@ class RegistrySettings(ServiceSettings):
         description="Key of the keyed hash that finds a resident by national ID number (at least 32 characters).",
         min_length=32,
     )
+    data_keys: SecretStr = Field(
+        description="Key ring sealing national ID numbers, mobiles and addresses at rest (AES-256-GCM): "
+                    "id:base64key[,id:base64key...] (32-byte keys); the first seals new writes, all open.",
+    )
+    personal_data_purposes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PURPOSES), min_length=1,
+        description="Purposes staff may state to read a national ID number, mobile or address unmasked (JSON list).",
+    )
     town_id: str = Field(default="TOWN-CG", min_length=1, max_length=40,
                          description="Opaque id of the town whose grid this registry keeps.")
     checklist_scan_interval_s: float = Field(default=2.0, gt=0,
@@ -24,7 +39,8 @@ class RegistrySettings(ServiceSettings):
     town_utc_offset_hours: int = Field(default=8, ge=-12, le=14,
                                        description="The town's local time (days of daily health checks).")
     tips_public_per_minute: int = Field(default=10, ge=1, le=10_000,
-                                        description="Public tips accepted per client address per minute.")
+                                        description="Public tips accepted per client (address, or X-Forwarded-For from "
+                                        "TRUSTED_PROXIES) per PUBLIC_RATE_WINDOW_S (60 s), across all api replicas.")
     checkpoint_required_staff: int = Field(default=1, ge=1, le=20,
                                            description="People needed on duty at a checkpoint at every moment.")
     coverage_days: int = Field(default=3, ge=1, le=14, description="How many days ahead coverage gaps are raised.")
@@ -34,3 +50,26 @@ class RegistrySettings(ServiceSettings):
         default_factory=list,
         description='Listed risk areas as JSON, e.g. ["湖北省", "广东省/深圳市"].',
     )
+    quarantine_reasons: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_QUARANTINE_REASONS), min_length=1,
+        description="Reason codes for starting, extending, shortening and ending a quarantine, as JSON.")
+    appeal_reasons: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_APPEAL_REASONS), min_length=1,
+        description="Reason codes for deciding an appeal against a quarantine, as JSON.")
+
+    @field_validator("data_keys")
+    @classmethod
+    def _ring(cls, value: SecretStr) -> SecretStr:
+        parse_ring(value.get_secret_value())  # names the bad key, never prints the keys
+        return value
+
+    @field_validator("personal_data_purposes")
+    @classmethod
+    def _purposes(cls, value: list[str]) -> list[str]:
+        bad = [p for p in value if not re.fullmatch(r"[a-z][a-z_]{0,39}", p)]
+        if bad:
+            raise ValueError(f"purposes are codes of a-z and _ (published in audit events), not {bad}")
+        return value
+
+    def key_ring(self) -> KeyRing:
+        return KeyRing.parse(self.data_keys.get_secret_value())

@@ -17,7 +17,7 @@ def resident(rid: str = "res_1") -> Resident:
 
 def test_extend_and_shorten_with_reason() -> None:
     r = resident()
-    r.start_quarantine("q1", "home", START, date(2020, 2, 14))
+    r.start_quarantine("q1", "home", START, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     r.change_planned_end("q1", date(2020, 2, 21), "symptoms", "cough since Monday", "stf_1", START + timedelta(days=5))
     r.change_planned_end("q1", date(2020, 2, 18), "test_result", None, "stf_2", START + timedelta(days=6))
     changed = [e for e in r.pending if isinstance(e, QuarantinePlannedEndChanged)]
@@ -29,14 +29,14 @@ def test_extend_and_shorten_with_reason() -> None:
         r.change_planned_end("q1", date(2020, 1, 1), "other", None, "stf_1", START)
     with pytest.raises(InvalidInput):
         r.change_planned_end("q1", date(2020, 2, 18), "other", None, "stf_1", START)
-    r.end_quarantine("q1", START + timedelta(days=10), "released")
+    r.end_quarantine("q1", START + timedelta(days=10), "released", reason_code="period_completed", by="stf_1")
     with pytest.raises(Conflict):
         r.change_planned_end("q1", date(2020, 2, 28), "other", None, "stf_1", START)
 
 
 def test_missed_days_flagged_once_and_checked_days_not() -> None:
     r = resident()
-    r.start_quarantine("q1", "home", START, date(2020, 2, 14))
+    r.start_quarantine("q1", "home", START, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     assert r.check_deadline(CST) == datetime(2020, 2, 3, 0, 0, tzinfo=CST), "the start day needs no check"
     r.record_health_check("q1", HealthCheck("c1", 36.5, [], "stf_1", datetime(2020, 2, 3, 9, 0, tzinfo=CST)))
     assert r.flag_missed_checks(datetime(2020, 2, 2, 23, 59, tzinfo=CST), CST) == 0
@@ -47,7 +47,7 @@ def test_missed_days_flagged_once_and_checked_days_not() -> None:
     assert r.check_deadline(CST) == datetime(2020, 2, 6, 0, 0, tzinfo=CST)
     again = from_state(to_state(r), 9)
     assert again.quarantines == r.quarantines
-    r.end_quarantine("q1", now, "released")
+    r.end_quarantine("q1", now, "released", reason_code="period_completed", by="stf_1")
     assert r.check_deadline(CST) is None and r.flag_missed_checks(now + timedelta(days=3), CST) == 0
 
 
@@ -65,6 +65,6 @@ def test_close_contacts() -> None:
     with pytest.raises(NotFound):
         case.contact("res_c")
     contact = resident("res_b")
-    contact.start_quarantine("q2", "centralized", now, date(2020, 2, 24), contact_of="res_case")
+    contact.start_quarantine("q2", "centralized", now, date(2020, 2, 24), contact_of="res_case", reason_code="close_contact", by="stf_1")
     assert contact.pending[-1].contact_of_resident_id == "res_case"
     assert from_state(to_state(case), 2).contacts == case.contacts

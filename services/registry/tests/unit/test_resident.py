@@ -39,10 +39,10 @@ def test_first_return_then_re_registration() -> None:
 
 def test_quarantine_start_check_fever_end() -> None:
     r = resident()
-    q = r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14))
+    q = r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     r.record_health_check("qua_1", check(36.8, check_id="chk_1"))
     r.record_health_check("qua_1", check(37.3, check_id="chk_2"))
-    r.end_quarantine("qua_1", NOW + timedelta(days=14), "released")
+    r.end_quarantine("qua_1", NOW + timedelta(days=14), "released", reason_code="period_completed", by="stf_1")
     assert [type(e) for e in r.pending] == [
         QuarantineStarted, HealthCheckRecorded, HealthCheckRecorded, FeverAlertRaised, QuarantineEnded,
     ]
@@ -52,18 +52,18 @@ def test_quarantine_start_check_fever_end() -> None:
 
 def test_fever_threshold_is_37_3() -> None:
     r = resident()
-    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14))
+    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     r.record_health_check("qua_1", check(37.2))
     assert not any(isinstance(e, FeverAlertRaised) for e in r.pending)
 
 
 def test_at_most_one_open_quarantine() -> None:
     r = resident()
-    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14))
+    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     with pytest.raises(Conflict):
-        r.start_quarantine("qua_2", "centralized", NOW, date(2020, 2, 14))
-    r.end_quarantine("qua_1", NOW + timedelta(days=1), "released")
-    r.start_quarantine("qua_2", "centralized", NOW + timedelta(days=2), date(2020, 2, 20))
+        r.start_quarantine("qua_2", "centralized", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
+    r.end_quarantine("qua_1", NOW + timedelta(days=1), "released", reason_code="period_completed", by="stf_1")
+    r.start_quarantine("qua_2", "centralized", NOW + timedelta(days=2), date(2020, 2, 20), reason_code="close_contact", by="stf_1")
     assert r.open_quarantine.quarantine_id == "qua_2"
 
 
@@ -72,13 +72,13 @@ def test_illegal_transitions_are_refused() -> None:
     with pytest.raises(NotFound):
         r.record_health_check("qua_x", check(36.5))
     with pytest.raises(InvalidInput):
-        r.start_quarantine("qua_1", "home", NOW, date(2020, 1, 1))
-    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14))
+        r.start_quarantine("qua_1", "home", NOW, date(2020, 1, 1), reason_code="close_contact", by="stf_1")
+    r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
     with pytest.raises(InvalidInput):
         r.record_health_check("qua_1", check(36.5, at=NOW - timedelta(days=1)))
-    r.end_quarantine("qua_1", NOW + timedelta(days=1), "released")
+    r.end_quarantine("qua_1", NOW + timedelta(days=1), "released", reason_code="period_completed", by="stf_1")
     with pytest.raises(Conflict):
-        r.end_quarantine("qua_1", NOW + timedelta(days=2), "released")
+        r.end_quarantine("qua_1", NOW + timedelta(days=2), "released", reason_code="period_completed", by="stf_1")
     with pytest.raises(Conflict):
         r.record_health_check("qua_1", check(36.5))
     assert len([e for e in r.pending if isinstance(e, QuarantineEnded)]) == 1

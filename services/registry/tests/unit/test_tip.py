@@ -6,7 +6,6 @@ from towngrid_contracts.registry import TipReported, TipScreened
 from towngrid_kit.errors import Conflict
 from registry.adapters.tip_repository import from_state, to_state
 from registry.domain.tip import Reporter, Tip
-from registry.entrypoints.tips_http import RateLimiter
 
 NOW = datetime(2020, 2, 5, 9, 0, tzinfo=UTC)
 
@@ -23,8 +22,3 @@ def test_tip_reported_then_screened_once_and_reporter_never_published() -> None:
         tip.screen("no_issue_found", None, None, "stf_1", NOW)
     assert from_state(to_state(tip), 2).reporter == Reporter("李四", "13900139000")
 
-
-def test_rate_limiter_counts_per_client() -> None:
-    limiter = RateLimiter(2)
-    assert [limiter.retry_after("a") for _ in range(3)][:2] == [0, 0]
-    assert limiter.retry_after("a") > 0 and limiter.retry_after("b") == 0

@@ -79,8 +79,10 @@ class ReliefLedger:
     async def find(self, household_id: str, period: date) -> dict[str, Any] | None:
         return await self._ledger.find_one({"_id": self.key(household_id, period)})
 
-    async def page(self, household_id: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {}
+    async def page(self, household_id: str | None, after: str | None, limit: int,
+                   where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """A page of entries; ``where``: more conditions (the caller's scope, on ``compound_id``)."""
+        query: dict[str, Any] = dict(where or {})
         if household_id:
             query["household_id"] = household_id
         if after:

@@ -64,7 +64,7 @@ class OrderRepository:
 
     async def ensure_indexes(self) -> None:
         await self._store.ensure_indexes()
-        for name in ("status", "team_id", "household_id", "merchant_id", "checkpoint_id"):
+        for name in ("status", "team_id", "household_id", "merchant_id", "checkpoint_id", "compound_id"):
             await self._store.current.create_index([(name, ASCENDING), ("_id", ASCENDING)])
 
     async def get(self, order_id: str, *, authoritative: bool = False) -> Order | None:
@@ -77,7 +77,7 @@ class OrderRepository:
             order.order_id, order.version, order_state(order), events,
             index_fields={"status": order.status, "team_id": order.team_id, "household_id": order.household_id,
                           "merchant_id": order.merchant_id, "checkpoint_id": order.checkpoint_id,
-                          "pickup_until": (order.pickup or {}).get("until")},
+                          "compound_id": order.compound_id, "pickup_until": (order.pickup or {}).get("until")},
         )
 
     async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Order]:

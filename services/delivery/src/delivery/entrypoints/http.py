@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.http import After, Limit
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, Role, ensure_in_scope, ensure_own_organisation, require_roles
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.problems import PROBLEM_JSON
@@ -21,6 +21,7 @@ from delivery.config import DeliverySettings
 from delivery.domain.merchant import Product
 from delivery.domain.order import Order, RequestedLine
 from delivery.entrypoints.relief_http import router as relief_router
+from delivery.entrypoints.scope import ensure_compound, ensure_order, ensure_place, ensure_team, grid_filter
 from delivery.entrypoints.schemas import (
     AssignBody,
     CancelBody,
@@ -58,9 +59,16 @@ Svc = Annotated[Services, Depends(services)]
 
 
 def _own_merchant(principal: Principal, merchant_id: str) -> None:
-    """A merchant's token (subject = its merchant id) acts for that merchant only."""
-    if principal.role == Role.MERCHANT and principal.subject != merchant_id:
-        raise NotFound(f"no merchant {merchant_id} for this token")
+    """A merchant's token (its ``org`` claim names its merchant id) acts for that merchant only."""
+    if principal.role == Role.MERCHANT:
+        ensure_own_organisation(principal, merchant_id, f"merchant {merchant_id}")
+
+
+async def _order_in_scope(svc: Services, principal: Principal, order_id: str) -> None:
+    """403 unless the caller may act on the order (404 if there is none)."""
+    if principal.role != Role.MERCHANT and principal.grid.whole_town:
+        return  # town-wide staff reach every order: no extra read
+    await ensure_order(principal, svc.grid, await svc.orders.get(order_id))
 
 
 # --- merchants and price lists ---------------------------------------------------------------
@@ -70,6 +78,8 @@ def _own_merchant(principal: Principal, merchant_id: str) -> None:
 async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
                             principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_in_scope(principal, community=body.community_id)  # a community officer registers its community's shops
+
     async def action() -> tuple[int, object]:
         m = await svc.merchants.register(body.merchant_id, body.name, body.kind, body.community_id)
         allowed = await svc.merchants.allowed_to_sell(m.merchant_id)
@@ -83,8 +93,8 @@ async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
             summary="A merchant, whether it may sell now, and its price list in force")
 async def get_merchant(merchant_id: str, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> MerchantView:
-    _own_merchant(principal, merchant_id)
     m = await svc.merchants.get(merchant_id)
+    _own_merchant(principal, merchant_id)
     return MerchantView.of(m, await svc.merchants.allowed_to_sell(merchant_id), datetime.now(UTC))
 
 
@@ -102,7 +112,10 @@ async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles
 async def publish_price_list(merchant_id: str, body: PublishPriceList, request: Request, svc: Svc,
                              principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))],
                              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    merchant = await svc.merchants.get(merchant_id)
     _own_merchant(principal, merchant_id)
+    if principal.role != Role.MERCHANT:  # staff: shops of their community
+        ensure_in_scope(principal, community=merchant.community_id)
 
     async def action() -> tuple[int, object]:
         products = [Product(sku=i.sku, name=i.name, unit=i.unit, price_cents=i.price_cents) for i in body.items]
@@ -116,8 +129,9 @@ async def publish_price_list(merchant_id: str, body: PublishPriceList, request: 
 @router.get("/merchants/{merchant_id}/price-lists/{version}", response_model=PriceListView, tags=["merchants"],
             summary="One version of the merchant's price list")
 async def get_price_list(merchant_id: str, version: int, svc: Svc,
-                         _: Annotated[Principal, Depends(require_roles(*READERS))]) -> PriceListView:
+                         principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> PriceListView:
     m = await svc.merchants.get(merchant_id)
+    _own_merchant(principal, merchant_id)
     if not 1 <= version <= len(m.price_lists):
         raise NotFound(f"merchant {merchant_id} has no price list version {version}")
     return PriceListView.of(m.price_lists[version - 1])
@@ -147,6 +161,10 @@ async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
                       principal: Annotated[Principal, Depends(require_roles(*ORDER_TAKERS))],
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
     _own_merchant(principal, body.merchant_id)
+    if principal.role != Role.MERCHANT and not principal.grid.whole_town:  # staff: their scope's households
+        compound_id = await svc.orders.compound_of(body.household_id, body.compound_id)
+        if compound_id is not None:  # none: the use case's 422
+            await ensure_compound(principal, svc.grid, compound_id)
 
     async def action() -> tuple[int, object]:
         order = await svc.orders.place(PlaceOrder(
@@ -169,7 +187,7 @@ async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
 async def get_order(order_id: str, svc: Svc,
                     principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> OrderView:
     order = await svc.orders.get(order_id)
-    _own_merchant(principal, order.merchant_id)
+    await ensure_order(principal, svc.grid, order)
     return OrderView.of(order)
 
 
@@ -178,10 +196,14 @@ async def list_orders(svc: Svc, principal: Annotated[Principal, Depends(require_
                       status: str | None = None, household_id: str | None = None, merchant_id: str | None = None,
                       team_id: str | None = None, checkpoint_id: str | None = None,
                       after: After = None, limit: Limit = 50) -> OrderPage:
-    if principal.role == Role.MERCHANT:
-        merchant_id = principal.subject
+    if principal.role == Role.MERCHANT:  # a merchant sees the orders placed with its own shop only
+        if principal.organisation is None:
+            return OrderPage(items=[], next_after=None)
+        merchant_id = principal.organisation
     filters = {k: v for k, v in {"status": status, "household_id": household_id, "merchant_id": merchant_id,
                                   "team_id": team_id, "checkpoint_id": checkpoint_id}.items() if v is not None}
+    if principal.role != Role.MERCHANT:
+        filters |= await grid_filter(principal, svc.grid)
     found = await svc.orders.page(filters, after, limit + 1)
     items = [OrderView.of(o) for o in found[:limit]]
     return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
@@ -191,14 +213,18 @@ async def list_orders(svc: Svc, principal: Annotated[Principal, Depends(require_
              summary="The merchant accepts the order")
 async def accept_order(order_id: str, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))]) -> OrderView:
-    merchant_id = principal.subject if principal.role == Role.MERCHANT else None
-    return OrderView.of(await svc.orders.accept(order_id, principal.subject, merchant_id))
+    await _order_in_scope(svc, principal, order_id)
+    return OrderView.of(await svc.orders.accept(order_id, principal.subject))
 
 
 @router.post("/orders/{order_id}/assign", response_model=OrderView, tags=["orders"],
              summary="Assign the order to a service team and one of its members (within the team's capacity)")
 async def assign_order(order_id: str, body: AssignBody, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
+    team = await svc.orders.teams.get(body.team_id)
+    if team is not None:  # an unknown team is the use case's 404
+        await ensure_team(principal, svc.grid, team)
     return OrderView.of(await svc.orders.assign(order_id, body.team_id, body.courier_id, principal.subject))
 
 
@@ -206,6 +232,7 @@ async def assign_order(order_id: str, body: AssignBody, svc: Svc,
              summary="The courier picked the order up at the merchant")
 async def pick_up_order(order_id: str, svc: Svc,
                         principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.pick_up(order_id, principal.subject))
 
 
@@ -213,6 +240,7 @@ async def pick_up_order(order_id: str, svc: Svc,
              summary="Delivered to the door (quarantined households)")
 async def deliver_order(order_id: str, svc: Svc,
                         principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.deliver(order_id, principal.subject))
 
 
@@ -220,6 +248,7 @@ async def deliver_order(order_id: str, svc: Svc,
              summary="Left at the compound's checkpoint for collection")
 async def hand_to_checkpoint(order_id: str, svc: Svc,
                              principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.hand_to_checkpoint(order_id, principal.subject))
 
 
@@ -227,12 +256,14 @@ async def hand_to_checkpoint(order_id: str, svc: Svc,
              summary="The household collected the order at the checkpoint")
 async def collect_order(order_id: str, svc: Svc,
                         principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.collect(order_id, principal.subject))
 
 
 @router.post("/orders/{order_id}/fail", response_model=OrderView, tags=["orders"], summary="The order failed")
 async def fail_order(order_id: str, body: FailBody, svc: Svc,
                      principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> OrderView:
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.fail(order_id, body.reason, principal.subject, body.note))
 
 
@@ -240,8 +271,7 @@ async def fail_order(order_id: str, body: FailBody, svc: Svc,
              summary="Cancel the order (before it is picked up)")
 async def cancel_order(order_id: str, body: CancelBody, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))]) -> OrderView:
-    if principal.role == Role.MERCHANT:
-        _own_merchant(principal, (await svc.orders.get(order_id)).merchant_id)
+    await _order_in_scope(svc, principal, order_id)
     return OrderView.of(await svc.orders.cancel(order_id, body.cancelled_by, body.reason, principal.subject, body.note))
 
 
@@ -254,6 +284,7 @@ async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_lengt
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
     if body.until <= body.from_:
         raise InvalidInput("until must be after from", field="body.until")
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
 
     async def action() -> tuple[int, object]:
         slot = {"slot_id": new_id("slot"), "checkpoint_id": checkpoint_id, "from": body.from_, "until": body.until,
@@ -267,8 +298,9 @@ async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_lengt
 
 @router.get("/pickup-points/{checkpoint_id}/slots", response_model=SlotPage, tags=["pickup points"],
             summary="The checkpoint's collection slots not yet over, with how many parcels each holds")
-async def list_slots(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+async def list_slots(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
                      after: After = None, limit: Limit = 50) -> SlotPage:
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
     found = await svc.orders.slots.page(checkpoint_id, datetime.now(UTC), after, limit + 1)
     items = [SlotView(**s) for s in found[:limit]]
     return SlotPage(items=items, next_after=items[-1].slot_id if len(found) > limit else None)
@@ -276,8 +308,9 @@ async def list_slots(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depen
 
 @router.get("/pickup-points/{checkpoint_id}/uncollected", response_model=OrderPage, tags=["pickup points"],
             summary="Parcels at the checkpoint whose collection time has passed (flagged uncollected)")
-async def uncollected(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+async def uncollected(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
                       after: After = None, limit: Limit = 50) -> OrderPage:
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
     found = await svc.orders.uncollected(checkpoint_id, after, limit + 1)
     items = [OrderView.of(o) for o in found[:limit]]
     return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
@@ -290,6 +323,8 @@ async def uncollected(checkpoint_id: str, svc: Svc, _: Annotated[Principal, Depe
 async def create_team(body: CreateTeam, request: Request, svc: Svc,
                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_in_scope(principal, community=body.community_id)
+
     async def action() -> tuple[int, object]:
         team = {"team_id": body.team_id or new_id("team"), "community_id": body.community_id,
                 "capacity": body.capacity, "members": list(dict.fromkeys(body.members))}
@@ -302,20 +337,25 @@ async def create_team(body: CreateTeam, request: Request, svc: Svc,
 
 
 @router.get("/teams/{team_id}", response_model=TeamView, tags=["teams"], summary="A team and its load")
-async def get_team(team_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> TeamView:
+async def get_team(team_id: str, svc: Svc,
+                   principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> TeamView:
     team = await svc.orders.teams.get(team_id)
     if team is None:
         raise NotFound(f"no team {team_id}")
+    await ensure_team(principal, svc.grid, team)
     return TeamView(**team, in_hand=await svc.orders.teams.load(team_id))
 
 
 @router.get("/teams/{team_id}/queue", response_model=OrderPage, tags=["teams"],
             summary="The team's queue: its orders not yet delivered or handed over, oldest first")
-async def team_queue(team_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+async def team_queue(team_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
                      after: After = None, limit: Limit = 50) -> OrderPage:
-    if await svc.orders.teams.get(team_id) is None:
+    team = await svc.orders.teams.get(team_id)
+    if team is None:
         raise NotFound(f"no team {team_id}")
-    found = await svc.orders.page({"team_id": team_id, "status": {"$in": ["assigned", "picked_up"]}}, after, limit + 1)
+    await ensure_team(principal, svc.grid, team)  # a compound volunteer sees the orders of their compound only
+    filters = {"team_id": team_id, "status": {"$in": ["assigned", "picked_up"]}} | await grid_filter(principal, svc.grid)
+    found = await svc.orders.page(filters, after, limit + 1)
     items = [OrderView.of(o) for o in found[:limit]]
     return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
 

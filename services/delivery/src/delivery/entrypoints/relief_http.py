@@ -14,6 +14,7 @@ from towngrid_kit.auth import Principal, Role, require_roles
 
 from delivery.bootstrap import Services
 from delivery.domain.relief import ReliefParcel
+from delivery.entrypoints.scope import ensure_compound, grid_filter
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
@@ -106,9 +107,10 @@ async def get_stock(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIE
 @router.get("/relief-recipients/{resident_id}", response_model=EntitlementView,
             summary="A vulnerable resident's parcel schedule, current period, and whether it was issued")
 async def get_entitlement(resident_id: str, svc: Svc,
-                          _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> EntitlementView:
+                          principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> EntitlementView:
     e = await svc.relief.entitlement(resident_id)
     r = e.recipient
+    await ensure_compound(principal, svc.grid, r.get("compound_id"))
     return EntitlementView(resident_id=resident_id, household_id=r["household_id"], compound_id=r["compound_id"],
                            category=r.get("category"), relief_every_days=r["relief_every_days"],
                            period_start=e.period_start, period_end=e.period_end, issued_parcel_id=e.issued_parcel_id)
@@ -119,6 +121,10 @@ async def get_entitlement(resident_id: str, svc: Svc,
 async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    recipient = await svc.relief.recipients.get(body.resident_id)
+    if recipient is not None:  # an unknown resident is the use case's 404
+        await ensure_compound(principal, svc.grid, recipient.get("compound_id"))
+
     async def action() -> tuple[int, object]:
         parcel = await svc.relief.issue(body.resident_id, principal.subject, body.contents)
         return 201, ParcelView.of(parcel).model_dump(mode="json")
@@ -128,23 +134,27 @@ async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
 
 
 @router.get("/relief-parcels/{parcel_id}", response_model=ParcelView, summary="A relief parcel")
-async def get_parcel(parcel_id: str, svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
-    return ParcelView.of(await svc.relief.get(parcel_id))
+async def get_parcel(parcel_id: str, svc: Svc,
+                     principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+    parcel = await svc.relief.get(parcel_id)
+    await ensure_compound(principal, svc.grid, parcel.compound_id)
+    return ParcelView.of(parcel)
 
 
 @router.post("/relief-parcels/{parcel_id}/deliver", response_model=ParcelView,
              summary="The parcel was handed to the resident (the registry counts it as a care visit)")
 async def deliver_parcel(parcel_id: str, svc: Svc,
                          principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+    await ensure_compound(principal, svc.grid, (await svc.relief.get(parcel_id)).compound_id)
     return ParcelView.of(await svc.relief.deliver(parcel_id, principal.subject))
 
 
 @router.get("/relief-ledger", response_model=LedgerPage, summary="The append-only issue ledger, a page at a time")
-async def list_ledger(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+async def list_ledger(svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
                       household_id: str | None = None,
                       after: Annotated[str | None, Query(description="The last entry id of the previous page.")] = None,
                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> LedgerPage:
-    found = await svc.relief.ledger.page(household_id, after, limit + 1)
+    found = await svc.relief.ledger.page(household_id, after, limit + 1, await grid_filter(principal, svc.grid))
     items = [{"entry_id": d.pop("_id"), **d} for d in found[:limit]]
     for item in items:
         item["issued_at"] = item["issued_at"].isoformat()

@@ -1,5 +1,5 @@
-"""The delivery worker: keeps its projections of permits and households from the other services'
-events, and relays its outbox to Kafka."""
+"""The delivery worker: keeps its projections of permits, households and the grid (which
+community each compound lies in) from the other services' events, and relays its outbox to Kafka."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.permits import PermitExpired, PermitIssued, PermitReinstated, PermitRevoked, PermitSuspended
 from towngrid_contracts.registry import (
+    CompoundRegistered,
     QuarantineEnded,
     QuarantineStarted,
     ResidentReturned,
@@ -19,6 +20,7 @@ from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 
+from delivery.adapters.grid import GridDirectory
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.relief import ReliefRecipients
 from delivery.bootstrap import AGGREGATE_STORES
@@ -27,7 +29,12 @@ from delivery.config import DeliverySettings
 
 def build_handlers(db: AsyncDatabase) -> EventHandlers:
     permits, households, recipients = MerchantPermits(db), Households(db), ReliefRecipients(db)
+    grid = GridDirectory(db)
     handlers = EventHandlers()
+
+    @handlers.on(CompoundRegistered)
+    async def compound_registered(e: CompoundRegistered, env: Envelope) -> None:
+        await grid.compound_registered(e.compound_id, e.community_id, e.checkpoint_id)
 
     @handlers.on(PermitIssued)
     async def issued(e: PermitIssued, env: Envelope) -> None:

@@ -64,6 +64,11 @@ class OrderService:
         await self._orders.save(order)
         return order
 
+    async def compound_of(self, household_id: str, given: str | None) -> str | None:
+        """The compound an order for the household goes to: the registry's, else the one given."""
+        household = await self._households.get(household_id)
+        return household.compound_id if household else given
+
     async def get(self, order_id: str) -> Order:
         order = await self._orders.get(order_id)
         if order is None:

@@ -58,7 +58,8 @@ class ReliefService:
         parcel_id = new_id("rp")
         await self.stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
                               parcel_id)
-        earlier = await self.ledger.record({"household_id": household, "period_start": due.period_start,
+        earlier = await self.ledger.record({"household_id": household, "compound_id": due.recipient["compound_id"],
+                                            "period_start": due.period_start,
                                             "parcel_id": parcel_id, "resident_id": resident_id, "contents": contents,
                                             "issued_by": by, "issued_at": now})
         if earlier is not None:  # a concurrent issue won the ledger: give the stock back

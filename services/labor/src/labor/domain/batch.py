@@ -37,6 +37,7 @@ class BatchWorker:
     boarding: str | None = None  # None (not checked), "boarded", "left_off"
     boarding_reasons: list[str] = field(default_factory=list)
     checked_at: datetime | None = None
+    compound_id: str | None = None  # where the worker lives (the job seeker's compound): who in the grid sees them
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Batch:
             raise Conflict(f"batch {self.batch_id} has {self.status}")
 
     def add_worker(self, resident_id: str, job_seeker_id: str, match_id: str, eligibility: Eligibility,
-                   at: datetime) -> None:
+                   at: datetime, compound_id: str | None = None) -> None:
         self._must_be_open()
         if any(w.resident_id == resident_id for w in self.workers):
             return  # already in: nothing changes
@@ -102,7 +103,7 @@ class Batch:
             raise Conflict(f"resident {resident_id} is not eligible: {'; '.join(eligibility.details)}")
         if self.seats_left <= 0:
             raise Conflict(f"batch {self.batch_id} has no seat left ({self.seats} seats)")
-        self.workers.append(BatchWorker(resident_id, job_seeker_id, match_id, at))
+        self.workers.append(BatchWorker(resident_id, job_seeker_id, match_id, at, compound_id=compound_id))
         self.pending.append(BatchWorkerAdded(
             batch_id=self.batch_id, resident_id=resident_id, job_seeker_id=job_seeker_id, match_id=match_id,
             added_at=at))

@@ -11,12 +11,21 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.http import After, Limit
 from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
 from labor.bootstrap import Labor, build
 from labor.config import LaborSettings
 from labor.domain.places import CITIES, PROVINCES, is_local
 from labor.entrypoints import routes_batches
+from labor.entrypoints.scope import (
+    ensure_compound,
+    ensure_own_enterprise,
+    ensure_resident,
+    enterprise_filter,
+    grid_filter,
+    is_liaison,
+)
 from labor.entrypoints.schemas import (
     ConfirmMatch,
     Page,
@@ -25,11 +34,13 @@ from labor.entrypoints.schemas import (
     RegisterJobSeeker,
     view,
 )
-from labor.service.employment import DemandInput
+from labor.service.employment import DemandInput, job_seeker_id_of
 from labor.service.unit import utcnow
 
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
+GRID_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # residents' opt-in registration is a grid task
+EMPTY_PAGE: dict[str, Any] = {"items": [], "next_after": None}
 
 router = APIRouter()
 
@@ -63,7 +74,7 @@ async def places(_: Annotated[Principal, Depends(require_roles())]) -> dict[str,
 
 @router.post("/employers", status_code=201, tags=["employers"], summary="Register an employer (local or elsewhere)")
 async def register_employer(body: RegisterEmployer, request: Request, service: Service,
-                            principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                            principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))],
                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
     async def action() -> tuple[int, object]:
         employer = await service.employment.register_employer(body.name, body.province, body.city_code)
@@ -75,16 +86,19 @@ async def register_employer(body: RegisterEmployer, request: Request, service: S
 
 @router.get("/employers/{enterprise_id}", tags=["employers"], summary="An employer and its labour demand")
 async def get_employer(enterprise_id: str, service: Service,
-                       _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+                       principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
     employer = await service.employment.get_employer(enterprise_id)
+    ensure_own_enterprise(principal, enterprise_id, f"employer {enterprise_id}")
     demands = await service.resumption.linked_demands(enterprise_id)
     return view(employer, local=employer.local, demands=[demand_view(d) for d in demands])
 
 
 @router.get("/employers", tags=["employers"], response_model=Page, summary="Employers, a page at a time")
-async def list_employers(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_employers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                          province: str | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
-    query = {"province": province} if province else {}
+    if (own := enterprise_filter(principal)) is None:
+        return EMPTY_PAGE
+    query = ({"province": province} if province else {}) | own
     found = await service.employment.employers.repo.find(query, after=after, limit=limit + 1)
     return page(found, limit, lambda e: e.enterprise_id, lambda e: view(e, local=e.local))
 
@@ -93,6 +107,8 @@ async def list_employers(service: Service, _: Annotated[Principal, Depends(requi
 async def post_demand(body: PostDemand, request: Request, service: Service,
                       principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
+
     async def action() -> tuple[int, object]:
         demand = await service.employment.post_demand(DemandInput(**body.model_dump()))
         return 201, demand_view(demand)
@@ -103,24 +119,31 @@ async def post_demand(body: PostDemand, request: Request, service: Service,
 
 @router.get("/demands/{demand_id}", tags=["demand"], summary="A labour demand and its confirmed matches")
 async def get_demand(demand_id: str, service: Service,
-                     _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
-    return demand_view(await service.employment.demands.get(demand_id))
+                     principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    demand = await service.employment.demands.get(demand_id)
+    ensure_own_enterprise(principal, demand.enterprise_id, f"demand {demand_id}")
+    return demand_view(demand)
 
 
 @router.get("/demands", tags=["demand"], response_model=Page, summary="Labour demand, a page at a time")
-async def list_demands(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_demands(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        enterprise_id: str | None = None,
                        status: Annotated[str | None, Query(pattern="^(open|filled)$")] = None,
                        after: After = None, limit: Limit = 50) -> dict[str, Any]:
-    query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v}
+    if (own := enterprise_filter(principal)) is None:
+        return EMPTY_PAGE
+    query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v} | own
     found = await service.employment.demands.repo.find(query, after=after, limit=limit + 1)
     return page(found, limit, lambda d: d.demand_id, demand_view)
 
 
 @router.get("/demands/{demand_id}/candidates", tags=["matching"],
             summary="Ranked candidates for a demand, with the reason for each rank")
-async def candidates(demand_id: str, service: Service, _: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+async def candidates(demand_id: str, service: Service,
+                     principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                      limit: Limit = 50) -> dict[str, Any]:
+    owner = (await service.employment.demands.get(demand_id)).enterprise_id
+    ensure_own_enterprise(principal, owner, f"demand {demand_id}")
     demand, ranked = await service.employment.candidates(demand_id, limit)
     return {"demand_id": demand.demand_id, "open_positions": demand.open_positions,
             "candidates": [view(c) for c in ranked]}
@@ -131,6 +154,9 @@ async def candidates(demand_id: str, service: Service, _: Annotated[Principal, D
 async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, service: Service,
                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    owner = (await service.employment.demands.get(demand_id)).enterprise_id
+    ensure_own_enterprise(principal, owner, f"demand {demand_id}")
+
     async def action() -> tuple[int, object]:
         demand, seeker, match_id = await service.employment.confirm_match(demand_id, body.job_seeker_id, body.placement)
         return 201, {"match_id": match_id, "demand": demand_view(demand), "job_seeker": view(seeker)}
@@ -142,8 +168,12 @@ async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, se
 @router.post("/job-seekers", status_code=201, tags=["job seekers"],
              summary="Register a resident as a job seeker (opt-in; again: the same seeker, 200)")
 async def register_job_seeker(body: RegisterJobSeeker, request: Request, service: Service,
-                              principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                              principal: Annotated[Principal, Depends(require_roles(*GRID_STAFF))],
                               idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    known = await service.projections.known_resident(body.resident_id)
+    if known is not None:  # an unknown resident is the use case's 422
+        await ensure_compound(principal, service.grid, known.get("compound_id"))
+
     async def action() -> tuple[int, object]:
         seeker, created = await service.employment.register_seeker(
             body.resident_id, body.skills, body.preferred_provinces)
@@ -155,16 +185,20 @@ async def register_job_seeker(body: RegisterJobSeeker, request: Request, service
 
 @router.get("/job-seekers/{job_seeker_id}", tags=["job seekers"], summary="A job seeker, with eligibility now")
 async def get_job_seeker(job_seeker_id: str, service: Service,
-                         _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+                         principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
     seeker = await service.employment.seekers.get(job_seeker_id)
+    ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None, f"job seeker {job_seeker_id}")
+    await ensure_compound(principal, service.grid, seeker.compound_id)
     eligibility = await service.projections.eligibility_of(seeker.resident_id, utcnow())
     return view(seeker, eligibility=view(eligibility))
 
 
 @router.get("/job-seekers", tags=["job seekers"], response_model=Page, summary="Job seekers, a page at a time")
-async def list_job_seekers(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_job_seekers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                            matched: bool | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
-    query = {"matched": matched} if matched is not None else {}
+    if (own := enterprise_filter(principal)) is None:  # a liaison: the seekers matched to its enterprise
+        return EMPTY_PAGE
+    query = ({"matched": matched} if matched is not None else {}) | own | await grid_filter(principal, service.grid)
     found = await service.employment.seekers.repo.find(query, after=after, limit=limit + 1)
     return page(found, limit, lambda s: s.job_seeker_id, view)
 
@@ -172,14 +206,23 @@ async def list_job_seekers(service: Service, _: Annotated[Principal, Depends(req
 @router.post("/job-seekers/{job_seeker_id}/local-placement", tags=["job seekers"],
              summary="Record that a locally matched seeker started work")
 async def place_locally(job_seeker_id: str, service: Service,
-                        _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    seeker = await service.employment.seekers.get(job_seeker_id)
+    ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None, f"job seeker {job_seeker_id}")
     return view(await service.employment.place_locally(job_seeker_id))
 
 
 @router.get("/eligibility/{resident_id}", tags=["eligibility"],
             summary="Whether a resident may be dispatched now, with the reasons (from permits' and registry's events)")
 async def eligibility(resident_id: str, service: Service,
-                      _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+                      principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    if is_liaison(principal):  # an enterprise sees the eligibility of the seekers matched to it only
+        seeker = await service.employment.seekers.repo.get(job_seeker_id_of(resident_id))
+        if seeker is None:
+            raise NotFound(f"resident {resident_id} is no job seeker")
+        ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None,
+                              f"the eligibility of resident {resident_id}")
+    await ensure_resident(principal, service.grid, await service.projections.known_resident(resident_id), resident_id)
     return view(await service.projections.eligibility_of(resident_id, utcnow()))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import IdempotencyKey
@@ -26,6 +26,12 @@ from labor.entrypoints.schemas import (
     Resume,
     ScheduleBatch,
     view,
+)
+from labor.entrypoints.scope import (
+    compounds_in_scope,
+    ensure_own_enterprise,
+    ensure_resident,
+    enterprise_filter,
 )
 from labor.service.unit import utcnow
 
@@ -61,6 +67,34 @@ def case_view(c: ResumptionCase, demands: list[Any] | None = None) -> dict[str, 
     return shown
 
 
+def shown_to(principal: Principal, shown: dict[str, Any], b: Batch, compounds: list[str] | None) -> dict[str, Any]:
+    """A batch as the caller may see it: a grid-scoped caller sees only the workers living in its scope."""
+    if compounds is None:
+        return shown
+    mine = {w.resident_id for w in b.workers if w.compound_id in compounds}
+    shown["workers"] = [w for w in shown["workers"] if w["resident_id"] in mine]
+    shown["boarded"] = [r for r in shown["boarded"] if r in mine]
+    shown["flagged"] = [r for r in shown["flagged"] if r in mine]
+    return shown
+
+
+async def batch_in_scope(service: Labor, principal: Principal, batch_id: str) -> tuple[Batch, list[str] | None]:
+    """The batch (404 if none) if the caller may see it: a liaison its own enterprise's, a grid-scoped
+    caller one that carries a worker living in its scope (403 otherwise); and the compounds it sees."""
+    batch = await service.batches.batches.get(batch_id)
+    ensure_own_enterprise(principal, batch.enterprise_id, f"batch {batch_id}")
+    compounds = await compounds_in_scope(principal, service.grid)
+    if compounds is not None and not any(w.compound_id in compounds for w in batch.workers):
+        raise HTTPException(403, f"outside your scope ({principal.scope}): batch {batch_id} carries none of its residents")
+    return batch, compounds
+
+
+async def case_in_scope(service: Labor, principal: Principal, case_id: str) -> ResumptionCase:
+    case = await service.resumption.cases.get(case_id)
+    ensure_own_enterprise(principal, case.enterprise_id, f"resumption case {case_id}")
+    return case
+
+
 async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
     return await request.app.state.idempotency.run(key, scope, body, action)
 
@@ -69,6 +103,9 @@ async def idempotent(request: Request, key: str | None, scope: str, body: Any, a
 async def schedule_batch(body: ScheduleBatch, request: Request, service: Service,
                          principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    if (demand := await service.batches.demands.repo.get(body.demand_id)) is not None:  # unknown: the use case's 422
+        ensure_own_enterprise(principal, demand.enterprise_id, f"demand {body.demand_id}")
+
     async def action() -> tuple[int, object]:
         batch = await service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id, body.seats)
         return 201, batch_view(batch)
@@ -80,9 +117,9 @@ async def schedule_batch(body: ScheduleBatch, request: Request, service: Service
 @router.get("/batches/{batch_id}", tags=["batches"],
             summary="A batch: its workers, flags and boarding; for an open batch also each worker's eligibility now")
 async def get_batch(batch_id: str, service: Service,
-                    _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
-    batch = await service.batches.batches.get(batch_id)
-    shown = batch_view(batch)
+                    principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    batch, compounds = await batch_in_scope(service, principal, batch_id)
+    shown = shown_to(principal, batch_view(batch), batch, compounds)
     if batch.status == "open" and batch.workers:
         # Read time: a certificate that ran out with no event shows here before the door check.
         now = await service.projections.eligibility([w.resident_id for w in batch.workers], utcnow())
@@ -93,26 +130,38 @@ async def get_batch(batch_id: str, service: Service,
 
 
 @router.get("/batches", tags=["batches"], response_model=Page, summary="Batches, a page at a time")
-async def list_batches(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_batches(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        status: Annotated[str | None, Query(pattern="^(open|departed|arrived)$")] = None,
                        flagged: bool | None = None, after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
-    query: dict[str, Any] = {k: v for k, v in (("status", status), ("flagged", flagged)) if v is not None}
+    if (own := enterprise_filter(principal)) is None:
+        return {"items": [], "next_after": None}
+    query: dict[str, Any] = {k: v for k, v in (("status", status), ("flagged", flagged)) if v is not None} | own
+    compounds = await compounds_in_scope(principal, service.grid)
+    if compounds is not None:  # the batches carrying a worker who lives in the caller's scope
+        query["worker_compounds"] = {"$in": compounds}
     found = await service.batches.batches.repo.find(query, after=after, limit=limit + 1)
     kept = found[:limit]
-    return {"items": [batch_view(b) for b in kept], "next_after": kept[-1].batch_id if len(found) > limit else None}
+    return {"items": [shown_to(principal, batch_view(b), b, compounds) for b in kept],
+            "next_after": kept[-1].batch_id if len(found) > limit else None}
 
 
 @router.post("/batches/{batch_id}/workers", tags=["batches"],
              summary="Add a matched worker (only while eligible and seats remain)")
 async def add_worker(batch_id: str, body: AddWorker, service: Service,
-                     _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+                     principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    await batch_in_scope(service, principal, batch_id)
     return batch_view(await service.batches.add_worker(batch_id, body.job_seeker_id))
 
 
 @router.post("/batches/{batch_id}/boarding", tags=["batches"],
              summary="Re-check a worker at the door: boarded, or left off with the reasons")
 async def board(batch_id: str, body: Board, service: Service,
-                _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+                principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    batch = await service.batches.batches.get(batch_id)
+    ensure_own_enterprise(principal, batch.enterprise_id, f"batch {batch_id}")
+    # a community officer checks its own residents at the door
+    await ensure_resident(principal, service.grid, await service.projections.known_resident(body.resident_id),
+                          body.resident_id)
     batch, worker = await service.batches.board(batch_id, body.resident_id)
     return {"batch_id": batch.batch_id, "resident_id": worker.resident_id, "boarded": worker.boarding == "boarded",
             "reasons": worker.boarding_reasons, "checked_at": worker.checked_at.isoformat() if worker.checked_at else None,
@@ -122,15 +171,17 @@ async def board(batch_id: str, body: Board, service: Service,
 @router.post("/batches/{batch_id}/dispatch", tags=["batches"],
              summary="The batch departs with its boarded workers (BatchDispatched)")
 async def dispatch(batch_id: str, service: Service,
-                   _: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                   principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                    body: Dispatch | None = None) -> dict[str, Any]:
+    await batch_in_scope(service, principal, batch_id)
     return batch_view(await service.batches.dispatch(batch_id, body.escort_staff_id if body else None))
 
 
 @router.post("/batches/{batch_id}/arrival", tags=["batches"],
              summary="The batch arrived and was handed over to the employer (BatchArrived)")
 async def arrival(batch_id: str, body: Arrival, service: Service,
-                  _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+                  principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    await batch_in_scope(service, principal, batch_id)
     return batch_view(await service.batches.arrive(batch_id, body.arrived_worker_count))
 
 
@@ -139,6 +190,8 @@ async def arrival(batch_id: str, body: Arrival, service: Service,
 async def open_case(body: OpenCase, request: Request, service: Service,
                     principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
+
     async def action() -> tuple[int, object]:
         return 201, case_view(await service.resumption.open_case(body.enterprise_id, body.officer_id))
 
@@ -149,16 +202,19 @@ async def open_case(body: OpenCase, request: Request, service: Service,
 @router.get("/resumption-cases/{case_id}", tags=["resumption"],
             summary="A case: problems (overdue flagged), actions, and the enterprise's labour demand")
 async def get_case(case_id: str, service: Service,
-                   _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
-    case = await service.resumption.cases.get(case_id)
+                   principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+    case = await case_in_scope(service, principal, case_id)
     return case_view(case, await service.resumption.linked_demands(case.enterprise_id))
 
 
 @router.get("/resumption-cases", tags=["resumption"], response_model=Page, summary="Cases, a page at a time")
-async def list_cases(service: Service, _: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_cases(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                      status: Annotated[str | None, Query(pattern="^(open|resumed)$")] = None,
                      after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
-    found = await service.resumption.cases.repo.find({"status": status} if status else {}, after=after, limit=limit + 1)
+    if (own := enterprise_filter(principal)) is None:
+        return {"items": [], "next_after": None}
+    query = ({"status": status} if status else {}) | own
+    found = await service.resumption.cases.repo.find(query, after=after, limit=limit + 1)
     kept = found[:limit]
     return {"items": [case_view(c) for c in kept], "next_after": kept[-1].case_id if len(found) > limit else None}
 
@@ -168,6 +224,8 @@ async def list_cases(service: Service, _: Annotated[Principal, Depends(require_r
 async def raise_problem(case_id: str, body: RaiseProblem, request: Request, service: Service,
                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await case_in_scope(service, principal, case_id)
+
     async def action() -> tuple[int, object]:
         problem = await service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline)
         return 201, view(problem)
@@ -181,6 +239,8 @@ async def raise_problem(case_id: str, body: RaiseProblem, request: Request, serv
 async def record_action(case_id: str, issue_id: str, body: RecordAction, request: Request, service: Service,
                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await case_in_scope(service, principal, case_id)
+
     async def action() -> tuple[int, object]:
         problem = await service.resumption.record_action(case_id, issue_id, body.description, principal.subject)
         return 201, view(problem)
@@ -193,13 +253,15 @@ async def record_action(case_id: str, issue_id: str, body: RecordAction, request
              summary="Resolve a problem with its resolution")
 async def resolve(case_id: str, issue_id: str, body: Resolve, service: Service,
                   principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    await case_in_scope(service, principal, case_id)
     return view(await service.resumption.resolve(case_id, issue_id, body.resolution, principal.subject))
 
 
 @router.post("/resumption-cases/{case_id}/resume", tags=["resumption"],
              summary="The enterprise is back at work (EnterpriseResumed); every problem must be resolved")
 async def resume(case_id: str, body: Resume, service: Service,
-                 _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+                 principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+    await case_in_scope(service, principal, case_id)
     return case_view(await service.resumption.resume(case_id, body.workers_on_site))
 
 

@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.permits import PermitExpired, PermitIssued, PermitReinstated, PermitRevoked, PermitSuspended
-from towngrid_contracts.registry import QuarantineEnded, QuarantineStarted, ResidentReturned
+from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 from towngrid_kit.settings import load_settings
@@ -26,8 +26,12 @@ log = logging.getLogger(__name__)
 
 def build_handlers(db: AsyncDatabase, labor: Labor | None = None) -> EventHandlers:
     labor = labor or build(db)
-    projections, batches = labor.projections, labor.batches
+    projections, batches, grid = labor.projections, labor.batches, labor.grid
     handlers = EventHandlers()
+
+    @handlers.on(CompoundRegistered)
+    async def on_compound(event: CompoundRegistered, envelope: Envelope) -> None:
+        await grid.compound_registered(event.compound_id, event.community_id)  # which community a resident's compound is in
 
     @handlers.on(ResidentReturned)
     async def on_returned(event: ResidentReturned, envelope: Envelope) -> None:

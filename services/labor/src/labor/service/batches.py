@@ -48,7 +48,7 @@ class Batches:
 
         async def add(b: Batch) -> None:
             eligibility = await self.projections.eligibility_of(seeker.resident_id, utcnow())
-            b.add_worker(seeker.resident_id, job_seeker_id, match.match_id, eligibility, utcnow())
+            b.add_worker(seeker.resident_id, job_seeker_id, match.match_id, eligibility, utcnow(), seeker.compound_id)
 
         await self.batches.change(batch_id, add)
         # Read again after the commit: an eligibility event the worker applied meanwhile may have

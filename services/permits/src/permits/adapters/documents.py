@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
+from permits.domain.decisions import PermitAppeal
 from permits.domain.permit import Permit
 from permits.domain.review import ReviewPolicy, ReviewStep
 
@@ -16,7 +17,7 @@ def to_state(permit: Permit) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (ReviewPolicy, ReviewStep)):
+    if isinstance(value, (ReviewPolicy, ReviewStep, PermitAppeal)):
         return asdict(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -27,6 +28,7 @@ def from_state(doc: dict[str, Any], version: int) -> Permit:
     values = {f.name: doc.get(f.name) for f in fields(Permit) if f.name not in _SKIP and f.name in doc}
     values["policy"] = ReviewPolicy(**doc["policy"])
     values["steps"] = [ReviewStep(**s) for s in doc.get("steps", [])]
+    values["appeals"] = [PermitAppeal(**a) for a in doc.get("appeals", [])]
     return Permit(**values, version=version)
 
 
@@ -37,6 +39,8 @@ def index_fields(permit: Permit) -> dict[str, Any]:
         "status": permit.status,
         "channel": permit.channel,
         "holder_id": permit.holder_resident_id or permit.merchant_id,
+        "compound_id": permit.compound_id,
+        "community_id": permit.community_id,
         "applied_day": permit.applied_at.date().isoformat(),
         "issued_day": permit.issued_at.date().isoformat() if permit.issued_at else None,
         "pending_departments": [s.department for s in permit.steps if s.open],

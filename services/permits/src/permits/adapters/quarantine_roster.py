@@ -31,6 +31,7 @@ class QuarantineRoster:
         return await apply_versioned(self._roster, event.resident_id, envelope.aggregate_version, {
             "in_quarantine": True,
             "quarantine_id": event.quarantine_id,
+            "compound_id": event.compound_id,
             "kind": event.kind,
             "since": event.started_at,
             "planned_end": event.planned_end.isoformat(),
@@ -47,8 +48,12 @@ class QuarantineRoster:
     async def get(self, resident_id: str) -> dict[str, Any] | None:
         return await self._roster.find_one({"_id": resident_id})
 
-    async def page(self, in_quarantine: bool | None, after: str | None, limit: int) -> list[dict[str, Any]]:
+    async def page(self, in_quarantine: bool | None, after: str | None, limit: int,
+                   compounds: list[str] | None = None) -> list[dict[str, Any]]:
+        """A page by resident id; with ``compounds``, only residents of those compounds (grid scope)."""
         query: dict[str, Any] = {}
+        if compounds is not None:
+            query["compound_id"] = {"$in": compounds}
         if in_quarantine is not None:
             query["in_quarantine"] = in_quarantine
         if after:

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
-from towngrid_kit.errors import InvalidInput, NotFound
+from towngrid_kit.errors import InvalidInput
+from permits.adapters.grid_units import GridUnits
 from permits.domain.permit import Permit
 from permits.entrypoints.schemas import (
     CHECKPOINT_RE,
@@ -21,6 +22,7 @@ from permits.entrypoints.schemas import (
     OnlineApplication,
     details_of,
 )
+from permits.entrypoints.scope import ensure_sees, grid_filter, place, reviewer_department
 from permits.service.permits import Application, PermitService
 
 COUNTER_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -39,37 +41,42 @@ def service(request: Request) -> PermitService:
 Permits = Annotated[PermitService, Depends(service)]
 
 
+def grid_units(request: Request) -> GridUnits:
+    return request.app.state.grid
+
+
+Grid = Annotated[GridUnits, Depends(grid_units)]
+
+
 def view(permits: PermitService, p: Permit, principal: Principal | None = None) -> ApplicationView:
     department = reviewer_department(principal) if principal and principal.role == Role.PERMIT_REVIEWER else None
     return ApplicationView.of(p, permits.verification_code(p), only_department=department)
 
 
-def reviewer_department(principal: Principal) -> str:
-    if not principal.department:
-        raise HTTPException(403, "a permit reviewer's token must name a department")
-    return principal.department
-
-
-def application_of(body: Any, channel: str, service_point_id: str | None, checkpoint_id: str | None) -> Application:
+def application_of(body: Any, channel: str, service_point_id: str | None, checkpoint_id: str | None,
+                   where: tuple[str | None, str | None]) -> Application:
     return Application(permit_type=body.permit_type, holder_resident_id=getattr(body, "holder_resident_id", None),
                        merchant_id=getattr(body, "merchant_id", None), channel=channel,
                        service_point_id=service_point_id, checkpoint_id=checkpoint_id, details=details_of(body),
-                       requested_until=body.valid_until)
+                       requested_until=body.valid_until, compound_id=where[0], community_id=where[1])
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationView,
              summary="Take an application at a town hall window or a community service point")
 async def apply_at_counter(body: Annotated[CounterApplication, Body()], request: Request, permits: Permits,
-                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
+                           grid: Grid, principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
     settings = request.app.state.settings
     known = settings.windows if body.channel == "town_hall_window" else settings.service_points
     if body.service_point_id not in known:
         raise InvalidInput(f"unknown {body.channel} {body.service_point_id!r} (one of: {', '.join(known)})",
                            field="body.service_point_id")
+    where = await place(grid, compound_id=body.compound_id, service_point_id=body.service_point_id)
+    if not principal.covers(compound=where[0], community=where[1]):
+        raise HTTPException(403, f"outside your scope ({principal.scope}): name the applicant's compound_id in it")
 
     async def action() -> tuple[int, object]:
-        permit, receipt = await permits.apply(application_of(body, body.channel, body.service_point_id, None))
+        permit, receipt = await permits.apply(application_of(body, body.channel, body.service_point_id, None, where))
         shown = view(permits, permit)
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
@@ -80,15 +87,19 @@ async def apply_at_counter(body: Annotated[CounterApplication, Body()], request:
 
 @router.post("/online-applications", status_code=201, response_model=ApplicationView,
              summary="Apply online after scanning a checkpoint's QR code (public: no staff token)")
-async def apply_online(body: Annotated[OnlineApplication, Body()], request: Request, permits: Permits,
+async def apply_online(body: Annotated[OnlineApplication, Body()], request: Request, permits: Permits, grid: Grid,
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
     checkpoint_id = permits.checkpoint_of(body.qr_code)
-    if not CHECKPOINT_RE.match(checkpoint_id):
+    matched = CHECKPOINT_RE.match(checkpoint_id)
+    if not matched:
         raise InvalidInput("QR code refused: it names no checkpoint", field="body.qr_code")
+    compound_id = matched.group(1)  # the applicant's compound: its gate's QR poster was scanned
+    where = (compound_id, await grid.community_of(compound_id))
 
     async def action() -> tuple[int, object]:
-        permit, receipt = await permits.apply(application_of(body, "online_qr", None, checkpoint_id))
-        shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
+        # The same answer whoever the holder is (registered or not, in quarantine or not): see apply.
+        permit, receipt = await permits.apply(application_of(body, "online_qr", None, checkpoint_id, where))
+        shown = ApplicationView.public_of(permit, permits.verification_code(permit))
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
@@ -104,18 +115,14 @@ async def applicant_status(permit_id: str, permits: Permits,
                                                          description="The receipt from the application's answer.")],
                            ) -> ApplicationView:
     permit = await permits.applicant_view(permit_id, receipt)
-    shown = ApplicationView.of(permit, permits.verification_code(permit), with_details=False)
-    for step in shown.steps:
-        step.decided_by = None
-    return shown
+    return ApplicationView.public_of(permit, permits.verification_code(permit))
 
 
 @router.get("/applications/{permit_id}", response_model=ApplicationView, summary="One application or permit")
 async def get_application(permit_id: str, permits: Permits,
                           principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> ApplicationView:
     permit = await permits.get(permit_id)
-    if principal.role == Role.PERMIT_REVIEWER and reviewer_department(principal) not in permit.policy.departments:
-        raise NotFound(f"no application {permit_id} for department {principal.department}")
+    ensure_sees(principal, permit)
     return view(permits, permit, principal)
 
 
@@ -131,6 +138,7 @@ async def list_applications(permits: Permits, principal: Annotated[Principal, De
                             limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ApplicationPage:
     query: dict[str, Any] = {k: v for k, v in (("holder_id", holder_id), ("status", status),
                                                ("permit_type", permit_type)) if v is not None}
+    query.update(grid_filter(principal))
     if principal.role == Role.PERMIT_REVIEWER:
         department = reviewer_department(principal)
         query["pending_departments" if awaiting_my_review else "departments"] = department
@@ -150,6 +158,7 @@ async def decide(permit_id: str, department: str, body: Decision, permits: Permi
     escalated = principal.role == Role.TOWN_ADMIN
     if not escalated and reviewer_department(principal) != department:
         raise HTTPException(403, f"a reviewer of {principal.department} may not decide for {department}")
+    ensure_sees(principal, await permits.get(permit_id))
     permit = await permits.decide(permit_id, department, approve=body.decision == "approve", reason=body.reason,
                                   reason_code=body.reason_code, decided_by=principal.subject, escalated=escalated)
     return view(permits, permit, principal)
@@ -162,4 +171,5 @@ async def update_checklist(permit_id: str, body: ChecklistUpdate, permits: Permi
     items = body.model_dump(exclude_unset=True)
     if not items:
         raise InvalidInput("name at least one checklist item", field="body")
+    ensure_sees(principal, await permits.get(permit_id))
     return view(permits, await permits.update_checklist(permit_id, items), principal)

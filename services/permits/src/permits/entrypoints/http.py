@@ -9,14 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
+from towngrid_kit.request_limits import PublicRoute
 from towngrid_kit.settings import load_settings
+from permits.adapters.grid_units import GridUnits
 from permits.adapters.quarantine_roster import QuarantineRoster
-from permits.bootstrap import build_permit_service
+from permits.bootstrap import build_appeal_service, build_permit_service
 from permits.config import PermitsSettings
-from permits.entrypoints import applications, issued
+from permits.entrypoints import applications, decisions, issued
+from permits.entrypoints.applications import Grid
 
 READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
 router = APIRouter(tags=["quarantine roster"])
@@ -48,32 +51,55 @@ def roster(request: Request) -> QuarantineRoster:
 
 @router.get("/quarantine-status/{resident_id}", response_model=QuarantineStatus,
             summary="Whether a resident is in quarantine (from the registry's events)")
-async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depends(roster)],
-                     _: Annotated[Principal, Depends(require_roles(*READERS))]) -> QuarantineStatus:
+async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid,
+                     principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> QuarantineStatus:
     doc = await found.get(resident_id)
     if doc is None:
         raise NotFound(f"no quarantine known for resident {resident_id}")
+    if not principal.grid.whole_town:
+        compound = doc.get("compound_id")
+        ensure_in_scope(principal, compound=compound, community=await grid.community_of(compound) if compound else None)
     return QuarantineStatus.of(doc)
 
 
 @router.get("/quarantine-status", response_model=QuarantineStatusPage, summary="Residents by quarantine status")
-async def list_status(found: Annotated[QuarantineRoster, Depends(roster)],
-                      _: Annotated[Principal, Depends(require_roles(*READERS))],
+async def list_status(found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid,
+                      principal: Annotated[Principal, Depends(require_roles(*READERS))],
                       in_quarantine: bool | None = True, after: str | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> QuarantineStatusPage:
-    docs = await found.page(in_quarantine, after, limit + 1)
+    scope = principal.grid
+    compounds = ([scope.compound] if scope.compound is not None else
+                 await grid.compounds_of(scope.community) if scope.community is not None else None)
+    docs = await found.page(in_quarantine, after, limit + 1, compounds)
     items = [QuarantineStatus.of(d) for d in docs[:limit]]
     return QuarantineStatusPage(items=items, next_after=items[-1].resident_id if len(docs) > limit else None)
 
 
+def public_routes(settings: PermitsSettings) -> list[PublicRoute]:
+    """The routes anyone may call: per-client limits across replicas, JSON only, small bodies."""
+    reads = settings.public_reads_per_window
+    return [
+        PublicRoute("POST", "/online-applications", limit=settings.public_applications_per_window,
+                    max_body_bytes=16_384),
+        PublicRoute("GET", "/applications/{permit_id}/status", limit=reads),
+        PublicRoute("POST", "/verify", limit=reads, max_body_bytes=4_096),
+        PublicRoute("GET", "/verification-key", limit=reads),
+        PublicRoute("POST", "/holder-appeals", limit=settings.public_appeals_per_window, max_body_bytes=8_192),
+    ]
+
+
 def create_permits_app(settings: PermitsSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
+        app.state.grid = GridUnits(resources.db)
         app.state.roster = QuarantineRoster(resources.db)
         await app.state.roster.ensure_indexes()
         app.state.permits = await build_permit_service(resources.db, settings)
+        app.state.appeals = build_appeal_service(resources.db, settings, app.state.permits)
 
     return create_app(service="permits", settings=settings,
-                      routers=[applications.router, issued.router, issued.public, router], setup=setup,
+                      routers=[applications.router, issued.router, issued.public, router, decisions.router,
+                               decisions.public], setup=setup,
+                      public_routes=public_routes(settings),
                       description="One-stop permits: applications at windows, service points and online by a "
                                   "checkpoint's QR code; joint review; signed verification codes; suspension "
                                   "while the holder is in quarantine (from the registry's events).")

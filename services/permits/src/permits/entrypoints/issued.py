@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+import jwt
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from permits.domain.review import PERMIT_TYPES, ReviewPolicy
 from permits.entrypoints.applications import Permits, view
+from permits.entrypoints.scope import ensure_sees
 from permits.entrypoints.schemas import (
     CHECKPOINT_RE,
     ApplicationView,
@@ -25,23 +28,41 @@ from permits.entrypoints.schemas import (
 
 READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
 FIGURE_READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COUNTY_SUBSCRIBER)
+CHECKPOINT_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
+_optional_bearer = HTTPBearer(auto_error=False, description="Optional: checkpoint staff get the detailed status")
 router = APIRouter(tags=["permits"])
 public = APIRouter(tags=["verification (public)"])
 
 
-@router.post("/permits/{permit_id}/revoke", response_model=ApplicationView, summary="Revoke a permit for good")
+@router.post("/permits/{permit_id}/revoke", response_model=ApplicationView, summary="Revoke a permit for good (unless an appeal overturns it), with the reason")
 async def revoke(permit_id: str, body: Revocation, permits: Permits,
                  principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> ApplicationView:
-    return view(permits, await permits.revoke(permit_id, body.reason, body.note, principal.subject))
+    ensure_sees(principal, await permits.get(permit_id))
+    return view(permits, await permits.revoke(permit_id, body.reason_code, body.note, principal.subject))
+
+
+async def checkpoint_staff(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_optional_bearer)]) -> Principal | None:
+    """The caller if they show a valid token of checkpoint staff; None for the public (401 for a bad token)."""
+    if credentials is None:
+        return None
+    try:
+        found = request.app.state.token_verifier.verify(credentials.credentials)
+    except jwt.PyJWTError as error:
+        raise HTTPException(401, f"invalid token: {error}", headers={"WWW-Authenticate": "Bearer"}) from None
+    return found if found.role in CHECKPOINT_STAFF else None
 
 
 @public.post("/verify", response_model=VerificationView,
-             summary="Verify a permit's code: valid / suspended / revoked / expired (public; forged codes get 422)")
-async def verify(body: VerifyCode, permits: Permits) -> VerificationView:
+             summary="Verify a permit's code: public callers get valid / not_valid; checkpoint staff (token) get "
+                     "valid / suspended / revoked / expired / not_yet_valid (forged codes get 422)")
+async def verify(body: VerifyCode, permits: Permits,
+                 staff: Annotated[Principal | None, Depends(checkpoint_staff)]) -> VerificationView:
     found = await permits.verify(body.code)
     p = found.permit
-    return VerificationView(status=found.status, permit_id=p.permit_id, permit_type=p.permit_type,
-                            valid_from=p.valid_from, valid_until=p.valid_until)
+    status = found.status if staff is not None else ("valid" if found.status == "valid" else "not_valid")
+    return VerificationView(status=status, detailed=staff is not None, permit_id=p.permit_id,
+                            permit_type=p.permit_type, valid_from=p.valid_from, valid_until=p.valid_until)
 
 
 @public.get("/verification-key", response_model=VerificationKeyView,

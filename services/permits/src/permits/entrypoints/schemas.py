@@ -6,9 +6,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from permits.domain.permit import OPENING_STANDARD, Permit
+from permits.domain.permit import OPENING_STANDARD, RESIDENT_PERMITS, Permit
+from permits.domain.decisions import PermitAppeal
 from permits.domain.review import ReviewPolicy
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -74,6 +75,10 @@ class _BusinessReopening(_Body):
 class _AtCounter(_Body):
     channel: Literal["town_hall_window", "community_service_point"]
     service_point_id: Text = Field(description="Which window (W1..) or community service point (SP-C01..).")
+    compound_id: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        default=None, description="The applicant's compound (as in the registry's grid): who may see the "
+                                  "application. Without it, a service point's community (SP-<community>); at a "
+                                  "town hall window, town staff only.")
 
 
 class _Online(_Body):
@@ -93,7 +98,8 @@ CounterApplication = Annotated[
 OnlineApplication = Annotated[
     Union[OnlineHealthCertificate, OnlineVehiclePass, OnlineBusinessReopening], Field(discriminator="permit_type")]
 
-_COMMON = {"permit_type", "holder_resident_id", "merchant_id", "channel", "service_point_id", "qr_code", "valid_until"}
+_COMMON = {"permit_type", "holder_resident_id", "merchant_id", "channel", "service_point_id", "qr_code", "valid_until",
+           "compound_id"}
 
 
 def details_of(body: BaseModel) -> dict[str, Any]:
@@ -113,9 +119,70 @@ class ChecklistUpdate(OpeningChecklist):
     pass
 
 
+ReasonCode = Annotated[str, Field(min_length=1, max_length=60, description=(
+    "Why, one of the configured codes (PERMITS_DECISION_REASONS); an unknown code gets 422 naming them."))]
+Note = Annotated[str, Field(min_length=1, max_length=1000, description=(
+    "Free text (needed with reason_code other); kept in this service only, never published."))]
+
+
 class Revocation(_Body):
-    reason: Literal["fraud", "opening_standard_breached", "holder_request", "other"]
-    note: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    reason_code: ReasonCode = Field(validation_alias=AliasChoices("reason_code", "reason"))
+    note: Note | None = None
+
+
+class PermitDecisionBody(_Body):
+    """Suspending a permit, or lifting a suspension: why."""
+
+    reason_code: ReasonCode
+    note: Note | None = None
+
+
+class FileAppeal(_Body):
+    permit_id: Annotated[str, Field(min_length=1, max_length=100)]
+    statement: Note | None = Field(default=None, description="The holder's grounds (kept in this service only).")
+
+
+class HolderAppeal(_Body):
+    verification_code: str = Field(min_length=1, max_length=2000,
+                                   description="The permit's verification code: proves the appellant holds it.")
+    statement: Note | None = Field(default=None, description="Your grounds (kept in this service only).")
+
+
+class DecideAppeal(_Body):
+    outcome: Literal["upheld", "overturned"]
+    reason_code: str = Field(min_length=1, max_length=60,
+                             description="One of the configured codes (PERMITS_APPEAL_REASONS).")
+    note: Note | None = None
+
+
+class AppealView(BaseModel):
+    appeal_id: str
+    permit_id: str
+    against: str = Field(description="suspension or revocation.")
+    decision_id: str | None
+    deciders: list[str] = Field(description="Who took the appealed decision: they may not review it.")
+    channel: str = Field(description="staff, or holder (filed by the holder with the permit's code).")
+    filed_by: str
+    filed_at: datetime
+    statement: str | None
+    status: str = Field(description="open, upheld or overturned.")
+    reason_code: str | None
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, permit_id: str, a: PermitAppeal) -> "AppealView":
+        return cls(permit_id=permit_id, **vars(a))
+
+
+class HolderAppealView(BaseModel):
+    """The answer to a holder's own appeal: that it was received, nothing about why the permit is not valid."""
+
+    appeal_id: str
+    permit_id: str
+    status: Literal["open"] = "open"
+    filed_at: datetime
 
 
 class VerifyCode(_Body):
@@ -164,6 +231,8 @@ class ApplicationView(BaseModel):
     channel: str
     service_point_id: str | None
     checkpoint_id: str | None
+    compound_id: str | None = Field(default=None, description="The applicant's compound (grid scope).")
+    community_id: str | None = Field(default=None, description="The applicant's community (grid scope).")
     status: str
     applied_at: datetime
     rule: str
@@ -180,6 +249,10 @@ class ApplicationView(BaseModel):
     verification_code: str | None = None
     receipt: str | None = Field(default=None, description="Only in the answer to an application: the applicant's "
                                 "key to GET /applications/{permit_id}/status. Not shown again.")
+    decisions: list[dict[str, Any]] | None = Field(
+        default=None, description="Staff views: who suspended, lifted, revoked or reinstated it and why (``system`` "
+                                  "when automatic, with the quarantine decision it followed as ``cause``).")
+    appeals: list[AppealView] | None = Field(default=None, description="Staff views: appeals and their outcomes.")
     version: int
 
     @classmethod
@@ -189,12 +262,36 @@ class ApplicationView(BaseModel):
         return cls(
             permit_id=p.permit_id, permit_type=p.permit_type, holder_resident_id=p.holder_resident_id,
             merchant_id=p.merchant_id, channel=p.channel, service_point_id=p.service_point_id,
-            checkpoint_id=p.checkpoint_id, status=p.status, applied_at=p.applied_at, rule=p.policy.rule,
+            checkpoint_id=p.checkpoint_id, compound_id=p.compound_id, community_id=p.community_id,
+            status=p.status, applied_at=p.applied_at, rule=p.policy.rule,
             quorum=p.policy.quorum, steps=[StepView(**vars(s)) for s in steps], rejection=p.rejection,
             valid_from=p.valid_from, valid_until=p.valid_until, issued_at=p.issued_at, suspension=p.suspension,
             revocation=p.revocation,
             checklist_missing=p.checklist_missing if p.permit_type == "business_reopening" else [],
-            details=p.details if with_details else None, verification_code=code, version=p.version)
+            details=p.details if with_details else None, verification_code=code, version=p.version,
+            decisions=p.decisions if with_details else None,
+            appeals=[AppealView.of(p.permit_id, a) for a in p.appeals] if with_details else None)
+
+
+    @classmethod
+    def public_of(cls, p: Permit, code: str | None) -> "ApplicationView":
+        """The applicant's view (public, with the receipt): it must not tell whether the holder is in
+        quarantine, so for a resident's permit no reasons, no step outcomes, and a suspension looks like
+        a revocation (``not_valid``)."""
+        shown = cls.of(p, code, with_details=False)
+        for step in shown.steps:
+            step.decided_by = None
+        if p.permit_type not in RESIDENT_PERMITS:
+            return shown
+        for step in shown.steps:
+            step.status = "pending" if step.status == "pending" else "closed"
+            step.reason = step.reason_code = None
+            step.decided_at = None
+        shown.rejection = {"reason": "not_granted"} if p.rejection else None
+        shown.suspension = shown.revocation = None
+        if p.status in ("suspended", "revoked"):
+            shown.status, shown.verification_code = "not_valid", None
+        return shown
 
 
 class ApplicationPage(BaseModel):
@@ -203,7 +300,10 @@ class ApplicationPage(BaseModel):
 
 
 class VerificationView(BaseModel):
-    status: Literal["valid", "suspended", "revoked", "expired", "not_yet_valid", "not_issued"]
+    status: Literal["valid", "not_valid", "suspended", "revoked", "expired", "not_yet_valid", "not_issued"] = Field(
+        description="Public callers get only `valid` / `not_valid` (a suspension would tell that the holder is in "
+                    "quarantine); checkpoint staff with a token get the detailed status.")
+    detailed: bool = Field(default=False, description="Whether the status is the detailed (staff) one.")
     permit_id: str
     permit_type: str
     valid_from: datetime | None

@@ -1,5 +1,5 @@
-"""The permits worker: follows the registry's quarantines (roster, suspension, reinstatement),
-runs the clock (overdue review steps, expiry), and relays its outbox."""
+"""The permits worker: follows the registry's quarantines (roster, suspension, reinstatement) and
+grid (which community each compound belongs to), runs the clock (overdue review steps, expiry), and relays its outbox."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.envelope import Envelope
-from towngrid_contracts.registry import QuarantineEnded, QuarantineStarted
+from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
+from permits.adapters.grid_units import GridUnits
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.adapters.repository import PermitRepository, PolicyStore
 from permits.bootstrap import AGGREGATE_STORES, build_signer
@@ -42,12 +43,25 @@ def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
         await roster.started(event, envelope)
         current = await roster.get(event.resident_id)
         if current and current.get("quarantine_id") == event.quarantine_id and current.get("in_quarantine"):
-            await permits.quarantine_started(event.resident_id, event.quarantine_id)
+            # The suspension is the service's own (``system``); it records the quarantine decision it follows.
+            cause = {"decided_by": event.decided_by, "reason_code": event.reason_code, "event_id": str(envelope.event_id)}
+            await permits.quarantine_started(event.resident_id, event.quarantine_id,
+                                             {k: v for k, v in cause.items() if v is not None})
 
     @handlers.on(QuarantineEnded)
     async def on_ended(event: QuarantineEnded, envelope: Envelope) -> None:
         await roster.ended(event, envelope)
-        await permits.quarantine_ended(event.resident_id, event.quarantine_id)
+        cause = {"decided_by": event.decided_by, "reason_code": event.reason_code, "appeal_id": event.appeal_id,
+                 "event_id": str(envelope.event_id)}
+        await permits.quarantine_ended(event.resident_id, event.quarantine_id,
+                                       {k: v for k, v in cause.items() if v is not None})
+
+    grid = GridUnits(db)
+
+    @handlers.on(CompoundRegistered)
+    async def on_compound(event: CompoundRegistered, envelope: Envelope) -> None:
+        # Which community a compound belongs to: the grid scope of applications and the roster.
+        await grid.compound_registered(event)
 
     return handlers
 

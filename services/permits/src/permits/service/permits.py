@@ -15,6 +15,7 @@ from towngrid_kit.errors import InvalidInput, NotFound
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.adapters.repository import PermitRepository, PolicyStore
 from permits.adapters.signing import BadCode, CodeSigner, PermitClaims
+from permits.domain.decisions import DEFAULT_DECISION_REASONS, ReasonCodes
 from permits.domain.permit import RESIDENT_PERMITS, Permit
 
 Clock = Callable[[], datetime]
@@ -34,6 +35,8 @@ class Application:
     checkpoint_id: str | None
     details: dict[str, Any]
     requested_until: datetime | None
+    compound_id: str | None = None
+    community_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,9 @@ class Verification:
 
 class PermitService:
     def __init__(self, repo: PermitRepository, policies: PolicyStore, roster: QuarantineRoster, signer: CodeSigner,
-                 clock: Clock = utcnow) -> None:
+                 clock: Clock = utcnow, reasons: ReasonCodes | None = None) -> None:
         self._repo = repo
+        self.reasons = reasons or ReasonCodes(DEFAULT_DECISION_REASONS, "permit decision")
         self.policies = policies
         self._roster = roster
         self.signer = signer
@@ -58,13 +62,17 @@ class PermitService:
         """Take an application; returns it and the applicant's receipt (shown once, stored hashed)."""
         policy = await self.policies.get(application.permit_type)
         holder = application.holder_resident_id
-        quarantined = bool(holder) and await self._open_quarantine(holder) is not None
+        # Online (public) applications are not refused at once for a holder in quarantine: the answer
+        # would tell anyone who is in quarantine. The review's final approval refuses them (see decide).
+        quarantined = (application.channel != "online_qr" and bool(holder)
+                       and await self._open_quarantine(holder) is not None)
         permit = Permit.apply(permit_id=f"pmt_{uuid.uuid4().hex}", permit_type=application.permit_type,
                               holder_resident_id=holder, merchant_id=application.merchant_id,
                               channel=application.channel, service_point_id=application.service_point_id,
                               checkpoint_id=application.checkpoint_id, details=application.details,
                               requested_until=application.requested_until, policy=policy, now=self._clock(),
                               holder_in_quarantine=quarantined)
+        permit.compound_id, permit.community_id = application.compound_id, application.community_id
         receipt = secrets.token_urlsafe(18)
         permit.receipt_hash = hashlib.sha256(receipt.encode()).hexdigest()
         await self._repo.save(permit)
@@ -104,7 +112,42 @@ class PermitService:
         return await self._change(permit_id, self._sync(lambda p: p.update_checklist(items, self._clock())))
 
     async def revoke(self, permit_id: str, reason: str, note: str | None, by: str) -> Permit:
+        self.reasons.check(reason, note)
         return await self._change(permit_id, self._sync(lambda p: p.revoke(reason, note, by, self._clock())))
+
+    async def suspend(self, permit_id: str, reason_code: str, note: str | None, by: str) -> Permit:
+        self.reasons.check(reason_code, note)
+        return await self._change(permit_id, self._sync(lambda p: p.suspend(reason_code, note, by, self._clock())))
+
+    async def lift_suspension(self, permit_id: str, reason_code: str, note: str | None, by: str) -> Permit:
+        self.reasons.check(reason_code, note)
+
+        async def change(permit: Permit) -> None:
+            quarantine_id = await self.open_quarantine(permit.holder_resident_id or "")
+            permit.lift_suspension(reason_code, note, by, self._clock(), quarantine_id)
+
+        return await self._change(permit_id, change)
+
+    async def change(self, permit_id: str, change: Callable[[Permit], Any]) -> Permit:
+        """One (async) domain change of a permit, stored with its events (for other use cases, e.g. appeals)."""
+        return await self._change(permit_id, change)
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def permit_of_code(self, code: str, field: str) -> Permit:
+        """The permit a verification code proves possession of; any failure is the same refusal (no hint why)."""
+        try:
+            claims = self.signer.open_permit_code(code)
+        except BadCode:
+            claims = None
+        permit = await self._repo.get(claims.permit_id) if claims else None
+        if (claims is None or permit is None or permit.valid_from is None or permit.valid_until is None
+                or claims.permit_type != permit.permit_type
+                or int(claims.valid_from.timestamp()) != int(permit.valid_from.timestamp())
+                or int(claims.valid_until.timestamp()) != int(permit.valid_until.timestamp())):
+            raise InvalidInput("code refused", field=field)
+        return permit
 
     async def page(self, query: dict[str, Any], after: str | None, limit: int) -> list[Permit]:
         return await self._repo.page(query, after, limit)
@@ -142,18 +185,22 @@ class PermitService:
 
     # ----- caused by the registry's events (idempotent by quarantine id) ------------------
 
-    async def quarantine_started(self, resident_id: str, quarantine_id: str) -> int:
+    async def quarantine_started(self, resident_id: str, quarantine_id: str,
+                                 cause: dict[str, Any] | None = None) -> int:
+        """``cause``: the quarantine decision the suspensions follow (who decided it, why)."""
         ids = await self._repo.ids({"holder_id": resident_id, "status": "issued",
                                     "permit_type": {"$in": list(RESIDENT_PERMITS)}})
         for permit_id in ids:
-            await self._change(permit_id, self._sync(lambda p: p.suspend_for_quarantine(quarantine_id, self._clock())))
+            await self._change(permit_id, self._sync(
+                lambda p: p.suspend_for_quarantine(quarantine_id, self._clock(), cause)))
         return len(ids)
 
-    async def quarantine_ended(self, resident_id: str, quarantine_id: str) -> int:
+    async def quarantine_ended(self, resident_id: str, quarantine_id: str,
+                               cause: dict[str, Any] | None = None) -> int:
         ids = await self._repo.ids({"holder_id": resident_id, "status": "suspended"})
         for permit_id in ids:
             await self._change(permit_id, self._sync(
-                lambda p: p.reinstate_after_quarantine(quarantine_id, self._clock())))
+                lambda p: p.reinstate_after_quarantine(quarantine_id, self._clock(), cause)))
         return len(ids)
 
     # ----- the clock (worker) ----------------------------------------------------------------
@@ -191,6 +238,10 @@ class PermitService:
         }
 
     # ----- internals -------------------------------------------------------------------------
+
+    async def open_quarantine(self, resident_id: str) -> str | None:
+        """The holder's open quarantine, as the roster knows it (None if not in quarantine)."""
+        return await self._open_quarantine(resident_id)
 
     async def _open_quarantine(self, resident_id: str) -> str | None:
         found = await self._roster.get(resident_id)

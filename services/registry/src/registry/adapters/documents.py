@@ -8,6 +8,7 @@ from typing import Any
 
 from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import Checklist, ChecklistItem
+from registry.domain.decisions import Appeal, Decision
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 
@@ -25,6 +26,7 @@ def to_state(resident: Resident) -> dict[str, Any]:
         "contacts": [{**asdict(c), "last_contact_on": c.last_contact_on.isoformat()} for c in resident.contacts],
         "returns": [{**asdict(r), "arrived_on": r.arrived_on.isoformat()} for r in resident.returns],
         "quarantines": [_quarantine_doc(q) for q in resident.quarantines],
+        "appeals": [asdict(a) for a in resident.appeals],
     }
 
 
@@ -41,6 +43,7 @@ def _quarantine_doc(q: Quarantine) -> dict[str, Any]:
         "changes": [{**asdict(c), "previous_planned_end": c.previous_planned_end.isoformat(),
                      "planned_end": c.planned_end.isoformat()} for c in q.changes],
         "missed_days": [d.isoformat() for d in q.missed_days],
+        "decisions": [asdict(d) for d in q.decisions],
     }
 
 
@@ -107,7 +110,9 @@ def from_state(doc: dict[str, Any], version: int) -> Resident:
                                              "planned_end": date.fromisoformat(c["planned_end"])})
                          for c in q.get("changes", [])],
                 missed_days=[date.fromisoformat(d) for d in q.get("missed_days", [])],
+                decisions=[Decision(**d) for d in q.get("decisions", [])],
             )
             for q in doc.get("quarantines", [])
         ],
+        appeals=[Appeal(**a) for a in doc.get("appeals", [])],
     )

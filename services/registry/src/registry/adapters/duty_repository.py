@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_kit.commits import AggregateStore
+from registry.adapters.sealing import KeyRing, needs_resealing, open_items, seal_items
 from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift
 
 DUTY_STORE = "duty_people"
@@ -18,7 +19,8 @@ COVERAGE_STORE = "checkpoint_coverage"
 
 def person_state(p: DutyPerson) -> dict[str, Any]:
     return {"person_id": p.person_id, "name": p.name, "mobile": p.mobile, "kind": p.kind,
-            "unit_level": p.unit_level, "unit_id": p.unit_id, "shifts": [asdict(s) for s in p.shifts]}
+            "unit_level": p.unit_level, "unit_id": p.unit_id, "community_id": p.community_id,
+            "compound_id": p.compound_id, "shifts": [asdict(s) for s in p.shifts]}
 
 
 def person_from(doc: dict[str, Any], version: int) -> DutyPerson:
@@ -36,7 +38,8 @@ def coverage_from(doc: dict[str, Any], version: int) -> CheckpointCoverage:
 
 
 class DutyRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, ring: KeyRing) -> None:
+        self._ring = ring  # seals each person's mobile at rest
         self._people = AggregateStore(db, DUTY_STORE)
         self._coverage = AggregateStore(db, COVERAGE_STORE)
 
@@ -49,22 +52,44 @@ class DutyRepository:
 
     async def person(self, person_id: str) -> DutyPerson | None:
         found = await self._people.load(person_id)
-        return person_from(*found) if found else None
+        return self.opened(*found) if found else None
+
+    def opened(self, state: dict[str, Any], version: int) -> DutyPerson:
+        return person_from(open_items(self._ring, state, kind="duty_person", record_id=state["person_id"]), version)
+
+    def needs_resealing(self, state: dict[str, Any]) -> bool:
+        return needs_resealing(self._ring, state)
+
+    async def load_raw(self, person_id: str) -> tuple[dict[str, Any], int] | None:
+        return await self._people.load(person_id)
+
+    async def person_ids(self, after: str | None, limit: int) -> list[str]:
+        query = {"_id": {"$gt": after}} if after else {}
+        cursor = self._people.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
+        return [doc["_id"] async for doc in cursor]
 
     async def save_person(self, p: DutyPerson) -> None:
         events, p.pending = p.pending, []
-        p.version = await self._people.commit(p.person_id, p.version, person_state(p), events, index_fields={
-            "unit_id": p.unit_id, "shift_checkpoints": sorted({s.checkpoint_id for s in p.shifts}),
+        sealed = seal_items(self._ring, person_state(p), ("mobile",), kind="duty_person", record_id=p.person_id)
+        p.version = await self._people.commit(p.person_id, p.version, sealed, events, index_fields={
+            "unit_id": p.unit_id, "community_id": p.community_id, "compound_id": p.compound_id,
+            "shift_checkpoints": sorted({s.checkpoint_id for s in p.shifts}),
             "last_shift_end": max((s.ends_at for s in p.shifts), default=None)})
 
-    async def people(self, unit_id: str | None, after: str | None, limit: int) -> list[DutyPerson]:
+    async def people(self, unit_id: str | None, after: str | None, limit: int, community_id: str | None = None,
+                     compound_id: str | None = None) -> list[DutyPerson]:
+        """People in id order, of ``unit_id`` if given, and only those placed in ``compound_id``/``community_id``."""
         query: dict[str, Any] = {}
         if unit_id:
             query["unit_id"] = unit_id
+        if compound_id is not None:
+            query["compound_id"] = compound_id
+        elif community_id is not None:
+            query["community_id"] = community_id
         if after:
             query["_id"] = {"$gt": after}
         cursor = self._people.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [person_from(d["state"], d["version"]) async for d in cursor]
+        return [self.opened(d["state"], d["version"]) async for d in cursor]
 
     async def shifts_at(self, checkpoint_ids: list[str] | None, ending_after: datetime) -> list[Shift]:
         """Shifts at these checkpoints (all when None) that end after ``ending_after``."""

@@ -19,14 +19,17 @@ from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.commits import AggregateStore
 from registry.adapters.documents import from_state, to_state
+from registry.adapters.sealing import KeyRing, needs_resealing, open_items, seal_items
 from registry.domain.resident import Resident
 
 STORE = "residents"
+SEALED_ITEMS = ("national_id", "mobile", "address")  # sealed at rest; the name stays readable for lists
 
 
 class ResidentRepository:
-    def __init__(self, db: AsyncDatabase, id_hash_key: bytes, tz: timezone) -> None:
+    def __init__(self, db: AsyncDatabase, id_hash_key: bytes, tz: timezone, ring: KeyRing) -> None:
         self._store = AggregateStore(db, STORE)
+        self._ring = ring
         self._tz = tz
         self._claims = db["national_id_claims"]
         self._key = id_hash_key
@@ -46,9 +49,37 @@ class ResidentRepository:
     def national_id_hash(self, national_id: str) -> str:
         return hmac.new(self._key, national_id.encode(), hashlib.sha256).hexdigest()
 
+    @property
+    def ring(self) -> KeyRing:
+        return self._ring
+
+    def _sealed(self, resident: Resident) -> dict[str, Any]:
+        """The resident's state with the national ID, mobile and address sealed (AES-256-GCM)."""
+        state = to_state(resident)
+        state["person"] = seal_items(self._ring, state["person"], SEALED_ITEMS, kind="resident",
+                                     record_id=resident.resident_id)
+        return state
+
+    def opened(self, state: dict[str, Any], version: int) -> Resident:
+        person = open_items(self._ring, state["person"], kind="resident", record_id=state["resident_id"])
+        return from_state({**state, "person": person}, version)
+
+    def needs_resealing(self, state: dict[str, Any]) -> bool:
+        return needs_resealing(self._ring, state["person"])
+
+    async def load_raw(self, resident_id: str) -> tuple[dict[str, Any], int] | None:
+        """The latest stored state (still sealed) and its version."""
+        return await self._store.load(resident_id)
+
+    async def ids(self, after: str | None, limit: int) -> list[str]:
+        """Resident ids in order, a page at a time (for re-sealing every record)."""
+        query = {"_id": {"$gt": after}} if after else {}
+        cursor = self._store.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
     async def get(self, resident_id: str) -> Resident | None:
         found = await self._store.load(resident_id)
-        return from_state(*found) if found else None
+        return self.opened(*found) if found else None
 
     async def claim_national_id(self, national_id: str, resident_id: str) -> str:
         """The resident id that owns this national ID: an earlier claim's, or ``resident_id``."""
@@ -71,7 +102,7 @@ class ResidentRepository:
         """Store the resident's new state and pending events (ConcurrentModification on a race)."""
         events, resident.pending = resident.pending, []
         resident.version = await self._store.commit(
-            resident.resident_id, resident.version, to_state(resident), events,
+            resident.resident_id, resident.version, self._sealed(resident), events,
             index_fields={
                 "compound_id": resident.compound_id,
                 "in_quarantine": resident.open_quarantine is not None,
@@ -145,4 +176,4 @@ class ResidentRepository:
         if after:
             query["_id"] = {"$gt": after}
         cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [from_state(doc["state"], doc["version"]) async for doc in cursor]
+        return [self.opened(doc["state"], doc["version"]) async for doc in cursor]

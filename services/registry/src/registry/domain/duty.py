@@ -44,11 +44,14 @@ class DutyPerson:
     version: int = 0
     shifts: list[Shift] = field(default_factory=list)
     pending: list[EventData] = field(default_factory=list)
+    community_id: str | None = None  # the unit's place in the grid (None: the town); see service/scope.py
+    compound_id: str | None = None
 
     @classmethod
     def register(cls, person_id: str, name: str, mobile: str | None, kind: str, unit_level: str, unit_id: str,
-                 at: datetime) -> "DutyPerson":
-        person = cls(person_id, name, mobile, kind, unit_level, unit_id)
+                 at: datetime, community_id: str | None = None, compound_id: str | None = None) -> "DutyPerson":
+        person = cls(person_id, name, mobile, kind, unit_level, unit_id, community_id=community_id,
+                     compound_id=compound_id)
         person.pending.append(DutyPersonRegistered(duty_person_id=person_id, kind=kind, unit_level=unit_level,
                                                    unit_id=unit_id, registered_at=at))
         return person

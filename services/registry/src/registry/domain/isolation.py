@@ -60,6 +60,8 @@ class IsolationSite:
     rooms: dict[str, Room] = field(default_factory=dict)
     admissions: dict[str, Admission] = field(default_factory=dict)
     pending: list[EventData] = field(default_factory=list)
+    community_id: str | None = None  # where the site was set up (None: run by the town); see service/scope.py
+    compound_id: str | None = None
 
     def room(self, room_id: str) -> Room:
         if room_id not in self.rooms:

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from typing import get_args
+
 from towngrid_contracts.envelope import EventData
 from towngrid_contracts.registry import (
+    AppealDecided,
+    AppealFiled,
     CarePaired,
     CareVisitMissed,
     CareVisitRecorded,
@@ -31,6 +35,7 @@ from towngrid_contracts.registry import (
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import Checklist, ChecklistItem
+from registry.domain.decisions import APPEAL_OVERTURNED, Appeal, Decision
 from registry.domain.follow_up import (
     ContactLink,
     PlannedEndChange,
@@ -41,6 +46,9 @@ from registry.domain.follow_up import (
 from registry.domain.grid import ChecklistTemplate
 
 FEVER_THRESHOLD_C = 37.3
+# The codes the planned-end event's original ``reason`` field allows; a configured code outside them is sent as
+# ``other`` there (and as itself in ``reason_code``).
+PLANNED_END_EVENT_REASONS = frozenset(get_args(QuarantinePlannedEndChanged.model_fields["reason"].annotation))
 
 
 @dataclass
@@ -78,10 +86,24 @@ class Quarantine:
     contact_of: str | None = None
     changes: list[PlannedEndChange] = field(default_factory=list)
     missed_days: list[date] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    def decide(self, action: str, reason_code: str, note: str | None, by: str, at: datetime,
+               appeal_id: str | None = None) -> Decision:
+        """Record who decided what about this quarantine, and why."""
+        decision = Decision(f"{self.quarantine_id}.{len(self.decisions) + 1}", action, reason_code, note, by, at,
+                            appeal_id)
+        self.decisions.append(decision)
+        return decision
+
+    @property
+    def deciders(self) -> list[str]:
+        """Who took the decisions that keep the person in quarantine (its start and changes of its end)."""
+        return list(dict.fromkeys(d.decided_by for d in self.decisions if d.action != "ended"))
 
     def covered_days(self, tz: timezone) -> set[date]:
         return {local_day(c.checked_at, tz) for c in self.checks} | set(self.missed_days)
@@ -118,6 +140,7 @@ class Resident:
     contacts: list[ContactLink] = field(default_factory=list)
     care: Care | None = None
     left_town: dict | None = None  # {"batch_id", "destination_province", "left_at", "event_id"}
+    appeals: list[Appeal] = field(default_factory=list)
     pending: list[EventData] = field(default_factory=list)
 
     @property
@@ -206,13 +229,16 @@ class Resident:
         return raised
 
     def start_quarantine(self, quarantine_id: str, kind: str, started_at: datetime, planned_end: date,
-                         contact_of: str | None = None) -> Quarantine:
+                         contact_of: str | None = None, *, reason_code: str, by: str, note: str | None = None,
+                         decided_at: datetime | None = None) -> Quarantine:
+        """Start a quarantine; ``by`` (a staff id) decided it for ``reason_code`` (+ ``note``, kept here only)."""
         if (current := self.open_quarantine) is not None:
             raise Conflict(f"resident {self.resident_id} is already in quarantine {current.quarantine_id}")
         if planned_end < started_at.date():
             raise InvalidInput("planned_end must not be before the start", field="body.planned_end")
         started = Quarantine(quarantine_id=quarantine_id, kind=kind, started_at=started_at, planned_end=planned_end,
                              contact_of=contact_of)
+        started.decide("started", reason_code, note, by, decided_at or started_at)
         self.quarantines.append(started)
         self.pending.append(
             QuarantineStarted(
@@ -224,6 +250,8 @@ class Resident:
                 started_at=started_at,
                 planned_end=planned_end,
                 contact_of_resident_id=contact_of,
+                decided_by=by,
+                reason_code=reason_code,
             )
         )
         return started
@@ -241,10 +269,13 @@ class Resident:
         change = PlannedEndChange(target.planned_end, planned_end, reason, note, by, at)
         target.changes.append(change)
         target.planned_end = planned_end
+        extended = planned_end > change.previous_planned_end
+        target.decide("extended" if extended else "shortened", reason, note, by, at)
         self.pending.append(QuarantinePlannedEndChanged(
             resident_id=self.resident_id, quarantine_id=quarantine_id, previous_planned_end=change.previous_planned_end,
-            planned_end=planned_end, extended=planned_end > change.previous_planned_end, reason=reason,
-            changed_by=by, changed_at=at,
+            planned_end=planned_end, extended=extended,
+            reason=reason if reason in PLANNED_END_EVENT_REASONS else "other",
+            changed_by=by, changed_at=at, decided_by=by, reason_code=reason,
         ))
         return change
 
@@ -322,7 +353,9 @@ class Resident:
                 )
             )
 
-    def end_quarantine(self, quarantine_id: str, ended_at: datetime, outcome: str) -> None:
+    def end_quarantine(self, quarantine_id: str, ended_at: datetime, outcome: str, *, reason_code: str, by: str,
+                       note: str | None = None, decided_at: datetime | None = None,
+                       appeal_id: str | None = None) -> None:
         target = self.quarantine(quarantine_id)
         if not target.is_open:
             raise Conflict(f"quarantine {quarantine_id} has already ended")
@@ -330,11 +363,51 @@ class Resident:
             raise InvalidInput("ended_at is before the quarantine started", field="body.ended_at")
         target.ended_at = ended_at
         target.outcome = outcome
+        target.decide("ended", reason_code, note, by, decided_at or ended_at, appeal_id)
         self.pending.append(
             QuarantineEnded(
-                resident_id=self.resident_id, quarantine_id=quarantine_id, ended_at=ended_at, outcome=outcome
+                resident_id=self.resident_id, quarantine_id=quarantine_id, ended_at=ended_at, outcome=outcome,
+                decided_by=by, reason_code=reason_code, appeal_id=appeal_id,
             )
         )
+
+    # --- appeals against quarantine decisions -------------------------------------------------
+    def appeal(self, appeal_id: str) -> Appeal:
+        for a in self.appeals:
+            if a.appeal_id == appeal_id:
+                return a
+        raise NotFound(f"resident {self.resident_id} has no appeal {appeal_id}")
+
+    def file_appeal(self, appeal_id: str, quarantine_id: str, filed_by: str, statement: str | None,
+                    at: datetime) -> Appeal:
+        """Appeal an open quarantine (its start and any change of its end), on the person's behalf."""
+        target = self.quarantine(quarantine_id)
+        if not target.is_open:
+            raise Conflict(f"quarantine {quarantine_id} has ended; there is nothing left to appeal")
+        if any(a.is_open and a.quarantine_id == quarantine_id for a in self.appeals):
+            raise Conflict(f"quarantine {quarantine_id} already has an appeal under review")
+        filed = Appeal(appeal_id, quarantine_id, filed_by, at, statement, target.deciders)
+        self.appeals.append(filed)
+        self.pending.append(AppealFiled(resident_id=self.resident_id, appeal_id=appeal_id, quarantine_id=quarantine_id,
+                                        filed_by=filed_by, filed_at=at, appealed_deciders=filed.deciders))
+        return filed
+
+    def decide_appeal(self, appeal_id: str, overturn: bool, reason_code: str, note: str | None, by: str,
+                      at: datetime) -> Appeal:
+        """The review: by someone who neither took the appealed decisions nor filed the appeal.
+
+        Overturned, the quarantine ends now (outcome ``released``), the end recorded as caused by the appeal.
+        """
+        target = self.appeal(appeal_id)
+        target.decide(overturn, reason_code, note, by, at)
+        self.pending.append(AppealDecided(resident_id=self.resident_id, appeal_id=appeal_id,
+                                          quarantine_id=target.quarantine_id, outcome=target.status,
+                                          reason_code=reason_code, decided_by=by, decided_at=at))
+        quarantine = self.quarantine(target.quarantine_id)
+        if overturn and quarantine.is_open:
+            self.end_quarantine(quarantine.quarantine_id, max(at, quarantine.started_at), "released",
+                                reason_code=APPEAL_OVERTURNED, by=by, decided_at=at, appeal_id=appeal_id)
+        return target
 
     # --- care of a vulnerable resident ------------------------------------------------------
     def enrol_vulnerable(self, category: str, visit_every_days: int, relief_every_days: int | None,

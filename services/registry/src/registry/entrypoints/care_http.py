@@ -14,6 +14,7 @@ from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.resident import Resident
+from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -101,9 +102,11 @@ def _enrolled(resident: Resident) -> CareView:
 
 @router.post("/residents/{resident_id}/care", status_code=201, response_model=CareView,
              summary="Enrol a vulnerable resident (optionally paired with a helper at once)")
-async def enrol(resident_id: str, body: Enrol, request: Request, service: Residents,
+async def enrol(resident_id: str, body: Enrol, request: Request, service: Residents, guard: Guard,
                 principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.resident(principal, resident_id)
+
     async def action() -> tuple[int, object]:
         resident = await service.enrol_vulnerable(resident_id, body.category, body.visit_every_days,
                                                   body.relief_every_days, body.helper_id, body.enrolled_at)
@@ -114,22 +117,25 @@ async def enrol(resident_id: str, body: Enrol, request: Request, service: Reside
 
 
 @router.get("/residents/{resident_id}/care", response_model=CareView, summary="A vulnerable resident's care")
-async def get_care(resident_id: str, service: Residents,
-                   _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> CareView:
-    return _enrolled(await service.get(resident_id))
+async def get_care(resident_id: str, guard: Guard,
+                   principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> CareView:
+    return _enrolled(await guard.resident(principal, resident_id))
 
 
 @router.post("/residents/{resident_id}/care/helper", response_model=CareView, summary="Pair with a (new) helper")
-async def pair(resident_id: str, body: Pair, service: Residents,
-               _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> CareView:
+async def pair(resident_id: str, body: Pair, service: Residents, guard: Guard,
+               principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> CareView:
+    await guard.resident(principal, resident_id)
     return CareView.of(await service.pair_helper(resident_id, body.helper_id))
 
 
 @router.post("/residents/{resident_id}/care/visits", status_code=201, response_model=VisitView,
              summary="Record a visit (the caller is recorded as the visitor)")
-async def record_visit(resident_id: str, body: Visit, request: Request, service: Residents,
+async def record_visit(resident_id: str, body: Visit, request: Request, service: Residents, guard: Guard,
                        principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.resident(principal, resident_id)
+
     async def action() -> tuple[int, object]:
         _, visit = await service.record_visit(resident_id, body.kind, body.supplies, principal.subject,
                                               body.visited_at)
@@ -139,10 +145,12 @@ async def record_visit(resident_id: str, body: Visit, request: Request, service:
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/care/residents", response_model=CarePage, summary="Vulnerable residents, a page at a time")
-async def list_vulnerable(service: Residents, _: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+@router.get("/care/residents", response_model=CarePage, summary="Vulnerable residents in your scope, a page at a time")
+async def list_vulnerable(service: Residents, guard: Guard,
+                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                           category: Literal["elderly_living_alone", "homeless", "disabled", "other"] | None = None,
+                          compound_id: str | None = None,
                           after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> CarePage:
-    found = await service.page_vulnerable(category, after, limit + 1)
+    found = await service.page_vulnerable(category, after, limit + 1, await guard.compounds(principal, compound_id))
     items = [CareView.of(r) for r in found[:limit]]
     return CarePage(items=items, next_after=items[-1].resident_id if len(found) > limit else None)

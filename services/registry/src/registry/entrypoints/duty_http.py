@@ -13,7 +13,9 @@ from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.duty import DutyPerson, Shift
 from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
+from registry.entrypoints.scoping import Guard
 from registry.service.duty import DutyService
+from towngrid_kit.errors import InvalidInput, NotFound
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 Days = Annotated[int, Query(ge=1, le=14)]
@@ -116,8 +118,10 @@ Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.post("/people", status_code=201, response_model=PersonView, summary="Register a person on duty with their unit")
-async def register_person(body: NewPerson, request: Request, service: Duty, principal: Staff,
+async def register_person(body: NewPerson, request: Request, service: Duty, principal: Staff, guard: Guard,
                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.unit(principal, body.unit_level, body.unit_id)
+
     async def action() -> tuple[int, object]:
         person = await service.register_person(body.name, body.mobile, body.kind, body.unit_level, body.unit_id)
         return 201, PersonView.of(person).model_dump(mode="json")
@@ -127,22 +131,29 @@ async def register_person(body: NewPerson, request: Request, service: Duty, prin
 
 
 @router.get("/people", response_model=PersonPage, summary="People on duty, a page at a time")
-async def list_people(service: Duty, _: Staff, unit_id: str | None = None, after: str | None = None,
-                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PersonPage:
-    found = await service.people(unit_id, after, limit + 1)
+async def list_people(service: Duty, principal: Staff, guard: Guard, unit_id: str | None = None,
+                      after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PersonPage:
+    place = await guard.unit_filter(principal, unit_id)
+    found = await service.people(unit_id, after, limit + 1, *((place.community, place.compound) if place else ()))
     items = [PersonView.of(p) for p in found[:limit]]
     return PersonPage(items=items, next_after=items[-1].person_id if len(found) > limit else None)
 
 
 @router.get("/people/{person_id}", response_model=PersonView, summary="A person on duty and their shifts")
-async def get_person(person_id: str, service: Duty, _: Staff) -> PersonView:
-    return PersonView.of(await service.person(person_id))
+async def get_person(person_id: str, principal: Staff, guard: Guard) -> PersonView:
+    return PersonView.of(await guard.duty_person(principal, person_id))
 
 
 @router.post("/people/{person_id}/shifts", status_code=201, response_model=ShiftView,
              summary="Schedule a shift at a checkpoint (a person's shifts never overlap)")
-async def schedule(person_id: str, body: NewShift, request: Request, service: Duty, principal: Staff,
+async def schedule(person_id: str, body: NewShift, request: Request, service: Duty, principal: Staff, guard: Guard,
                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.duty_person(principal, person_id)
+    try:
+        await guard.checkpoint(principal, body.checkpoint_id)
+    except NotFound as error:
+        raise InvalidInput(error.detail, field="body.checkpoint_id") from None
+
     async def action() -> tuple[int, object]:
         shift = await service.schedule(person_id, body.checkpoint_id, body.starts_at, body.ends_at)
         return 201, ShiftView.of(shift).model_dump(mode="json")
@@ -153,7 +164,9 @@ async def schedule(person_id: str, body: NewShift, request: Request, service: Du
 
 @router.get("/checkpoints/{checkpoint_id}/coverage", response_model=CoverageView,
             summary="A checkpoint's coverage in 8-hour slots for the coming days")
-async def checkpoint_coverage(checkpoint_id: str, service: Duty, _: Staff, days: Days = 3) -> CoverageView:
+async def checkpoint_coverage(checkpoint_id: str, service: Duty, principal: Staff, guard: Guard,
+                              days: Days = 3) -> CoverageView:
+    await guard.checkpoint(principal, checkpoint_id)
     found = await service.coverage(checkpoint_id, days)
     views = [SlotView(slot_start=s.slot_start, slot_end=s.slot_end, rostered_staff=s.rostered,
                       gap=s.rostered < service.required_staff) for s in found]
@@ -163,6 +176,7 @@ async def checkpoint_coverage(checkpoint_id: str, service: Duty, _: Staff, days:
 
 @router.post("/coverage-checks", response_model=CoverageReport,
              summary="Assess coverage now: raise CheckpointCoverageGapDetected for each newly uncovered slot")
-async def check_coverage(body: CoverageCheck, request: Request, service: Duty, _: Staff) -> CoverageReport:
+async def check_coverage(body: CoverageCheck, request: Request, service: Duty, principal: Staff,
+                         guard: Guard) -> CoverageReport:
     days = body.days or request.app.state.settings.coverage_days
-    return CoverageReport(**await service.check(body.checkpoint_ids, days))
+    return CoverageReport(**await service.check(await guard.checkpoints(principal, body.checkpoint_ids), days))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.entrypoints.schemas import (
+    AppealView,
     ChangePlannedEnd,
     ContactView,
     FileEvent,
@@ -19,6 +20,7 @@ from registry.entrypoints.schemas import (
     ResidentView,
     StartQuarantine,
 )
+from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -37,8 +39,9 @@ Residents = Annotated[ResidentService, Depends(residents)]
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/planned-end", response_model=QuarantineView,
              summary="Extend or shorten a quarantine, with the reason")
 async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangePlannedEnd, service: Residents,
-                             principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> QuarantineView:
-    resident, _ = await service.change_planned_end(resident_id, quarantine_id, body.planned_end, body.reason,
+                             principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard) -> QuarantineView:
+    await guard.resident(principal, resident_id)
+    resident, _ = await service.change_planned_end(resident_id, quarantine_id, body.planned_end, body.reason_code,
                                                    body.note, principal.subject)
     return QuarantineView.of(resident.quarantine(quarantine_id))
 
@@ -46,8 +49,11 @@ async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangeP
 @router.post("/residents/{resident_id}/contacts", status_code=201, response_model=ContactView,
              summary="Link a close contact to this case")
 async def link_contact(resident_id: str, body: LinkContact, request: Request, service: Residents,
-                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                       principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard,
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.resident(principal, resident_id)
+    await guard.other_resident(principal, body.contact_resident_id, "body.contact_resident_id")
+
     async def action() -> tuple[int, object]:
         link = await service.link_contact(resident_id, body.contact_resident_id, body.last_contact_on,
                                           principal.subject)
@@ -61,10 +67,14 @@ async def link_contact(resident_id: str, body: LinkContact, request: Request, se
              response_model=QuarantineView, summary="Put a linked close contact into quarantine from the case")
 async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, request: Request,
                              service: Residents, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                             guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.resident(principal, resident_id)
+    await guard.resident(principal, contact_id)
+
     async def action() -> tuple[int, object]:
         _, quarantine = await service.quarantine_contact(resident_id, contact_id, body.kind, body.planned_end,
-                                                         body.started_at)
+                                                         body.started_at, reason_code=body.reason_code,
+                                                         note=body.note, by=principal.subject)
         return 201, QuarantineView.of(quarantine).model_dump(mode="json")
 
     scope = f"POST /residents/{resident_id}/contacts/{contact_id}/quarantine {principal.subject}"
@@ -73,11 +83,13 @@ async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuara
 
 @router.get("/residents/{resident_id}/history", response_model=HistoryView,
             summary="The whole file of a person: returns, checklist, quarantines, checks, contacts, in order")
-async def history(resident_id: str, service: Residents,
-                  _: Annotated[Principal, Depends(require_roles(*STAFF))]) -> HistoryView:
+async def history(resident_id: str, service: Residents, guard: Guard,
+                  principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> HistoryView:
+    await guard.resident(principal, resident_id)
     resident, events, cases = await service.history(resident_id)
     return HistoryView(
         resident=ResidentView.of(resident), contact_of=cases,
         events=[FileEvent(event_type=e["event_type"], occurred_at=e["occurred_at"], version=e["aggregate_version"],
                           data=e["data"]) for e in events],
+        appeals=[AppealView.of(resident.resident_id, a) for a in resident.appeals],
     )

@@ -27,6 +27,7 @@ from registry.entrypoints.grid_schemas import (
     Page,
     Rename,
 )
+from registry.entrypoints.scoping import Guard
 from registry.service.grid import GridImportRefused, GridService
 
 ADMIN = (Role.TOWN_ADMIN,)
@@ -63,8 +64,9 @@ async def get_grid(service: Grids, _: AnyStaff) -> GridView:
 
 @router.put("/settings", response_model=GridView,
             summary="Require known compounds on registration; set the town's returnee checklist")
-async def change_settings(body: GridSettingsBody, service: Grids,
-                          _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> GridView:
+async def change_settings(body: GridSettingsBody, service: Grids, guard: Guard,
+                          principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> GridView:
+    await guard.town(principal)
     if body.requires_known_compound is None and body.checklist is None:
         raise InvalidInput("give requires_known_compound or checklist", field="body")
     grid = await service.change_settings(body.requires_known_compound,
@@ -78,9 +80,10 @@ async def change_settings(body: GridSettingsBody, service: Grids,
                          "One row per compound, or per neighbour group. Every row is checked first; any problem "
                          "gives 422 with every row's errors and stores nothing. Units already in the grid are kept.",
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
-async def import_grid(request: Request, service: Grids,
+async def import_grid(request: Request, service: Grids, guard: Guard,
                       principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.town(principal)
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("text/csv", "text/plain"):
         raise InvalidInput("send the file as text/csv", field="header.content-type")
@@ -107,9 +110,11 @@ async def import_grid(request: Request, service: Grids,
 
 
 @router.post("/communities", status_code=201, response_model=CommunityView, summary="Register a community")
-async def register_community(body: NewCommunity, request: Request, service: Grids,
+async def register_community(body: NewCommunity, request: Request, service: Grids, guard: Guard,
                              principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
                              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.town(principal)
+
     async def action() -> tuple[int, object]:
         community = await service.register_community(body.community_id, body.name)
         return 201, CommunityView(community_id=community.community_id, name=community.name,
@@ -126,8 +131,9 @@ async def list_communities(service: Grids, _: AnyStaff, after: After = None, lim
 
 
 @router.patch("/communities/{community_id}", response_model=CommunityView, summary="Rename a community")
-async def rename_community(community_id: str, body: Rename, service: Grids,
-                           _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CommunityView:
+async def rename_community(community_id: str, body: Rename, service: Grids, guard: Guard,
+                           principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CommunityView:
+    await guard.town(principal)
     await service.rename("community", community_id, body.name)
     grid = await service.get()
     return CommunityView.of(grid.communities[community_id], grid)
@@ -135,9 +141,11 @@ async def rename_community(community_id: str, body: Rename, service: Grids,
 
 @router.post("/compounds", status_code=201, response_model=CompoundView,
              summary="Register a compound (its checkpoint comes with it)")
-async def register_compound(body: NewCompound, request: Request, service: Grids,
+async def register_compound(body: NewCompound, request: Request, service: Grids, guard: Guard,
                             principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.town(principal)
+
     async def action() -> tuple[int, object]:
         compound = await service.register_compound(body.compound_id, body.community_id, body.name)
         return 201, CompoundView(compound_id=compound.compound_id, community_id=compound.community_id,
@@ -166,8 +174,9 @@ async def get_compound(compound_id: str, service: Grids, _: AnyStaff) -> Compoun
 
 
 @router.patch("/compounds/{compound_id}", response_model=CompoundView, summary="Rename a compound")
-async def rename_compound(compound_id: str, body: Rename, service: Grids,
-                          _: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CompoundView:
+async def rename_compound(compound_id: str, body: Rename, service: Grids, guard: Guard,
+                          principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CompoundView:
+    await guard.town(principal)
     await service.rename("compound", compound_id, body.name)
     grid = await service.get()
     return CompoundView.of(grid.compound(compound_id), grid)
@@ -185,9 +194,11 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
 
 
 @router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
-async def register_group(body: NewGroup, request: Request, service: Grids,
+async def register_group(body: NewGroup, request: Request, service: Grids, guard: Guard,
                          principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.compound(principal, body.compound_id)
+
     async def action() -> tuple[int, object]:
         group = await service.register_group(body.group_id, body.compound_id, body.name)
         return 201, GroupView.of(group).model_dump(mode="json")
@@ -205,7 +216,8 @@ async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = Non
 
 
 @router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")
-async def rename_group(group_id: str, body: Rename, service: Grids,
-                       _: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> GroupView:
+async def rename_group(group_id: str, body: Rename, service: Grids, guard: Guard,
+                       principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> GroupView:
+    await guard.group(principal, group_id)
     await service.rename("neighbour_group", group_id, body.name)
     return GroupView.of((await service.get()).groups[group_id])

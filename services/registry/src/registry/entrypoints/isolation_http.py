@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.isolation import Admission, IsolationSite, Room
+from registry.entrypoints.scoping import Guard
 from registry.service.isolation import IsolationService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -29,6 +30,10 @@ class NewRoom(_Body):
     zone_id: Id
     room_id: Id
     capacity: int = Field(ge=1, le=50)
+    compound_id: Id | None = Field(default=None, description=(
+        "Where a new site is set up (its community comes from the grid). With neither this nor community_id, "
+        "a new site is the caller's: the town's for a town-wide token. Ignored for a site already set up."))
+    community_id: Id | None = Field(default=None, description="The community a new site is set up in.")
 
 
 class Admit(_Body):
@@ -65,6 +70,8 @@ class ZoneView(BaseModel):
 
 class OccupancyView(BaseModel):
     site_id: str
+    community_id: str | None = Field(description="Where the site was set up (null: run by the town).")
+    compound_id: str | None
     capacity: int
     occupied: int
     free_beds_ready: int = Field(description="Free beds in rooms that are clean.")
@@ -78,7 +85,7 @@ class OccupancyView(BaseModel):
             zones.setdefault(room.zone_id, []).append(room)
         rooms = list(s.rooms.values())
         return cls(
-            site_id=s.site_id, capacity=sum(r.capacity for r in rooms), occupied=sum(len(r.occupants) for r in rooms),
+            site_id=s.site_id, community_id=s.community_id, compound_id=s.compound_id, capacity=sum(r.capacity for r in rooms), occupied=sum(len(r.occupants) for r in rooms),
             free_beds_ready=sum(r.free for r in rooms if not r.needs_cleaning),
             rooms_to_clean=sum(1 for r in rooms if r.needs_cleaning),
             zones=[ZoneView(zone_id=z, capacity=sum(r.capacity for r in rs), occupied=sum(len(r.occupants) for r in rs),
@@ -118,9 +125,10 @@ Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.get("", response_model=SitePage, summary="Isolation sites and their occupancy, a page at a time")
-async def list_sites(service: Isolation, _: Staff, after: str | None = None,
+async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: str | None = None,
                      limit: Annotated[int, Query(ge=1, le=50)] = 20) -> SitePage:
-    sites = await service.sites(after, limit + 1)
+    place = guard.site_filter(principal)
+    sites = await service.sites(after, limit + 1, *((place.community, place.compound) if place else ()))
     items = [OccupancyView.of(s) for s in sites[:limit]]
     return SitePage(items=items, next_after=items[-1].site_id if len(sites) > limit else None)
 
@@ -128,9 +136,12 @@ async def list_sites(service: Isolation, _: Staff, after: str | None = None,
 @router.post("/{site_id}/rooms", status_code=201, response_model=RoomView,
              summary="Add a room with its capacity to a zone (the site and zone come with their first room)")
 async def add_room(site_id: SiteId, body: NewRoom, request: Request, service: Isolation, principal: Staff,
-                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                   guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    place = await guard.new_site_place(principal, site_id, body.community_id, body.compound_id)
+
     async def action() -> tuple[int, object]:
-        room = await service.add_room(site_id, body.zone_id, body.room_id, body.capacity)
+        room = await service.add_room(site_id, body.zone_id, body.room_id, body.capacity, place.community,
+                                      place.compound)
         return 201, RoomView.of(room).model_dump(mode="json")
 
     scope = f"POST /isolation-sites/{site_id}/rooms {principal.subject}"
@@ -138,14 +149,17 @@ async def add_room(site_id: SiteId, body: NewRoom, request: Request, service: Is
 
 
 @router.get("/{site_id}/occupancy", response_model=OccupancyView, summary="Occupancy at a glance")
-async def occupancy(site_id: SiteId, service: Isolation, _: Staff) -> OccupancyView:
-    return OccupancyView.of(await service.get(site_id))
+async def occupancy(site_id: SiteId, principal: Staff, guard: Guard) -> OccupancyView:
+    return OccupancyView.of(await guard.site(principal, site_id))
 
 
 @router.post("/{site_id}/admissions", status_code=201, response_model=AdmissionView,
              summary="Admit a person in centralized quarantine and assign a room (never over capacity)")
 async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolation, principal: Staff,
-                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.site(principal, site_id)
+    await guard.other_resident(principal, body.resident_id, "body.resident_id")
+
     async def action() -> tuple[int, object]:
         admission = await service.admit(site_id, body.resident_id, body.room_id)
         return 201, AdmissionView.of(admission).model_dump(mode="json")
@@ -155,9 +169,9 @@ async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolati
 
 
 @router.get("/{site_id}/admissions", response_model=AdmissionPage, summary="Admissions, a page at a time")
-async def list_admissions(site_id: SiteId, service: Isolation, _: Staff, current: bool | None = None,
+async def list_admissions(site_id: SiteId, principal: Staff, guard: Guard, current: bool | None = None,
                           after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AdmissionPage:
-    site = await service.get(site_id)
+    site = await guard.site(principal, site_id)
     chosen = sorted((a for a in site.admissions.values()
                      if (current is None or a.current == current) and (after is None or a.admission_id > after)),
                     key=lambda a: a.admission_id)
@@ -168,7 +182,8 @@ async def list_admissions(site_id: SiteId, service: Isolation, _: Staff, current
 @router.post("/{site_id}/admissions/{admission_id}/discharge", response_model=AdmissionView,
              summary="Discharge a person; the room then needs cleaning")
 async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service: Isolation,
-                    _: Staff) -> AdmissionView:
+                    principal: Staff, guard: Guard) -> AdmissionView:
+    await guard.site(principal, site_id)
     return AdmissionView.of(await service.discharge(site_id, admission_id, body.discharged_at))
 
 
@@ -176,7 +191,9 @@ async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service
              summary="Record that a room was cleaned (needed before the next person)")
 async def record_cleaning(site_id: SiteId, room_id: str, request: Request, service: Isolation,
                           principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.COMPOUND_VOLUNTEER))],
-                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                          guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.site(principal, site_id)
+
     async def action() -> tuple[int, object]:
         room = await service.record_cleaning(site_id, room_id, principal.subject)
         return 201, RoomView.of(room).model_dump(mode="json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from registry.domain.identity import (
     mask_mobile,
@@ -16,6 +16,7 @@ from registry.domain.identity import (
     normalize_national_id,
 )
 from registry.domain.checklist import Checklist, ChecklistItem
+from registry.domain.decisions import Appeal, Decision
 from registry.domain.resident import HealthCheck, Quarantine, Resident
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -53,10 +54,18 @@ class RegisterReturnee(_Body):
         return normalize_mobile(value)
 
 
+ReasonCode = Annotated[str, Field(min_length=1, max_length=60, description=(
+    "Why, one of the configured codes (REGISTRY_QUARANTINE_REASONS); an unknown code gets 422 naming them."))]
+Note = Annotated[str, Field(min_length=1, max_length=1000, description=(
+    "Free text (needed with reason_code other); kept in the registry only, never published."))]
+
+
 class StartQuarantine(_Body):
     kind: Literal["home", "centralized"]
     planned_end: date
     started_at: AwareDatetime | None = None
+    reason_code: ReasonCode
+    note: Note | None = None
 
 
 class RecordHealthCheck(_Body):
@@ -68,6 +77,8 @@ class RecordHealthCheck(_Body):
 class EndQuarantine(_Body):
     outcome: Literal["released", "hospitalized", "transferred"]
     ended_at: AwareDatetime | None = None
+    reason_code: ReasonCode
+    note: Note | None = None
 
 
 class HealthCheckView(BaseModel):
@@ -93,6 +104,22 @@ class PlannedEndChangeView(BaseModel):
     changed_at: datetime
 
 
+class DecisionView(BaseModel):
+    """Who decided what about the quarantine, and why (the note is the registry's own record)."""
+
+    decision_id: str
+    action: str = Field(description="started, extended, shortened or ended.")
+    reason_code: str
+    note: str | None
+    decided_by: str = Field(description="The staff member (token subject).")
+    decided_at: datetime
+    appeal_id: str | None = Field(description="Set when this decision carried out an appeal's outcome.")
+
+    @classmethod
+    def of(cls, d: Decision) -> "DecisionView":
+        return cls(**vars(d))
+
+
 class QuarantineView(BaseModel):
     quarantine_id: str
     kind: str
@@ -104,21 +131,53 @@ class QuarantineView(BaseModel):
     planned_end_changes: list[PlannedEndChangeView]
     missed_check_days: list[date] = Field(description="Whole days (town local time) that passed without a check.")
     checks: list[HealthCheckView]
+    decisions: list[DecisionView] = Field(description="Who started, extended, shortened or ended it, and why.")
 
     @classmethod
     def of(cls, q: Quarantine) -> "QuarantineView":
         return cls(quarantine_id=q.quarantine_id, kind=q.kind, started_at=q.started_at, planned_end=q.planned_end,
                    ended_at=q.ended_at, outcome=q.outcome, contact_of=q.contact_of,
                    planned_end_changes=[PlannedEndChangeView(**vars(c)) for c in q.changes],
-                   missed_check_days=q.missed_days, checks=[HealthCheckView.of(c) for c in q.checks])
+                   missed_check_days=q.missed_days, checks=[HealthCheckView.of(c) for c in q.checks],
+                   decisions=[DecisionView.of(d) for d in q.decisions])
 
 
 class ChangePlannedEnd(_Body):
     planned_end: date
-    reason: Literal["symptoms", "test_result", "contact_of_case", "policy_change", "medical_advice",
-                    "error_correction", "other"]
-    note: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
-        default=None, description="Free text, kept in the registry only (never published).")
+    reason_code: ReasonCode = Field(validation_alias=AliasChoices("reason_code", "reason"))
+    note: Note | None = None
+
+
+class FileAppeal(_Body):
+    resident_id: Text
+    quarantine_id: Text = Field(description="The open quarantine appealed (its start and any extension).")
+    statement: Note | None = Field(default=None, description="The person's grounds (kept in the registry only).")
+
+
+class DecideAppeal(_Body):
+    outcome: Literal["upheld", "overturned"]
+    reason_code: str = Field(min_length=1, max_length=60,
+                             description="One of the configured codes (REGISTRY_APPEAL_REASONS).")
+    note: Note | None = None
+
+
+class AppealView(BaseModel):
+    appeal_id: str
+    resident_id: str
+    quarantine_id: str
+    status: str = Field(description="open, upheld or overturned.")
+    filed_by: str
+    filed_at: datetime
+    statement: str | None
+    deciders: list[str] = Field(description="Who took the appealed decisions: none of them may review it.")
+    reason_code: str | None
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, resident_id: str, a: Appeal) -> "AppealView":
+        return cls(resident_id=resident_id, **vars(a))
 
 
 class LinkContact(_Body):
@@ -230,6 +289,7 @@ class HistoryView(BaseModel):
     resident: ResidentView
     contact_of: list[str] = Field(description="Cases this resident is linked to as a close contact.")
     events: list[FileEvent]
+    appeals: list[AppealView] = Field(default_factory=list, description="Appeals against quarantine decisions.")
 
 
 class RegistrationView(BaseModel):

@@ -5,10 +5,8 @@ The reporter's identity is stored with the tip but no officer view shows it, and
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
-from towngrid_kit.problems import problem
+from towngrid_kit.request_limits import PublicRoute
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
 from registry.domain.tip import Reporter, Tip
+from registry.entrypoints.scoping import Guard
 from registry.service.tips import TipService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -30,23 +29,9 @@ TipKind = Literal["unregistered_returnee", "quarantine_breach", "gathering", "ot
 router = APIRouter(tags=["tips"])
 
 
-class RateLimiter:
-    """At most ``per_minute`` requests per client address in any 60 s window (per process)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._limit = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-
-    def retry_after(self, client: str) -> int:
-        """0 when the request may go ahead (and counts it); else seconds to wait."""
-        now = time.monotonic()
-        seen = self._seen[client]
-        while seen and now - seen[0] >= 60:
-            seen.popleft()
-        if len(seen) >= self._limit:
-            return int(60 - (now - seen[0])) + 1
-        seen.append(now)
-        return 0
+def public_routes(settings: Any) -> list[PublicRoute]:
+    """Public tip intake: limited per client across replicas, JSON only, small bodies (kit ``BodySizeLimit``)."""
+    return [PublicRoute("POST", "/tips/public", limit=settings.tips_public_per_minute, max_body_bytes=MAX_PUBLIC_BYTES)]
 
 
 class _Body(BaseModel):
@@ -147,20 +132,8 @@ Tips = Annotated[TipService, Depends(tips)]
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "schema": TipBody.model_json_schema(ref_template="#/components/schemas/{model}")}}, "required": True}})
 async def report_public(request: Request, service: Tips) -> JSONResponse:
-    client = request.client.host if request.client else "unknown"
-    wait = request.app.state.tip_limiter.retry_after(client)
-    if wait:
-        response = problem(429, "Too many requests", f"too many tips from this address; retry in {wait} s")
-        response.headers["Retry-After"] = str(wait)
-        return response
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_PUBLIC_BYTES:
-        return problem(413, "Payload too large", f"a tip is at most {MAX_PUBLIC_BYTES} bytes",
-                       errors=[{"field": "body", "message": "too large"}])
+    # Rate limit (429), content type (415) and size (413) are checked before this runs: BodySizeLimit.
     raw = await request.body()
-    if len(raw) > MAX_PUBLIC_BYTES:
-        return problem(413, "Payload too large", f"a tip is at most {MAX_PUBLIC_BYTES} bytes",
-                       errors=[{"field": "body", "message": "too large"}])
     try:
         body = TipBody.model_validate_json(raw)
     except ValidationError as error:
@@ -172,9 +145,11 @@ async def report_public(request: Request, service: Tips) -> JSONResponse:
 
 
 @router.post("/tips", status_code=201, response_model=TipView, summary="Record a tip taken by staff (hotline, WeChat)")
-async def report_by_staff(body: StaffTipBody, request: Request, service: Tips,
+async def report_by_staff(body: StaffTipBody, request: Request, service: Tips, guard: Guard,
                           principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    await guard.compound(principal, body.compound_id)
+
     async def action() -> tuple[int, object]:
         tip = await service.report(kind=body.kind, channel=body.channel, compound_id=body.compound_id,
                                    description=body.description, subject_national_id=body.subject_national_id,
@@ -185,22 +160,27 @@ async def report_by_staff(body: StaffTipBody, request: Request, service: Tips,
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/tips", response_model=TipPage, summary="Screening tasks, by compound and status, a page at a time")
-async def list_tips(service: Tips, _: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+@router.get("/tips", response_model=TipPage,
+            summary="Screening tasks in your scope, by compound and status, a page at a time")
+async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                     compound_id: str | None = None, status: Literal["open", "screened"] | None = None,
                     after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> TipPage:
-    found = await service.page(compound_id, None if status is None else status == "open", after, limit + 1)
+    compounds = await guard.compounds(principal, compound_id)
+    found = await service.page(compounds, None if status is None else status == "open", after, limit + 1)
     items = [TipView.of(t) for t in found[:limit]]
     return TipPage(items=items, next_after=items[-1].tip_id if len(found) > limit else None)
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="One tip, as the officers see it")
-async def get_tip(tip_id: str, service: Tips,
-                  _: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
-    return TipView.of(await service.get(tip_id))
+async def get_tip(tip_id: str, guard: Guard,
+                  principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+    return TipView.of(await guard.tip(principal, tip_id))
 
 
 @router.post("/tips/{tip_id}/screening", response_model=TipView, summary="Record the outcome of the screening")
-async def screen(tip_id: str, body: Screening, service: Tips,
+async def screen(tip_id: str, body: Screening, service: Tips, guard: Guard,
                  principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+    await guard.tip(principal, tip_id)
+    if body.resident_id is not None:
+        await guard.other_resident(principal, body.resident_id, "body.resident_id")
     return TipView.of(await service.screen(tip_id, body.outcome, body.resident_id, body.note, principal.subject))

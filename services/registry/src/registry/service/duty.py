@@ -10,6 +10,7 @@ from registry.adapters.duty_repository import DutyRepository
 from registry.adapters.grid_repository import GridRepository
 from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift, SlotCoverage, coverage
 from registry.domain.grid import Grid
+from registry.service.scope import unit_place
 from registry.service.residents import new_id
 
 
@@ -29,7 +30,9 @@ class DutyService:
         units = {"town": {grid.town_id}, "community": grid.communities, "compound": grid.compounds}[unit_level]
         if unit_id not in units:
             raise InvalidInput(f"no {unit_level} {unit_id} in the grid", field="body.unit_id")
-        person = DutyPerson.register(new_id("stf"), name, mobile, kind, unit_level, unit_id, datetime.now(UTC))
+        place = unit_place(grid, unit_level, unit_id)
+        person = DutyPerson.register(new_id("stf"), name, mobile, kind, unit_level, unit_id, datetime.now(UTC),
+                                     place.community, place.compound)
         await self._repo.save_person(person)
         return person
 
@@ -39,8 +42,9 @@ class DutyService:
             raise NotFound(f"no person on duty {person_id}")
         return person
 
-    async def people(self, unit_id: str | None, after: str | None, limit: int) -> list[DutyPerson]:
-        return await self._repo.people(unit_id, after, limit)
+    async def people(self, unit_id: str | None, after: str | None, limit: int, community_id: str | None = None,
+                     compound_id: str | None = None) -> list[DutyPerson]:
+        return await self._repo.people(unit_id, after, limit, community_id, compound_id)
 
     async def schedule(self, person_id: str, checkpoint_id: str, starts_at: datetime, ends_at: datetime) -> Shift:
         grid = await self._grids.get(self._town_id)

@@ -27,12 +27,26 @@ class IsolationService:
             raise NotFound(f"no isolation site {site_id}")
         return site
 
-    async def sites(self, after: str | None, limit: int) -> list[IsolationSite]:
-        return [await self.get(i) for i in await self._repo.site_ids(after, limit)]
+    async def sites(self, after: str | None, limit: int, community_id: str | None = None,
+                    compound_id: str | None = None) -> list[IsolationSite]:
+        """Sites in id order; only those set up in ``compound_id`` (else ``community_id``) when given."""
+        return [await self.get(i) for i in await self._repo.site_ids(after, limit, community_id, compound_id)]
 
-    async def add_room(self, site_id: str, zone_id: str, room_id: str, capacity: int) -> Room:
-        return await self._change(site_id, lambda s: s.add_room(zone_id, room_id, capacity, datetime.now(UTC)),
-                                  create=True)
+    async def add_room(self, site_id: str, zone_id: str, room_id: str, capacity: int,
+                       community_id: str | None = None, compound_id: str | None = None) -> Room:
+        """Add a room; the first room sets the site up, in ``community_id``/``compound_id`` (None: the town's).
+
+        For a site already set up, the place must be the site's (it was checked against the caller's scope).
+        """
+
+        def change(site: IsolationSite) -> Room:
+            if site.version == 0:
+                site.community_id, site.compound_id = community_id, compound_id
+            elif (site.community_id, site.compound_id) != (community_id, compound_id):
+                raise Conflict(f"site {site_id} was set up in {site.compound_id or site.community_id or 'the town'}")
+            return site.add_room(zone_id, room_id, capacity, datetime.now(UTC))
+
+        return await self._change(site_id, change, create=True)
 
     async def admit(self, site_id: str, resident_id: str, room_id: str | None) -> Admission:
         """Admit a resident who is in centralized quarantine (their file says so)."""

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timezone
 from typing import Any
 
+from towngrid_kit.auth import Principal
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import InvalidInput, NotFound
 from registry.adapters.grid_repository import GridRepository
 from registry.adapters.repository import ResidentRepository
 from registry.domain.care import CareVisit
 from registry.domain.checklist import ChecklistItem
+from registry.domain.decisions import DEFAULT_QUARANTINE_REASONS, ReasonCodes
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
 from registry.domain.risk_areas import RiskAreas
+from registry.service.scope import ensure_covers, place_in
 
 
 def new_id(prefix: str) -> str:
@@ -43,8 +46,9 @@ class Registered:
 
 class ResidentService:
     def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, grids: GridRepository,
-                 town_id: str, tz: timezone) -> None:
+                 town_id: str, tz: timezone, reasons: ReasonCodes | None = None) -> None:
         self._tz = tz
+        self.reasons = reasons or ReasonCodes(DEFAULT_QUARANTINE_REASONS, "quarantine")
         self._repo = repository
         self._risk_areas = risk_areas
         self._grids = grids
@@ -59,8 +63,11 @@ class ResidentService:
     def tz(self) -> timezone:
         return self._tz
 
-    async def register_returnee(self, registration: Registration) -> Registered:
-        """Register a returnee; the same national ID again updates that resident's file."""
+    async def register_returnee(self, registration: Registration, within: Principal | None = None) -> Registered:
+        """Register a returnee; the same national ID again updates that resident's file.
+
+        ``within``: the caller, whose grid scope must cover an existing file to update it (403).
+        """
         record = ReturnRecord(
             origin_province=registration.origin_province,
             origin_city=registration.origin_city,
@@ -89,6 +96,8 @@ class ResidentService:
                 )
                 resident.open_checklist(new_id("cl"), grid.checklist, chain, record.registered_at)
             else:
+                if within is not None:
+                    ensure_covers(within, place_in(grid, resident.compound_id))
                 resident.person = registration.person
             resident.register_return(record)
             await self._repo.save(resident)
@@ -104,16 +113,21 @@ class ResidentService:
 
     async def start_quarantine(
         self, resident_id: str, kind: str, planned_end: date, started_at: datetime | None,
-        contact_of: str | None = None,
+        contact_of: str | None = None, *, reason_code: str, note: str | None, by: str,
     ) -> tuple[Resident, Quarantine]:
+        """Start a quarantine decided by ``by`` (a staff id) for a configured ``reason_code`` (+ free text)."""
+        self.reasons.check(reason_code, note)
         quarantine_id = new_id("qua")
-        started = started_at or datetime.now(UTC)
-        resident = await self._change(
-            resident_id, lambda r: r.start_quarantine(quarantine_id, kind, started, planned_end, contact_of))
+        now = datetime.now(UTC)
+        started = started_at or now
+        resident = await self._change(resident_id, lambda r: r.start_quarantine(
+            quarantine_id, kind, started, planned_end, contact_of, reason_code=reason_code, by=by, note=note,
+            decided_at=now))
         return resident, resident.quarantine(quarantine_id)
 
     async def change_planned_end(self, resident_id: str, quarantine_id: str, planned_end: date, reason: str,
                                  note: str | None, by: str) -> tuple[Resident, PlannedEndChange]:
+        self.reasons.check(reason, note)
         now = datetime.now(UTC)
         changes: list[PlannedEndChange] = []
         resident = await self._change(resident_id, lambda r: changes.append(
@@ -129,10 +143,12 @@ class ResidentService:
         return links[-1]
 
     async def quarantine_contact(self, case_id: str, contact_id: str, kind: str, planned_end: date,
-                                 started_at: datetime | None) -> tuple[Resident, Quarantine]:
+                                 started_at: datetime | None, *, reason_code: str, note: str | None,
+                                 by: str) -> tuple[Resident, Quarantine]:
         """Put a linked close contact into quarantine from the case's file."""
         (await self.get(case_id)).contact(contact_id)
-        return await self.start_quarantine(contact_id, kind, planned_end, started_at, contact_of=case_id)
+        return await self.start_quarantine(contact_id, kind, planned_end, started_at, contact_of=case_id,
+                                           reason_code=reason_code, note=note, by=by)
 
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
         async def attempt() -> int:
@@ -169,10 +185,14 @@ class ResidentService:
         return resident, check
 
     async def end_quarantine(
-        self, resident_id: str, quarantine_id: str, outcome: str, ended_at: datetime | None
+        self, resident_id: str, quarantine_id: str, outcome: str, ended_at: datetime | None, *,
+        reason_code: str, note: str | None, by: str,
     ) -> Resident:
-        ended = ended_at or datetime.now(UTC)
-        return await self._change(resident_id, lambda r: r.end_quarantine(quarantine_id, ended, outcome))
+        self.reasons.check(reason_code, note)
+        now = datetime.now(UTC)
+        ended = ended_at or now
+        return await self._change(resident_id, lambda r: r.end_quarantine(
+            quarantine_id, ended, outcome, reason_code=reason_code, by=by, note=note, decided_at=now))
 
     async def verify_checklist_item(self, resident_id: str, code: str, by: str,
                                     at: datetime | None) -> tuple[Resident, ChecklistItem]:
@@ -272,17 +292,26 @@ class ResidentService:
         async with self._locks.hold(resident_id):
             return await retry_on_conflict(attempt)
 
-    async def page_vulnerable(self, category: str | None, after: str | None, limit: int) -> list[Resident]:
+    async def page_vulnerable(self, category: str | None, after: str | None, limit: int,
+                              compound_ids: list[str] | None = None) -> list[Resident]:
         filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
+        if compound_ids is not None:
+            filters["compound_id"] = {"$in": compound_ids}
         return await self._repo.page(filters, after, limit)
 
-    async def page(self, *, compound_id: str | None, in_quarantine: bool | None, after: str | None, limit: int) -> list[Resident]:
+    async def page(self, *, compound_ids: list[str] | None, in_quarantine: bool | None, after: str | None,
+                   limit: int) -> list[Resident]:
+        """Residents in id order; only those of ``compound_ids`` unless None."""
         filters: dict[str, object] = {}
-        if compound_id is not None:
-            filters["compound_id"] = compound_id
+        if compound_ids is not None:
+            filters["compound_id"] = {"$in": compound_ids}
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
         return await self._repo.page(filters, after, limit)
+
+    async def change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
+        """One domain change of a resident's file, stored with its events (for other use cases, e.g. appeals)."""
+        return await self._change(resident_id, change)
 
     async def _change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
         """Load, apply one domain change, save; retried on a concurrent modification."""

@@ -52,10 +52,12 @@ class TipService:
     async def count_open(self) -> int:
         return await self._repo.count_open()
 
-    async def page(self, compound_id: str | None, open_only: bool | None, after: str | None, limit: int) -> list[Tip]:
+    async def page(self, compound_ids: list[str] | None, open_only: bool | None, after: str | None,
+                   limit: int) -> list[Tip]:
+        """Tips in id order; only those of ``compound_ids`` unless None."""
         filters: dict[str, Any] = {}
-        if compound_id is not None:
-            filters["compound_id"] = compound_id
+        if compound_ids is not None:
+            filters["compound_id"] = {"$in": compound_ids}
         if open_only is not None:
             filters["open"] = open_only
         return await self._repo.page(filters, after, limit)

@@ -1,0 +1,101 @@
+"""Unmasked personal data, one person at a time, with a stated purpose; and the audit of such reads.
+
+Every other view shows the national ID number and the mobile masked (a compound volunteer not
+even that). To see them, a town administrator, or a community officer for a resident in their
+scope, POSTs which items they need and why; the read is recorded (``registry.audit.v1``, and
+``GET /audit/personal-data-reads``) before the values are returned. A POST, not a GET with
+query parameters: it records something, and nothing personal goes into a URL or an access log.
+There is no list or export of unmasked values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from towngrid_kit.auth import Principal, Role, require_roles
+from registry.entrypoints.scoping import Guard
+from registry.service.personal_data import PersonalDataService
+
+UNMASKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # a volunteer, reviewer or subscriber never
+AUDITORS = (Role.TOWN_ADMIN,)
+
+router = APIRouter(tags=["personal data"])
+
+Item = Literal["national_id", "mobile", "address"]
+
+
+def personal_data(request: Request) -> PersonalDataService:
+    return request.app.state.personal_data
+
+
+PersonalData = Annotated[PersonalDataService, Depends(personal_data)]
+
+
+class ReadPersonalData(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    items: list[Item] = Field(min_length=1, max_length=3, description="What to show unmasked.")
+    purpose: str = Field(min_length=1, max_length=40,
+                         description="Why, from the registry's list (REGISTRY_PERSONAL_DATA_PURPOSES), "
+                                     "e.g. contact_tracing, medical_emergency.")
+    note: str = Field(min_length=5, max_length=500,
+                      description="Free text: the case or task this is for. Kept in the registry's audit log "
+                                  "(never published).")
+
+
+class PersonalDataView(BaseModel):
+    resident_id: str
+    read_id: str = Field(description="The audit record of this read.")
+    purpose: str
+    items: list[Item]
+    national_id: str | None = None
+    mobile: str | None = None
+    address: str | None = None
+    read_at: datetime
+
+
+class ReadAudit(BaseModel):
+    number: int = Field(description="The read's number in this person's log (pass the last as `after`).")
+    read_id: str
+    resident_id: str
+    read_by: str
+    reader_role: str
+    reader_scope: str
+    items: list[Item]
+    purpose: str
+    note: str
+    read_at: datetime
+
+
+class ReadAuditPage(BaseModel):
+    items: list[ReadAudit]
+    next_after: int | None
+
+
+@router.post("/residents/{resident_id}/personal-data-reads", status_code=201, response_model=PersonalDataView,
+             summary="Read a resident's national ID, mobile or address unmasked, stating the purpose (audited)")
+async def read_personal_data(resident_id: str, body: ReadPersonalData, response: Response, guard: Guard,
+                             service: PersonalData,
+                             principal: Annotated[Principal, Depends(require_roles(*UNMASKERS))]) -> PersonalDataView:
+    resident = await guard.resident(principal, resident_id)
+    record, values = await service.read(resident, principal, list(body.items), body.purpose, body.note)
+    response.headers["Cache-Control"] = "no-store"
+    return PersonalDataView(resident_id=resident_id, read_id=record.read_id, purpose=record.purpose,
+                            items=record.items, read_at=record.read_at, **values)
+
+
+@router.get("/audit/personal-data-reads", response_model=ReadAuditPage,
+            summary="Who read a resident's personal data unmasked, what, when and why (town administrators)")
+async def personal_data_reads(guard: Guard, service: PersonalData,
+                              principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+                              resident_id: Annotated[str, Query(min_length=1, description="Whose reads.")],
+                              after: Annotated[int, Query(ge=0)] = 0,
+                              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ReadAuditPage:
+    await guard.resident(principal, resident_id)
+    found = await service.reads(resident_id, after, limit + 1)
+    items = [ReadAudit(number=n, **vars(r)) for n, r in found[:limit]]
+    return ReadAuditPage(items=items, next_after=items[-1].number if len(found) > limit else None)

@@ -1,0 +1,59 @@
+"""Unmasked reads: the purpose must be one of the configured ones, the items known, and the
+read is recorded before any value is handed out."""
+
+from __future__ import annotations
+
+import pytest
+
+from towngrid_kit.auth import Principal, Role
+from towngrid_kit.errors import InvalidInput
+from registry.adapters.audit_repository import ReadRecord
+from registry.domain.resident import Person, Resident
+from registry.service.personal_data import PersonalDataService
+
+RESIDENT = Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "北门街 3 号"), "hh_1", "C03-017")
+OFFICER = Principal("officer-1", Role.COMMUNITY_OFFICER, "community:C03")
+
+
+class FakeAudit:
+    def __init__(self, fail: bool = False) -> None:
+        self.records: list[ReadRecord] = []
+        self.fail = fail
+
+    async def record(self, read: ReadRecord) -> int:
+        if self.fail:
+            raise ConnectionError("database unavailable")
+        self.records.append(read)
+        return len(self.records)
+
+
+async def test_a_read_with_a_listed_purpose_is_recorded_and_answered() -> None:
+    audit = FakeAudit()
+    service = PersonalDataService(audit, ["contact_tracing"])
+    record, values = await service.read(RESIDENT, OFFICER, ["mobile", "national_id", "mobile"], "contact_tracing",
+                                        "Case CT-7")
+    assert values == {"national_id": "11010519491231002X", "mobile": "13800138000"}
+    assert audit.records == [record]
+    assert (record.read_by, record.reader_role, record.reader_scope, record.items, record.note) == (
+        "officer-1", "community_officer", "community:C03", ["national_id", "mobile"], "Case CT-7")
+    event = record.event().model_dump(mode="json")
+    assert "13800138000" not in str(event) and "Case CT-7" not in str(event) and event["items"] == ["national_id", "mobile"]
+
+
+@pytest.mark.parametrize(("purpose", "items", "field"), [
+    ("curiosity", ["mobile"], "body.purpose"),
+    ("contact_tracing", [], "body.items"),
+    ("contact_tracing", ["shoe_size"], "body.items"),
+])
+async def test_an_unlisted_purpose_or_unknown_item_is_refused_and_not_recorded(purpose: str, items: list[str],
+                                                                               field: str) -> None:
+    audit = FakeAudit()
+    with pytest.raises(InvalidInput) as refused:
+        await PersonalDataService(audit, ["contact_tracing"]).read(RESIDENT, OFFICER, items, purpose, "note text")
+    assert refused.value.field == field and audit.records == []
+
+
+async def test_no_value_without_a_record() -> None:
+    with pytest.raises(ConnectionError):
+        await PersonalDataService(FakeAudit(fail=True), ["contact_tracing"]).read(
+            RESIDENT, OFFICER, ["mobile"], "contact_tracing", "Case CT-7")
