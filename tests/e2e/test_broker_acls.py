@@ -4,6 +4,10 @@ what it consumes; the county subscriber only reads; a wrong password does not ge
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -12,7 +16,7 @@ from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError,
 
 from e2e_support import System, produce, read_all
 from towngrid_contracts.catalogue import TOPICS
-from towngrid_kit.kafka_access import committed
+from towngrid_kit.kafka_access import all_acls, committed
 from towngrid_kit.kafka_wire import AuthenticationFailed, KafkaWire
 
 ACCESS = {a.principal: a for a in committed()}
@@ -124,3 +128,23 @@ async def test_a_wrong_password_does_not_get_in(system: System) -> None:
         await produce_as(system, "registry", "registry.resident.v1", password="not-the-password")
     with pytest.raises(KafkaConnectionError, match="Unable to bootstrap"):  # no login at all
         await produce_as(system, None, "registry.resident.v1")
+
+
+def test_the_deployments_access_job_sets_the_same_users_and_acls(system: System) -> None:
+    """`towngrid-kafka-access` (the compose deployment's one-shot job) against this broker:
+    it logs in to the controller, sets every user and ACL again, and what was allowed or
+    denied stays so."""
+    passwords = {u: p for u, p in system.secrets.kafka_passwords.items() if u != "admin"}
+    env = {**os.environ, "TOWNGRID_KAFKA_CONTROLLER": f"127.0.0.1:{system.config.kafka_controller_port}",
+           "TOWNGRID_KAFKA_ADMIN_PASSWORD": system.secrets.kafka_passwords["admin"],
+           "TOWNGRID_KAFKA_USER_PASSWORDS": json.dumps(passwords)}
+    done = subprocess.run([sys.executable, "-m", "towngrid_kit.access_cli"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(all_acls(committed()))} ACLs" in done.stdout
+    host, port = system.kafka.split(":")
+    with KafkaWire(host, int(port)) as wire:  # the re-set password still works
+        wire.authenticate("SCRAM-SHA-512", "county", passwords["county"])
+    wrong = subprocess.run([sys.executable, "-m", "towngrid_kit.access_cli"], capture_output=True, text=True,
+                           env={**env, "TOWNGRID_KAFKA_ADMIN_PASSWORD": "not-the-admin-password"}, timeout=120)
+    assert wrong.returncode != 0 and "authentication failed" in wrong.stderr.lower()

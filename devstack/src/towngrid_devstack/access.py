@@ -56,11 +56,7 @@ def principals() -> list[str]:
 
 def apply_acls(host: str, controller_port: int, admin_password: str) -> int:
     """Replace the managed principals' ACLs with the derived ones; return how many there are."""
-    from towngrid_kit.kafka_access import all_acls, committed
+    from towngrid_kit.kafka_access import committed, provision
 
-    accesses = committed()
-    wanted = all_acls(accesses)
     with controller_connection(host, controller_port, admin_password) as wire:
-        wire.delete_acls_of(f"User:{a.principal}" for a in accesses)
-        wire.create_acls(wanted)
-    return len(wanted)
+        return provision(wire, {}, committed())

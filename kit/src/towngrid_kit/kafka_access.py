@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from towngrid_contracts.topics import dlq_topic
-from towngrid_kit.kafka_wire import Acl
+from towngrid_kit.kafka_wire import Acl, KafkaWire
 
 ACCESS_FILE = "kafka_access.json"
 SUBSCRIBER = "county"  # the read-only county subscriber's principal (and its group prefix)
@@ -86,3 +86,17 @@ def committed() -> list[KafkaAccess]:
 
 def all_acls(accesses: Iterable[KafkaAccess]) -> list[Acl]:
     return sorted({acl for access in accesses for acl in acls(access)})
+
+
+def provision(wire: KafkaWire, users: Mapping[str, str], accesses: Iterable[KafkaAccess],
+              mechanism: str = "SCRAM-SHA-512") -> int:
+    """As a super user (on the controller listener, or the brokers'): create or update the SCRAM
+    users (name -> password), then replace the ACLs of every principal in ``accesses`` with the
+    derived ones (stale ones go). Return the number of ACLs."""
+    accesses = list(accesses)
+    if users:
+        wire.upsert_scram_users(dict(users), mechanism)
+    wanted = all_acls(accesses)
+    wire.delete_acls_of(f"User:{a.principal}" for a in accesses)
+    wire.create_acls(wanted)
+    return len(wanted)
