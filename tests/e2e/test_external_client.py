@@ -41,7 +41,7 @@ def console_consume(system: System, group: str, properties: Path) -> list[tuple[
     command = [
         java, "-cp", f"{system.config.kafka_libs}/*", "org.apache.kafka.tools.consumer.ConsoleConsumer",
         "--bootstrap-server", system.kafka, "--topic", TOPIC, "--group", group, "--from-beginning",
-        "--consumer.config", str(properties), "--timeout-ms", "8000",
+        "--consumer.config", str(properties), "--timeout-ms", "20000",  # a loaded machine joins slowly
         "--property", "print.key=true", "--property", "key.separator=\t",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
