@@ -17,7 +17,7 @@ from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError,
 from e2e_support import System, produce, read_all
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_kit.kafka_access import all_acls, committed
-from towngrid_kit.kafka_wire import AuthenticationFailed, KafkaWire
+from towngrid_kit.kafka_wire import Acl, AuthenticationFailed, KafkaWire
 
 ACCESS = {a.principal: a for a in committed()}
 # What the probes write to real topics: not JSON, so the services' consumers dead-letter it
@@ -137,6 +137,11 @@ def test_the_deployments_access_job_sets_the_same_users_and_acls(system: System)
     """`towngrid-kafka-access` (the compose deployment's one-shot job) against this broker:
     it logs in to the controller, sets every user and ACL again, and what was allowed or
     denied stays so."""
+    host, port = system.kafka.split(":")
+    stale = Acl("TOPIC", "registry.resident.v1", "LITERAL", "User:county", "WRITE")  # not derived: must go
+    with KafkaWire(host, int(port)) as wire:
+        wire.authenticate("SCRAM-SHA-512", "admin", system.secrets.kafka_passwords["admin"])
+        wire.create_acls([stale])
     passwords = {u: p for u, p in system.secrets.kafka_passwords.items() if u != "admin"}
     env = {**os.environ, "TOWNGRID_KAFKA_CONTROLLER": f"127.0.0.1:{system.config.kafka_controller_port}",
            "TOWNGRID_KAFKA_ADMIN_PASSWORD": system.secrets.kafka_passwords["admin"],
@@ -145,9 +150,12 @@ def test_the_deployments_access_job_sets_the_same_users_and_acls(system: System)
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"{len(all_acls(committed()))} ACLs" in done.stdout
-    host, port = system.kafka.split(":")
     with KafkaWire(host, int(port)) as wire:  # the re-set password still works
         wire.authenticate("SCRAM-SHA-512", "county", passwords["county"])
+    with KafkaWire(host, int(port)) as wire:
+        wire.authenticate("SCRAM-SHA-512", "admin", system.secrets.kafka_passwords["admin"])
+        present = set(wire.describe_acls())
+    assert stale not in present and set(all_acls(committed())) <= present
     wrong = subprocess.run([sys.executable, "-m", "towngrid_kit.access_cli"], capture_output=True, text=True,
                            env={**env, "TOWNGRID_KAFKA_ADMIN_PASSWORD": "not-the-admin-password"}, timeout=120)
     assert wrong.returncode != 0 and "authentication failed" in wrong.stderr.lower()

@@ -4,7 +4,7 @@ The broker's only super user is ``admin`` (the broker itself logs in as admin to
 start, before the broker counts as ready, the admin logs in on the controller listener (SASL
 PLAIN: the controller cannot use SCRAM) and creates or updates every SCRAM user; this also
 covers a data dir formatted before the stack had SASL, and a user added later. Once the
-broker is ready, the admin replaces every managed principal's ACLs with those derived from the
+broker is ready, the admin makes every managed principal's ACLs exactly those derived from the
 code (``towngrid_kit.kafka_access``: the committed kafka_access.json).
 """
 
@@ -55,7 +55,7 @@ def principals() -> list[str]:
 
 
 def apply_acls(host: str, controller_port: int, admin_password: str) -> int:
-    """Replace the managed principals' ACLs with the derived ones; return how many there are."""
+    """Make the managed principals' ACLs the derived ones; return how many there are."""
     from towngrid_kit.kafka_access import committed, provision
 
     with controller_connection(host, controller_port, admin_password) as wire:

@@ -3,8 +3,8 @@
 The deployment's one-shot job runs it after the broker starts and before the topics job and
 the services: it logs in as the super user on the controller listener (SASL PLAIN, which a
 KRaft controller can check without its metadata log), creates or updates the SCRAM users
-(the admin, each service, the county subscriber), then replaces their ACLs with those
-derived from the code (``kafka_access.json``). Running it again is harmless: rotate a
+(the admin, each service, the county subscriber), then makes their ACLs exactly those
+derived from the code (missing created, stale deleted) (``kafka_access.json``). Running it again is harmless: rotate a
 password by changing it and re-running the job (then restart that principal's processes).
 """
 

@@ -91,12 +91,17 @@ def all_acls(accesses: Iterable[KafkaAccess]) -> list[Acl]:
 def provision(wire: KafkaWire, users: Mapping[str, str], accesses: Iterable[KafkaAccess],
               mechanism: str = "SCRAM-SHA-512") -> int:
     """As a super user (on the controller listener, or the brokers'): create or update the SCRAM
-    users (name -> password), then replace the ACLs of every principal in ``accesses`` with the
-    derived ones (stale ones go). Return the number of ACLs."""
+    users (name -> password), then make the ACLs of every principal in ``accesses`` exactly the
+    derived ones: the missing are created, the stale deleted, the rest left alone (so running
+    services are never without theirs). Return the number of ACLs."""
     accesses = list(accesses)
     if users:
         wire.upsert_scram_users(dict(users), mechanism)
-    wanted = all_acls(accesses)
-    wire.delete_acls_of(f"User:{a.principal}" for a in accesses)
-    wire.create_acls(wanted)
+    wanted = set(all_acls(accesses))
+    managed = {f"User:{a.principal}" for a in accesses}
+    present = {acl for acl in wire.describe_acls() if acl.principal in managed}
+    if wanted - present:
+        wire.create_acls(wanted - present)
+    if present - wanted:
+        wire.delete_acls(present - wanted)
     return len(wanted)

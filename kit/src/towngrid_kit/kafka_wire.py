@@ -6,7 +6,7 @@ every principal its credentials and ACLs before any service connects.
 
 - :func:`scram_client` / :class:`ScramClient`: the SCRAM exchange of RFC 5802 (SHA-256/512);
 - :class:`KafkaWire`: one connection; ApiVersions, SASL (PLAIN or SCRAM), Metadata,
-  AlterUserScramCredentials, CreateAcls and DeleteAcls.
+  AlterUserScramCredentials, DescribeAcls, CreateAcls and DeleteAcls.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 # API keys and the versions used
 API_VERSIONS, METADATA, SASL_HANDSHAKE, SASL_AUTHENTICATE = 18, 3, 17, 36
-CREATE_ACLS, DELETE_ACLS, ALTER_USER_SCRAM = 30, 31, 51
+DESCRIBE_ACLS, CREATE_ACLS, DELETE_ACLS, ALTER_USER_SCRAM = 29, 30, 31, 51
 
 MECHANISMS = {"SCRAM-SHA-256": (1, "sha256"), "SCRAM-SHA-512": (2, "sha512")}
 SCRAM_ITERATIONS = 8192
@@ -333,19 +333,33 @@ class KafkaWire:
         if problems:
             raise KafkaWireError("creating ACLs failed: " + "; ".join(problems))
 
-    def delete_acls_of(self, principals: Iterable[str]) -> list[Acl]:
-        """Delete every ACL of these principals (``User:name``); return what was deleted."""
-        principals = sorted(set(principals))
-        body = struct.pack(">i", len(principals))
-        for principal in principals:
-            body += (struct.pack(">b", RESOURCE_TYPES["ANY"]) + _string(None) + struct.pack(">b", PATTERN_TYPES["ANY"])
-                     + _string(principal) + _string(None) + struct.pack(">bb", OPERATIONS["ANY"], PERMISSIONS["ANY"]))
+    def describe_acls(self) -> list[Acl]:
+        """Every ACL the cluster holds (DescribeAcls, filter: anything)."""
+        body = (struct.pack(">b", RESOURCE_TYPES["ANY"]) + _string(None) + struct.pack(">b", PATTERN_TYPES["ANY"])
+                + _string(None) + _string(None) + struct.pack(">bb", OPERATIONS["ANY"], PERMISSIONS["ANY"]))
+        reader = self.call(DESCRIBE_ACLS, self._version(DESCRIBE_ACLS, (1,)), body)
+        reader.int32()  # throttle
+        error, message = reader.int16(), reader.string()
+        if error:
+            raise KafkaWireError(f"describing ACLs failed (error code {error}): {message}")
+        found: list[Acl] = []
+        for _ in range(reader.int32()):
+            rtype, name, pattern = reader.int8(), reader.string(), reader.int8()
+            for _ in range(reader.int32()):
+                principal, host, operation, permission = reader.string(), reader.string(), reader.int8(), reader.int8()
+                found.append(_acl(rtype, name, pattern, principal, host, operation, permission))
+        return found
+
+    def delete_acls(self, acls: Iterable[Acl]) -> list[Acl]:
+        """Delete exactly these ACLs; return what was deleted."""
+        acls = sorted(set(acls))
+        body = struct.pack(">i", len(acls))
+        for acl in acls:
+            body += (struct.pack(">b", RESOURCE_TYPES[acl.resource_type]) + _string(acl.name)
+                     + struct.pack(">b", PATTERN_TYPES[acl.pattern]) + _string(acl.principal) + _string(acl.host)
+                     + struct.pack(">bb", OPERATIONS[acl.operation], PERMISSIONS[acl.permission]))
         reader = self.call(DELETE_ACLS, self._version(DELETE_ACLS, (1,)), body)
         reader.int32()  # throttle
-        names = {v: k for k, v in RESOURCE_TYPES.items()}
-        patterns = {v: k for k, v in PATTERN_TYPES.items()}
-        operations = {v: k for k, v in OPERATIONS.items()}
-        permissions = {v: k for k, v in PERMISSIONS.items()}
         deleted: list[Acl] = []
         for _ in range(reader.int32()):
             error, message = reader.int16(), reader.string()
@@ -354,9 +368,15 @@ class KafkaWire:
             for _ in range(reader.int32()):
                 reader.int16(), reader.string()
                 rtype, name, pattern = reader.int8(), reader.string(), reader.int8()
-                principal, host = reader.string(), reader.string()
-                operation, permission = reader.int8(), reader.int8()
-                deleted.append(Acl(names.get(rtype, str(rtype)), name or "", patterns.get(pattern, str(pattern)),
-                                   principal or "", operations.get(operation, str(operation)),
-                                   permissions.get(permission, str(permission)), host or "*"))
+                principal, host, operation, permission = reader.string(), reader.string(), reader.int8(), reader.int8()
+                deleted.append(_acl(rtype, name, pattern, principal, host, operation, permission))
         return deleted
+
+
+def _acl(rtype: int, name: str | None, pattern: int, principal: str | None, host: str | None, operation: int,
+         permission: int) -> Acl:
+    def named(table: dict[str, int], code: int) -> str:
+        return next((k for k, v in table.items() if v == code), str(code))
+
+    return Acl(named(RESOURCE_TYPES, rtype), name or "", named(PATTERN_TYPES, pattern), principal or "",
+               named(OPERATIONS, operation), named(PERMISSIONS, permission), host or "*")
