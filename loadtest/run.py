@@ -36,7 +36,8 @@ from towngrid_contracts.permits import PermitIssued
 from towngrid_contracts.registry import QuarantineStarted
 from towngrid_devstack.config import StackConfig
 from towngrid_devstack.run import service_ports
-from towngrid_devstack.services import LocalSecrets, admin_token
+from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, admin_token
+from towngrid_kit.kafka_security import kafka_options
 
 HERE = Path(__file__).resolve().parent
 ORDER_TOPIC = "delivery.order.v1"
@@ -55,8 +56,13 @@ def uid(prefix: str) -> str:
     return f"{prefix}_lt{uuid.uuid4().hex[:14]}"
 
 
+# The Kafka login of this script: the local stack's admin (it plays the registry and permits
+# producers to set up quarantined households, so it needs more than one service's ACLs).
+KAFKA_LOGIN: dict = {}
+
+
 async def produce(bootstrap: str, topic: str, envelopes: list) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **KAFKA_LOGIN, acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for env in envelopes:
@@ -68,7 +74,7 @@ async def produce(bootstrap: str, topic: str, envelopes: list) -> None:
 
 async def wait_consumed(bootstrap: str, group: str, topics: list[str], timeout: float = 120) -> None:
     """Wait until ``group`` has committed up to the current end of ``topics``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **KAFKA_LOGIN, group_id=None)
     await consumer.start()
     try:
         parts = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or
@@ -76,7 +82,7 @@ async def wait_consumed(bootstrap: str, group: str, topics: list[str], timeout: 
         ends = await consumer.end_offsets(parts)
     finally:
         await consumer.stop()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **KAFKA_LOGIN)
     await admin.start()
     try:
         deadline = time.monotonic() + timeout
@@ -104,7 +110,7 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
 
 async def read_orders(bootstrap: str) -> list[tuple[dict, int]]:
     """Every event on the order topic now, with its Kafka timestamp (ms)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **KAFKA_LOGIN, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         parts = [TopicPartition(ORDER_TOPIC, p) for p in await _partitions(consumer, ORDER_TOPIC)]
@@ -257,7 +263,9 @@ def main() -> None:
     if not secrets_file.exists():
         raise SystemExit(f"no local secrets for profile {config.profile} ({secrets_file}): start the system first, "
                          f"e.g. TOWNGRID_PROFILE={config.profile} uv run towngrid-stack run")
-    token = admin_token(LocalSecrets.for_profile(config), subject="loadtest", ttl_s=6 * 3600)
+    local = LocalSecrets.for_profile(config)
+    token = admin_token(local, subject="loadtest", ttl_s=6 * 3600)
+    KAFKA_LOGIN.update(kafka_options("SASL_PLAINTEXT", KAFKA_MECHANISM, "admin", local.kafka_passwords["admin"]))
     out = args.out or HERE / "results" / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-r{args.rate:g}"
     out.mkdir(parents=True, exist_ok=True)
 

@@ -56,12 +56,22 @@ def _props(text: str) -> dict[str, str]:
 
 def test_kafka_server_properties(tmp_path):
     cfg = StackConfig(kafka_port=19092, mongo_port=27018, data_dir=tmp_path, num_partitions=5)
-    props = _props(kafka.server_properties(cfg))
+    props = _props(kafka.server_properties(cfg, "s3cret-admin"))
     assert props["process.roles"] == "broker,controller"
     assert props["node.id"] == "1"
     assert props["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
-    assert props["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert props["listeners"] == "CLIENT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
     assert props["controller.listener.names"] == "CONTROLLER"
+    # every listener wants a login: SCRAM for clients, PLAIN (the admin only) for the controller
+    assert props["listener.security.protocol.map"] == "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT"
+    assert props["listener.name.client.sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert props["listener.name.controller.sasl.enabled.mechanisms"] == "PLAIN"
+    assert props["sasl.mechanism.controller.protocol"] == "PLAIN"
+    assert 'username="admin" password="s3cret-admin"' in props["listener.name.client.scram-sha-512.sasl.jaas.config"]
+    assert 'user_admin="s3cret-admin"' in props["listener.name.controller.plain.sasl.jaas.config"]
+    # and ACLs decide: nothing without one, admin the only super user
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props["allow.everyone.if.no.acl.found"] == "false" and props["super.users"] == "User:admin"
     assert props["log.dirs"] == str(tmp_path / "kafka" / "data")
     assert props["num.partitions"] == "5"
     assert props["auto.create.topics.enable"] == "true"

@@ -11,9 +11,11 @@ import time
 
 import pytest
 
-from towngrid_devstack import LocalStack, StackConfig, pidfile, readiness
+from towngrid_devstack import LocalStack, StackConfig, access, pidfile, readiness
+from towngrid_devstack.services import LocalSecrets
 
-KAFKA_PORT, MONGO_PORT = 29092, 27019
+_SHIFT = int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0"))
+KAFKA_PORT, MONGO_PORT = 29092 + _SHIFT, 27019 + _SHIFT
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17+")
 
@@ -22,17 +24,28 @@ def _alive(pid: int) -> bool:
     return pidfile.process_start_time(pid) is not None
 
 
-def _kafka_roundtrip(bootstrap: str) -> bytes:
+def _admin(cfg: StackConfig) -> dict:
+    return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": "admin",
+            "sasl_plain_password": LocalSecrets.for_profile(cfg).kafka_passwords["admin"]}
+
+
+def _metadata(cfg: StackConfig) -> dict:
+    with access.client_connection("127.0.0.1", KAFKA_PORT, "admin",
+                                  LocalSecrets.for_profile(cfg).kafka_passwords["admin"]) as wire:
+        return wire.metadata()
+
+
+def _kafka_roundtrip(bootstrap: str, login: dict) -> bytes:
     aiokafka = pytest.importorskip("aiokafka")
 
     async def run() -> bytes:
-        producer = aiokafka.AIOKafkaProducer(bootstrap_servers=bootstrap)
+        producer = aiokafka.AIOKafkaProducer(bootstrap_servers=bootstrap, **login)
         await producer.start()
         try:
             await producer.send_and_wait("devstack-smoke", b"hello", key=b"k")
         finally:
             await producer.stop()
-        consumer = aiokafka.AIOKafkaConsumer("devstack-smoke", bootstrap_servers=bootstrap,
+        consumer = aiokafka.AIOKafkaConsumer("devstack-smoke", bootstrap_servers=bootstrap, **login,
                                              auto_offset_reset="earliest", group_id="smoke")
         await consumer.start()
         try:
@@ -53,10 +66,12 @@ def test_stack_keeps_data_across_restarts_and_leaves_no_process(tmp_path):
     pids = []
     with stack:
         pids += [p.pid for p in stack.processes]
-        meta = readiness.kafka_metadata("127.0.0.1", KAFKA_PORT)
+        with pytest.raises(ConnectionError):  # SASL only: no metadata without logging in
+            readiness.kafka_metadata("127.0.0.1", KAFKA_PORT)
+        meta = _metadata(cfg)
         assert meta["brokers"] == [(1, "127.0.0.1", KAFKA_PORT)] and meta["controller_id"] == 1
         assert readiness.mongo_ready("127.0.0.1", MONGO_PORT)
-        assert _kafka_roundtrip(cfg.kafka_bootstrap) == b"hello"
+        assert _kafka_roundtrip(cfg.kafka_bootstrap, _admin(cfg)) == b"hello"
         with pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=5000) as client:
             client.devstack.things.insert_one({"_id": "t1", "name": "kept"})
         assert (cfg.kafka_log_dirs / "meta.properties").exists()
@@ -66,7 +81,7 @@ def test_stack_keeps_data_across_restarts_and_leaves_no_process(tmp_path):
 
     with LocalStack(cfg) as again:  # no re-format, same data
         pids += [p.pid for p in again.processes]
-        assert readiness.kafka_metadata("127.0.0.1", KAFKA_PORT)["cluster_id"] == cluster_id
+        assert _metadata(cfg)["cluster_id"] == cluster_id
         with pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=5000) as client:
             assert client.devstack.things.find_one({"_id": "t1"})["name"] == "kept"
     deadline = time.monotonic() + 5

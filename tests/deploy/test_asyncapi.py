@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from towngrid_contracts.catalogue import TOPICS
-from towngrid_devstack.asyncapi import committed_path, consumed_event_types, document, render
+from towngrid_devstack.asyncapi import (committed_path, consumed_event_types, document, kafka_access_path, render,
+                                        render_kafka_access)
+from towngrid_kit.kafka_access import committed as committed_access
 from towngrid_devstack.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +73,24 @@ def test_subscribers_guide_is_current() -> None:
     )
     for topic in TOPICS:
         assert f"`{topic}`" in subscribing.render()
+
+
+def test_committed_kafka_access_is_current() -> None:
+    """The broker's ACLs come from kit/src/towngrid_kit/kafka_access.json: what every worker
+    built from the code publishes and consumes."""
+    committed = kafka_access_path().read_text()
+    assert committed == render_kafka_access(), (
+        "kit/src/towngrid_kit/kafka_access.json is out of date: run `uv run towngrid-asyncapi .` and commit it"
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_kafka_access_matches_the_document(service: str) -> None:
+    """A service may write what its AsyncAPI document sends and read what it receives."""
+    doc = document(service)
+    by_action: dict[str, set[str]] = {"send": set(), "receive": set()}
+    for op in doc["operations"].values():
+        by_action[op["action"]].add(doc["channels"][op["channel"]["$ref"].split("/")[-1]]["address"])
+    access = next(a for a in committed_access() if a.principal == service)
+    assert set(access.produces) == by_action["send"]
+    assert set(access.consumes) == by_action["receive"]

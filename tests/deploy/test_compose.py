@@ -60,6 +60,51 @@ def test_topics_job_runs_once_before_the_services(resolved: dict) -> None:
     assert job["environment"]["TOWNGRID_TOPIC_PARTITIONS"] == "12"
 
 
+def test_kafka_authenticates_and_authorizes_every_client(resolved: dict) -> None:
+    env = resolved["services"]["kafka"]["environment"]
+    protocols = dict(item.split(":") for item in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert set(protocols.values()) == {"SASL_PLAINTEXT"}, "no listener without a login"
+    assert env["KAFKA_LISTENER_NAME_CLIENT_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and env["KAFKA_SUPER_USERS"] == "User:admin"
+    admin_password = "change-me-kafka-admin-password-48-random-characters"  # .env.example's
+    for key in ("KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG",
+                "KAFKA_LISTENER_NAME_CONTROLLER_PLAIN_SASL_JAAS_CONFIG"):
+        assert f'username="admin" password="{admin_password}"' in env[key], key
+    assert "--bootstrap-controller localhost:9093" in resolved["services"]["kafka"]["healthcheck"]["test"][1]
+
+
+def test_kafka_access_job_makes_every_principal_before_the_topics(resolved: dict) -> None:
+    import json
+
+    from towngrid_kit.kafka_access import committed
+
+    job = resolved["services"]["kafka-access"]
+    assert job["command"] == ["towngrid-kafka-access"] and job["restart"] == "no"
+    assert job["depends_on"]["kafka"]["condition"] == "service_healthy"
+    passwords = json.loads(job["environment"]["TOWNGRID_KAFKA_USER_PASSWORDS"])
+    assert set(passwords) == {a.principal for a in committed()}
+    topics = resolved["services"]["topics"]
+    assert topics["depends_on"]["kafka-access"]["condition"] == "service_completed_successfully"
+    assert topics["environment"]["TOWNGRID_KAFKA_USERNAME"] == "admin"
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_each_service_logs_in_to_kafka_as_itself(resolved: dict, service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = service.upper()
+    access = resolved["services"]["kafka-access"]["environment"]
+    for part in (f"{service}-api", f"{service}-worker"):
+        env = resolved["services"][part]["environment"]
+        assert env[f"{prefix}_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert env[f"{prefix}_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+        assert env[f"{prefix}_KAFKA_USERNAME"] == service
+        assert f'"{service}": "{env[f"{prefix}_KAFKA_PASSWORD"]}"' in access["TOWNGRID_KAFKA_USER_PASSWORDS"]
+        for key, value in env.items():
+            monkeypatch.setenv(key, str(value))
+        login = SETTINGS[service]().kafka_options()  # type: ignore[attr-defined]
+        assert (login["security_protocol"], login["sasl_plain_username"]) == ("SASL_PLAINTEXT", service)
+
+
 @pytest.mark.parametrize("service", SETTINGS)
 def test_each_service_has_a_scalable_api_and_worker(resolved: dict, service: str) -> None:
     services = resolved["services"]
@@ -91,14 +136,15 @@ def test_every_required_setting_is_set(resolved: dict, service: str) -> None:
         assert environment[f"{prefix}HTTP_PORT".upper()] == "8000"
 
 
-def test_a_missing_secret_is_refused_with_its_name(tmp_path: Path) -> None:
+@pytest.mark.parametrize("secret", ["TOWNGRID_AUTH_JWT_SECRET", "KAFKA_ADMIN_PASSWORD", "KAFKA_PERMITS_PASSWORD"])
+def test_a_missing_secret_is_refused_with_its_name(tmp_path: Path, secret: str) -> None:
     lines = [line for line in (DEPLOY / ".env.example").read_text().splitlines()
-             if not line.startswith("TOWNGRID_AUTH_JWT_SECRET=")]
+             if not line.startswith(f"{secret}=")]
     env_file = tmp_path / ".env"
     env_file.write_text("\n".join(lines))
     result = compose_config(env_file)
     assert result.returncode != 0
-    assert "TOWNGRID_AUTH_JWT_SECRET" in result.stderr + result.stdout
+    assert secret in result.stderr + result.stdout
 
 
 def test_monitoring_profile_scrapes_every_api_and_worker(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import uuid
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 
@@ -25,13 +26,22 @@ def published_schema(event_type: str) -> dict:
     return json.loads(path.read_text("utf-8"))
 
 
-def console_consume(system: System, group: str) -> list[tuple[str, str]]:
+def client_properties(system: System, path: Path, user: str = "county") -> Path:
+    """A Java client's login, as a county system would configure it (see docs/subscribing.md)."""
+    password = system.secrets.kafka_passwords[user]
+    path.write_text("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    f'username="{user}" password="{password}";\n')
+    return path
+
+
+def console_consume(system: System, group: str, properties: Path) -> list[tuple[str, str]]:
     java = shutil.which("java")
     assert java
     command = [
         java, "-cp", f"{system.config.kafka_libs}/*", "org.apache.kafka.tools.consumer.ConsoleConsumer",
         "--bootstrap-server", system.kafka, "--topic", TOPIC, "--group", group, "--from-beginning",
-        "--timeout-ms", "8000",
+        "--consumer.config", str(properties), "--timeout-ms", "20000",  # a loaded machine joins slowly
         "--property", "print.key=true", "--property", "key.separator=\t",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -40,7 +50,8 @@ def console_consume(system: System, group: str) -> list[tuple[str, str]]:
     return [tuple(line.split("\t", 1)) for line in lines]  # type: ignore[misc]
 
 
-async def test_console_consumer_reads_valid_envelopes(system: System) -> None:
+async def test_console_consumer_reads_valid_envelopes(system: System, tmp_path: Path) -> None:
+    """It logs in as the county subscriber (read only), in a group of its own prefix."""
     async with system.client("registry") as registry:
         rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
         qid = (await registry.post(f"/residents/{rid}/quarantines",
@@ -48,8 +59,9 @@ async def test_console_consumer_reads_valid_envelopes(system: System) -> None:
         await registry.post(f"/residents/{rid}/quarantines/{qid}/health-checks", json={"temperature_c": 38.0})
 
     await read_topic(system.kafka, TOPIC, until=lambda rs: len([r for r in rs if r.key == rid.encode()]) >= 4)
-    group = f"external-county-system-{uuid.uuid4().hex[:8]}"
-    messages = [(k, v) for k, v in console_consume(system, group) if k == rid]
+    group = f"county-external-system-{uuid.uuid4().hex[:8]}"
+    messages = [(k, v) for k, v in console_consume(system, group, client_properties(system, tmp_path / "county.properties"))
+                if k == rid]
     types = []
     for key, value in messages:
         envelope = json.loads(value)

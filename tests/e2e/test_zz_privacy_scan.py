@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from e2e_support import System, read_all
+from e2e_support import System, kafka_login, read_all
 from pii_scan import personal_numbers
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.topics import dlq_topic
@@ -24,7 +24,7 @@ async def test_no_national_id_or_phone_number_left_the_registry(system: System) 
 
     leaks: list[str] = []
     scanned_messages = 0
-    admin = AIOKafkaAdminClient(bootstrap_servers=system.kafka)
+    admin = AIOKafkaAdminClient(bootstrap_servers=system.kafka, **kafka_login(system.kafka))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

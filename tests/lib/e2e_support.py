@@ -13,8 +13,18 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from towngrid_devstack.config import StackConfig
-from towngrid_devstack.services import LocalSecrets, ServiceProcesses
+from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, ServiceProcesses
 from towngrid_kit.auth import Role, mint_token
+from towngrid_kit.kafka_security import kafka_options
+
+# The login of the helpers below (read_topic, produce, committed_offset, ...), by bootstrap
+# address: the admin (Kafka's super user) of the running system; set by System.
+_KAFKA_LOGINS: dict[str, dict[str, Any]] = {}
+
+
+def kafka_login(bootstrap: str) -> dict[str, Any]:
+    """aiokafka keyword arguments that log the test helpers in to the broker at ``bootstrap``."""
+    return dict(_KAFKA_LOGINS.get(bootstrap, {}))
 
 
 @dataclass
@@ -22,6 +32,14 @@ class System:
     config: StackConfig
     secrets: LocalSecrets
     services: dict[str, ServiceProcesses] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _KAFKA_LOGINS[self.kafka] = self.kafka_login_as("admin")
+
+    def kafka_login_as(self, user: str, password: str | None = None) -> dict[str, Any]:
+        """aiokafka keyword arguments logging in as ``user`` (admin, a service, county)."""
+        secret = self.secrets.kafka_passwords[user] if password is None else password
+        return kafka_options("SASL_PLAINTEXT", KAFKA_MECHANISM, user, secret)
 
     def token(self, role: Role = Role.TOWN_ADMIN, scope: str = "town", subject: str = "test-admin",
               department: str | None = None, organisation: str | None = None) -> str:
@@ -63,7 +81,7 @@ class Record:
 async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Record]], bool],
                      timeout: float = 30.0) -> list[Record]:
     """Read ``topic`` from the beginning (no group, no commits) until ``until(records)``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_login(bootstrap), enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic, timeout)
@@ -96,7 +114,7 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) ->
 
 
 async def produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **kafka_login(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=key)
@@ -130,7 +148,7 @@ def events_with(records: list[Record], **match: Any) -> list[dict[str, Any]]:
 
 async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Record]:
     """Everything on ``topic`` now: read from the beginning up to the current end offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_login(bootstrap), enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topic, timeout)
@@ -144,7 +162,7 @@ async def read_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list[Re
 async def committed_offset(bootstrap: str, group: str, topic: str, partition: int) -> int:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_login(bootstrap))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -156,7 +174,7 @@ async def committed_offset(bootstrap: str, group: str, topic: str, partition: in
 
 async def produce_many(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> list[tuple[int, int]]:
     """Send (key, value) pairs in order; return each one's (partition, offset)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **kafka_login(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         placed = []

@@ -7,6 +7,7 @@ service; a test fails when a committed document differs from the generated one.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -30,6 +31,32 @@ REF = "#/components/schemas/{model}"
 def consumed_event_types(service: str) -> list[str]:
     """The event types the service's worker handles: its worker is built (not started) with
     the local stack's settings, and asked."""
+    return sorted(build_worker(service).towngrid_consumes)
+
+
+def kafka_accesses() -> list:
+    """Each service's Kafka access (what its worker publishes and consumes) and the county
+    subscriber's (every topic of the catalogue, read only): the broker's ACLs."""
+    from towngrid_kit.kafka_access import subscriber_access
+
+    return [*(build_worker(s).towngrid_kafka_access for s in SERVICES), subscriber_access(TOPICS)]
+
+
+def render_kafka_access() -> str:
+    from towngrid_kit.kafka_access import render as render_access
+
+    return render_access(kafka_accesses())
+
+
+def kafka_access_path() -> Path:
+    from towngrid_kit import kafka_access
+
+    return Path(kafka_access.__file__).with_name(kafka_access.ACCESS_FILE)
+
+
+@functools.cache
+def build_worker(service: str) -> Any:
+    """The service's worker app, built (not started) with the local stack's settings."""
     config = StackConfig(profile="asyncapi", data_dir=tempfile.gettempdir())
     secrets = LocalSecrets(auth_jwt_secret="a" * 48, id_hash_key="b" * 48)
     environment = service_environment(service, config, secrets, SERVICES[service])
@@ -42,8 +69,7 @@ def consumed_event_types(service: str) -> list[str]:
         os.environ.clear()
         os.environ.update(saved)
     stream = importlib.import_module(f"{service}.entrypoints.stream")
-    worker = getattr(stream, f"create_{service}_worker")(settings)
-    return sorted(worker.towngrid_consumes)
+    return getattr(stream, f"create_{service}_worker")(settings)
 
 
 def _settings_class(service: str) -> type:
@@ -132,6 +158,9 @@ def main(argv: list[str] | None = None) -> None:
         path = committed_path(service, root)
         path.write_text(render(service))
         print(f"wrote {path.relative_to(root)}")
+    access = kafka_access_path()
+    access.write_text(render_kafka_access())
+    print(f"wrote {access}")
     from .subscribing import main as write_subscribing_guide
 
     write_subscribing_guide([str(root)])

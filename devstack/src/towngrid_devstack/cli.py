@@ -18,7 +18,8 @@ from . import pidfile, readiness, run
 from .config import (ENV_DATA_DIR, ENV_KAFKA_PORT, ENV_MONGO_PORT, ENV_PROFILE, FERRETDB_VERSION,
                      KAFKA_VERSION, StackConfig)
 from .errors import StackError
-from .services import SERVICES, LocalSecrets, admin_token
+from .access import ADMIN_USER
+from .services import KAFKA_MECHANISM, KAFKA_USERS, SERVICES, LocalSecrets, admin_token
 from .stack import COMPONENTS, LocalStack
 
 Command = Callable[[argparse.Namespace], int]
@@ -59,6 +60,8 @@ def config_from_args(args: argparse.Namespace, **overrides) -> StackConfig:
 def print_addresses(cfg: StackConfig) -> None:
     print(f"Kafka {KAFKA_VERSION}:     {cfg.kafka_bootstrap}   (export "
           f"TOWNGRID_KAFKA_BOOTSTRAP={cfg.kafka_bootstrap})")
+    print(f"  Kafka login: SASL_PLAINTEXT, {KAFKA_MECHANISM}; users {', '.join(KAFKA_USERS)} (admin: the "
+          f"super user), passwords in {cfg.run_dir / 'local-secrets.json'} (kafka_passwords)")
     print(f"FerretDB {FERRETDB_VERSION}: {cfg.mongo_url}")
     print(f"data:  {cfg.data_dir}   logs: {cfg.log_dir}", flush=True)
 
@@ -158,7 +161,10 @@ def cmd_stop(args: argparse.Namespace) -> int:
 @command("status", help="show whether Kafka and FerretDB of a profile run and answer")
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
-    probes = {"kafka": lambda: readiness.kafka_ready(cfg.host, cfg.kafka_port),
+    secrets_file = cfg.run_dir / "local-secrets.json"
+    admin = (LocalSecrets.for_profile(cfg).kafka_passwords[ADMIN_USER] if secrets_file.exists() else "")
+    probes = {"kafka": lambda: readiness.kafka_ready(cfg.host, cfg.kafka_port,
+                                                     auth=(KAFKA_MECHANISM, ADMIN_USER, admin)),
               "ferretdb": lambda: readiness.mongo_ready(cfg.host, cfg.mongo_port)}
     addresses = {"kafka": cfg.kafka_bootstrap, "ferretdb": cfg.mongo_url}
     healthy = True
@@ -167,7 +173,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         pid = pidfile.live_pid(cfg.pid_file(name))
         try:
             answers = probes[name]()
-        except OSError:
+        except Exception:  # noqa: BLE001 - refused, closed, wrong login: all mean "no"
             answers = False
         healthy &= answers
         print(f"{name:9} {'answers' if answers else 'DOWN':8} {addresses[name]:55} "

@@ -10,7 +10,8 @@ import uuid
 from importlib import resources
 from pathlib import Path
 
-from . import cache, readiness, tools
+from . import access, cache, readiness, tools
+from .access import ADMIN_USER
 from .config import KAFKA_VERSION, SCALA_VERSION, StackConfig
 from .errors import StackError
 from .process import ManagedProcess
@@ -62,18 +63,40 @@ def setup(cfg: StackConfig, echo: Echo) -> Path:
     return cfg.kafka_libs
 
 
-def server_properties(cfg: StackConfig) -> str:
-    """The broker+controller configuration of a single KRaft node."""
+CLIENT_MECHANISM = "SCRAM-SHA-512"  # clients' SASL mechanism (and the broker's own, inter-broker)
+CONTROLLER_MECHANISM = "PLAIN"  # KRaft controllers cannot use SCRAM (its users live in their log)
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+
+
+def server_properties(cfg: StackConfig, admin_password: str) -> str:
+    """The broker+controller configuration of a single KRaft node: SASL on both listeners
+    (SCRAM-SHA-512 for clients, PLAIN for the controller), ACLs enforced, ``admin`` the only
+    super user (the broker itself logs in as admin)."""
     host, port, cport = cfg.host, cfg.kafka_port, cfg.kafka_controller_port
+    admin, secret = ADMIN_USER, admin_password
     props = {
         "process.roles": "broker,controller",
         "node.id": 1,
         "controller.quorum.bootstrap.servers": f"{host}:{cport}",
-        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{port}",
+        "listeners": f"CLIENT://{host}:{port},CONTROLLER://{host}:{cport}",
+        "advertised.listeners": f"CLIENT://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": "CLIENT",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": CLIENT_MECHANISM,
+        "listener.name.client.sasl.enabled.mechanisms": CLIENT_MECHANISM,
+        "listener.name.controller.sasl.enabled.mechanisms": CONTROLLER_MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": CLIENT_MECHANISM,
+        "sasl.mechanism.controller.protocol": CONTROLLER_MECHANISM,
+        "listener.name.client.scram-sha-512.sasl.jaas.config":
+            f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{admin}" '
+            f'password="{secret}";',
+        "listener.name.controller.plain.sasl.jaas.config":
+            f'org.apache.kafka.common.security.plain.PlainLoginModule required username="{admin}" '
+            f'password="{secret}" user_{admin}="{secret}";',
+        "authorizer.class.name": AUTHORIZER,
+        "super.users": f"User:{admin}",
+        "allow.everyone.if.no.acl.found": "false",
         "log.dirs": cfg.kafka_log_dirs,
         "num.partitions": cfg.num_partitions,
         "default.replication.factor": 1,
@@ -120,11 +143,13 @@ def log4j2_xml(cfg: StackConfig) -> str:
 """
 
 
-def write_config(cfg: StackConfig) -> tuple[Path, Path]:
+def write_config(cfg: StackConfig, admin_password: str) -> tuple[Path, Path]:
     cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
     cfg.log_dir.mkdir(parents=True, exist_ok=True)
     props, log4j = cfg.kafka_dir / "server.properties", cfg.kafka_dir / "log4j2.xml"
-    props.write_text(server_properties(cfg), encoding="utf-8")
+    props.touch(mode=0o600)
+    props.chmod(0o600)  # it holds the admin password
+    props.write_text(server_properties(cfg, admin_password), encoding="utf-8")
     log4j.write_text(log4j2_xml(cfg), encoding="utf-8")
     return props, log4j
 
@@ -146,29 +171,47 @@ def is_formatted(cfg: StackConfig) -> bool:
     return (cfg.kafka_log_dirs / "meta.properties").exists()
 
 
-def format_storage(cfg: StackConfig, java: str, props: Path, log4j: Path, echo: Echo) -> None:
-    """`kafka-storage format --standalone` on the first start of a data dir only."""
+def format_storage(cfg: StackConfig, java: str, props: Path, log4j: Path, echo: Echo,
+                   admin_password: str) -> None:
+    """`kafka-storage format --standalone` on the first start of a data dir only, with the admin's
+    SCRAM credential (the other users, and the admin of a data dir formatted before SASL, are
+    created at every start through the controller: see access.py)."""
     if is_formatted(cfg):
         return
     cluster_id = new_cluster_id()
     echo(f"[kafka] formatting a new KRaft log dir {cfg.kafka_log_dirs} (cluster id {cluster_id})")
     argv = java_argv(cfg, java, log4j, STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(props),
-                     "--standalone")
+                     "--standalone", "--add-scram",
+                     f"{CLIENT_MECHANISM}=[name={ADMIN_USER},password={admin_password}]")
     out = subprocess.run(argv, capture_output=True, text=True, timeout=180)
     if out.returncode != 0:
         raise StackError(f"[kafka] formatting the storage failed (exit code {out.returncode}).\n"
-                         f"Command: {' '.join(argv)}\nOutput:\n{(out.stdout + out.stderr)[-3000:]}"
+                         f"Command: {' '.join(argv).replace(admin_password, '***')}\nOutput:\n{(out.stdout + out.stderr)[-3000:]}"
                          f"\nWhat to do: `towngrid-stack reset` the profile and retry.")
 
 
-def process(cfg: StackConfig, *, java: str, echo: Echo, die_with_parent: bool = True
-            ) -> ManagedProcess:
-    """Write the config, format if needed, and return the (not yet started) broker process."""
-    props, log4j = write_config(cfg)
-    format_storage(cfg, java, props, log4j, echo)
+def process(cfg: StackConfig, *, java: str, echo: Echo, users: dict[str, str],
+            die_with_parent: bool = True) -> ManagedProcess:
+    """Write the config, format if needed, and return the (not yet started) broker process.
+
+    ``users`` are the SCRAM users (name -> password, ``admin`` among them); the broker counts
+    as ready once they exist (created through the controller on the first probe) and the admin
+    can log in on the client listener."""
+    admin_password = users[ADMIN_USER]
+    props, log4j = write_config(cfg, admin_password)
+    format_storage(cfg, java, props, log4j, echo, admin_password)
+    provisioned: list[bool] = []
+
+    def ready() -> bool:
+        if not provisioned:
+            with access.controller_connection(cfg.host, cfg.kafka_controller_port, admin_password) as wire:
+                wire.upsert_scram_users(users, CLIENT_MECHANISM)
+            provisioned.append(True)
+        return readiness.kafka_ready(cfg.host, cfg.kafka_port, auth=(CLIENT_MECHANISM, ADMIN_USER, admin_password))
+
     return ManagedProcess(
         "kafka", java_argv(cfg, java, log4j, MAIN_CLASS, str(props)),
         log_path=cfg.log_dir / "kafka.out",
-        ready_check=lambda: readiness.kafka_ready(cfg.host, cfg.kafka_port),
+        ready_check=ready,
         cwd=cfg.kafka_dir, pid_file=cfg.pid_file("kafka"), die_with_parent=die_with_parent,
         extra_logs=[cfg.log_dir / "kafka.log"])

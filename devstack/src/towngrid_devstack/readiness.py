@@ -70,8 +70,17 @@ def kafka_metadata(host: str, port: int, timeout: float = 3.0) -> dict:
     return {"brokers": brokers, "cluster_id": cluster_id, "controller_id": controller_id}
 
 
-def kafka_ready(host: str, port: int, timeout: float = 3.0) -> bool:
-    meta = kafka_metadata(host, port, timeout)
+def kafka_ready(host: str, port: int, timeout: float = 3.0,
+                auth: tuple[str, str, str] | None = None) -> bool:
+    """The broker answers a metadata request with itself and a controller; with ``auth``
+    (mechanism, user, password) after logging in on a SASL listener."""
+    if auth is not None:
+        from .access import client_connection
+
+        with client_connection(host, port, auth[1], auth[2], auth[0], timeout=timeout) as wire:
+            meta = wire.metadata()
+    else:
+        meta = kafka_metadata(host, port, timeout)
     return bool(meta["brokers"]) and meta["controller_id"] >= 0
 
 

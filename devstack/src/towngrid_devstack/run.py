@@ -163,7 +163,9 @@ def print_summary(cfg: StackConfig, services: list[ServiceProcesses], local: Loc
     lines = [f"\ntowngrid is running (profile {cfg.profile}): all ready in {total_s:.1f} s{stack}",
              f"  {'service':9} {'API':24} docs"]
     lines += [f"  {s.service:9} {s.url:24} {s.url}/docs" for s in services]
-    lines += [f"  Kafka bootstrap   {cfg.kafka_bootstrap}", f"  MongoDB           {cfg.mongo_url}",
+    lines += [f"  Kafka bootstrap   {cfg.kafka_bootstrap}  (SASL_PLAINTEXT, SCRAM-SHA-512: users "
+              f"{', '.join(local.kafka_passwords)}; passwords under kafka_passwords in "
+              f"{cfg.run_dir / 'local-secrets.json'})", f"  MongoDB           {cfg.mongo_url}",
               f"  logs              {cfg.log_dir}/  (<service>-api.log, <service>-worker.log, "
               "kafka.log, ferretdb.log)",
               f"  data              {cfg.data_dir}  (kept until `towngrid-stack reset`)",

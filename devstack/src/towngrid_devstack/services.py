@@ -25,6 +25,14 @@ SERVICES: dict[str, int] = {"registry": 8001, "permits": 8002, "delivery": 8003,
 METRICS_PORT_OFFSET = 1000  # a worker's Prometheus port: its api port + 1000 (9001-9004)
 
 
+KAFKA_MECHANISM = "SCRAM-SHA-512"
+KAFKA_USERS = ("admin", *SERVICES, "county")  # SCRAM users: the super user, each service, the county subscriber
+
+
+def _kafka_passwords() -> dict[str, str]:
+    return {user: secrets.token_urlsafe(24) for user in KAFKA_USERS}
+
+
 @dataclass(frozen=True)
 class LocalSecrets:
     auth_jwt_secret: str
@@ -33,13 +41,16 @@ class LocalSecrets:
     # The registry's key ring for personal data at rest (REGISTRY_DATA_KEYS): "<id>:<base64 of 32 bytes>".
     registry_data_keys: str = field(
         default_factory=lambda: "local1:" + base64.b64encode(secrets.token_bytes(32)).decode())
+    kafka_passwords: dict[str, str] = field(default_factory=_kafka_passwords)  # Kafka SCRAM user -> password
 
     @classmethod
     def for_profile(cls, config: StackConfig) -> "LocalSecrets":
         """Read the profile's secrets, making the missing ones on first use (kept with its data)."""
         path = Path(config.data_dir) / "run" / "local-secrets.json"
         known = json.loads(path.read_text()) if path.exists() else {}
-        made = cls(**{"auth_jwt_secret": secrets.token_urlsafe(48), "id_hash_key": secrets.token_urlsafe(48), **known})
+        passwords = _kafka_passwords() | known.get("kafka_passwords", {})  # a user added later gets one too
+        made = cls(**{"auth_jwt_secret": secrets.token_urlsafe(48), "id_hash_key": secrets.token_urlsafe(48),
+                      **known, "kafka_passwords": passwords})
         if made.__dict__ != known:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(made.__dict__))
@@ -67,6 +78,10 @@ def service_environment(
     prefix = service.upper() + "_"
     env = {
         "KAFKA_BOOTSTRAP": config.kafka_bootstrap,
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": KAFKA_MECHANISM,
+        "KAFKA_USERNAME": service,
+        "KAFKA_PASSWORD": local.kafka_passwords[service],
         "MONGO_URL": config.mongo_url,
         "HTTP_PORT": str(port),
         "METRICS_PORT": str(port + METRICS_PORT_OFFSET),  # the worker's; the api serves /metrics itself

@@ -7,10 +7,11 @@ import sys
 import time
 from typing import Callable
 
-from . import ferretdb, kafka, pidfile, tools
+from . import access, ferretdb, kafka, pidfile, tools
 from .config import StackConfig, repo_root
 from .errors import StackError
 from .process import ManagedProcess
+from .services import LocalSecrets
 
 COMPONENTS = ("kafka", "ferretdb")
 _OWN_ENTRIES = {"kafka", "ferretdb", "logs", "run"}
@@ -80,9 +81,10 @@ class LocalStack:
         if cfg.reset:
             self.reset()
         self.setup()
+        local = LocalSecrets.for_profile(cfg)
         t0 = time.monotonic()
         try:
-            self.kafka = kafka.process(cfg, java=java, echo=self.echo,
+            self.kafka = kafka.process(cfg, java=java, echo=self.echo, users=local.kafka_passwords,
                                        die_with_parent=self.die_with_parent).start()
             self.ferretdb = ferretdb.process(cfg, die_with_parent=self.die_with_parent).start()
             self.echo(f"[stack] started kafka (pid {self.kafka.pid}) and ferretdb "
@@ -90,6 +92,10 @@ class LocalStack:
             deadline = t0 + cfg.ready_timeout
             for proc in (self.ferretdb, self.kafka):
                 proc.wait_ready(max(1.0, deadline - time.monotonic()))
+            t_acl = time.monotonic()
+            count = access.apply_acls(cfg.host, cfg.kafka_controller_port, local.kafka_passwords[access.ADMIN_USER])
+            self.echo(f"[kafka] SASL/SCRAM users {', '.join(sorted(local.kafka_passwords))}; {count} ACLs "
+                      f"set in {time.monotonic() - t_acl:.2f} s (passwords in {cfg.run_dir / 'local-secrets.json'})")
         except BaseException:
             self.stop()
             raise

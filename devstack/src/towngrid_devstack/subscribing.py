@@ -29,7 +29,23 @@ group; you never read a towngrid database. Each service also publishes an AsyncA
 ## Connecting
 
 - Kafka bootstrap servers: ask the operator (local stack: `127.0.0.1:9092`).
-- Use your own consumer group id (e.g. `county-health-commission`); commit offsets after you
+- **Log in**: the broker accepts only authenticated clients (SASL/SCRAM-SHA-512 over
+  `SASL_PLAINTEXT`, or `SASL_SSL` where the operator adds TLS). The operator gives you a user
+  name and a password (local stack: user `county`, password in
+  `.towngrid/<profile>/run/local-secrets.json` under `kafka_passwords`). A Java client:
+
+  ```properties
+  security.protocol=SASL_PLAINTEXT
+  sasl.mechanism=SCRAM-SHA-512
+  sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="county" password="...";
+  ```
+
+  aiokafka: `security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-512",
+  sasl_plain_username="county", sasl_plain_password="..."`.
+- **Read only**: your principal may read every event topic below and nothing else: it cannot
+  publish, and it cannot read the `.dlq` topics or towngrid's own consumer groups.
+- Use your own consumer group id, **starting with your user name** (e.g.
+  `county-health-commission`; the broker refuses other group ids); commit offsets after you
   have stored what a message means to you.
 - Start from the beginning of a topic to build your own view; the topics keep the whole history
   as long as the operator's retention allows.

@@ -51,13 +51,14 @@ class ApiResources:
 class KafkaProbe:
     """Answers whether the Kafka cluster answers a metadata request."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, options: dict | None = None) -> None:
         self._bootstrap = bootstrap
+        self._options = options or {}
         self._client: AIOKafkaClient | None = None
 
     async def check(self) -> None:
         if self._client is None:
-            client = AIOKafkaClient(bootstrap_servers=self._bootstrap, request_timeout_ms=3000)
+            client = AIOKafkaClient(bootstrap_servers=self._bootstrap, request_timeout_ms=3000, **self._options)
             await client.bootstrap()
             self._client = client
         await self._client.fetch_all_metadata()
@@ -82,7 +83,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         client, db = connect(settings.mongo_url, settings.mongo_db)
-        probe = KafkaProbe(settings.kafka_bootstrap)
+        probe = KafkaProbe(settings.kafka_bootstrap, settings.kafka_options())
         app.state.db = db
         app.state.kafka_probe = probe
         app.state.rate_limiter = FixedWindowLimiter(db["rate_limits"])

@@ -7,7 +7,8 @@ the first produce; a worker instead creates what it publishes and consumes at st
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -15,10 +16,12 @@ from aiokafka.errors import TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 
-async def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int, replication: int = 1) -> list[str]:
-    """Create the topics that do not exist yet; return the names created."""
+async def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int, replication: int = 1,
+                        options: Mapping[str, Any] | None = None) -> list[str]:
+    """Create the topics that do not exist yet; return the names created. ``options``: the
+    login (``KafkaClientSettings.kafka_options()``)."""
     wanted = sorted(set(names))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000, **(options or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

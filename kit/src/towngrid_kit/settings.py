@@ -13,8 +13,12 @@ from typing import TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from towngrid_kit.kafka_security import KafkaClientSettings
 
-class ServiceSettings(BaseSettings):
+
+class ServiceSettings(KafkaClientSettings, BaseSettings):
+    """Kafka login fields (KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, ...) come from KafkaClientSettings."""
+
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     kafka_bootstrap: str = Field(min_length=1, description="Kafka bootstrap servers, host:port[,host:port].")

@@ -13,11 +13,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.topics import dlq_topic
+from towngrid_kit.kafka_security import KafkaClientSettings
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.settings import load_settings
 
 
-class TopicSettings(BaseSettings):
+class TopicSettings(KafkaClientSettings, BaseSettings):
+    """TOWNGRID_KAFKA_BOOTSTRAP, TOWNGRID_KAFKA_USERNAME (an admin or a principal allowed to create), ..."""
+
     model_config = SettingsConfigDict(env_prefix="TOWNGRID_", extra="ignore")
 
     kafka_bootstrap: str = Field(min_length=1)
@@ -32,6 +35,7 @@ def all_topics() -> list[str]:
 def main() -> None:
     settings = load_settings(TopicSettings)
     created = asyncio.run(
-        ensure_topics(settings.kafka_bootstrap, all_topics(), settings.topic_partitions, settings.topic_replication)
+        ensure_topics(settings.kafka_bootstrap, all_topics(), settings.topic_partitions, settings.topic_replication,
+                      options=settings.kafka_options())
     )
     print(f"{len(all_topics())} topics present; created now: {', '.join(created) or 'none'}")

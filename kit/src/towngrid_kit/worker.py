@@ -20,6 +20,7 @@ from prometheus_client import start_http_server
 from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
+from towngrid_kit.kafka_access import service_access
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.observability import configure_logging
 from towngrid_kit.mongo import connect
@@ -33,6 +34,7 @@ def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap,
         client_id=client_id,
+        security=settings.faststream_security(),
         acks="all",
         enable_idempotence=True,
         request_timeout_ms=30_000,
@@ -60,9 +62,11 @@ def create_worker(
     faults = FaultPoints(settings.fault_point)
     topics = set(produces)
     consumes: tuple[str, ...] = ()
+    consumed_topics: set[str] = set()
     if build_handlers is not None:
         handlers = build_handlers(db)
         consumes = tuple(sorted(handlers.routes))
+        consumed_topics = set(handlers.topics)
         topics |= {t for topic in handlers.topics for t in (topic, dlq_topic(topic))}
         if handlers.routes:
             policy = ConsumerPolicy(
@@ -82,6 +86,8 @@ def create_worker(
     )
     app = FastStream(broker)
     app.towngrid_consumes = consumes  # type: ignore[attr-defined]  # read by the AsyncAPI generator
+    # read by the generator of kafka_access.json (the broker's ACLs)
+    app.towngrid_kafka_access = service_access(service, produces, consumed_topics)  # type: ignore[attr-defined]
     app.towngrid_settings = settings  # type: ignore[attr-defined]
     app.towngrid_service = service  # type: ignore[attr-defined]
     stop = asyncio.Event()
@@ -91,7 +97,8 @@ def create_worker(
     async def create_topics() -> None:
         if settings.metrics_port:
             start_http_server(settings.metrics_port, addr=settings.http_host)
-        await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions)
+        await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions,
+                            options=settings.kafka_options())
 
     @app.after_startup
     async def start_relay() -> None:
