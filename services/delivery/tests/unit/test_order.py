@@ -125,3 +125,16 @@ def test_failure_and_cancellation_carry_reasons() -> None:
     rejected = place([RequestedLine("X", 1)])
     with pytest.raises(Conflict):
         rejected.accept("mer_1", T0)
+
+
+def test_a_reason_off_the_contract_list_leaves_the_order_as_it_was() -> None:
+    import pydantic
+
+    order = place([RequestedLine("RICE-5KG", 1)])
+    order.accept("mer_1", T0)
+    before = (order.status, len(order.steps), len(order.pending))
+    with pytest.raises(pydantic.ValidationError):
+        order.cancel("household", "no_such_reason", "stf_1", T0)
+    with pytest.raises(pydantic.ValidationError):
+        order.fail("no_such_reason", "mer_1", T0)
+    assert (order.status, len(order.steps), len(order.pending)) == before

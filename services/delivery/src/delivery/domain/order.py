@@ -197,13 +197,14 @@ class Order:
                                            household_id=self.household_id, collected_at=at))
 
     def fail(self, reason: str, by: str, at: datetime, note: str | None = None) -> None:
+        event = OrderFailed(order_id=self.order_id, reason=reason, failed_at=at)  # a reason off the list fails here,
         self._move("failed", ("accepted", "assigned", "picked_up", "handed_to_checkpoint"), by, at, reason, note)
-        self.pending.append(OrderFailed(order_id=self.order_id, reason=reason, failed_at=at))
+        self.pending.append(event)  # before the order changed
 
     def cancel(self, cancelled_by: str, reason: str, by: str, at: datetime, note: str | None = None) -> None:
+        event = OrderCancelled(order_id=self.order_id, cancelled_by=cancelled_by, reason_code=reason, cancelled_at=at)
         self._move("cancelled", ("placed", "accepted", "assigned"), by, at, reason, note)
-        self.pending.append(OrderCancelled(order_id=self.order_id, cancelled_by=cancelled_by, reason_code=reason,
-                                           cancelled_at=at))
+        self.pending.append(event)
 
     @property
     def holds_team_slot(self) -> bool:
