@@ -44,7 +44,7 @@ def console_consume(system: System, group: str, properties: Path) -> list[tuple[
         "--consumer.config", str(properties), "--timeout-ms", "20000",  # a loaded machine joins slowly
         "--property", "print.key=true", "--property", "key.separator=\t",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=120)
     lines = [line for line in done.stdout.splitlines() if "\t" in line]
     assert lines, done.stderr[-2000:]
     return [tuple(line.split("\t", 1)) for line in lines]  # type: ignore[misc]
