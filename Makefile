@@ -9,11 +9,12 @@ PYTEST_ARGS ?=
 RATE ?= 5
 SECONDS ?= 60
 
-.PHONY: help bootstrap setup run test stop reset snapshots asyncapi token loadtest
+.PHONY: help bootstrap setup run test reliability stop reset snapshots asyncapi token loadtest
 
 help:
 	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
 	@echo "make test       run the test suite (it starts its own stack, profile test); PYTEST_ARGS=..."
+	@echo "make reliability  run the fault scenarios (tests/reliability, own stack) and print their report table"
 	@echo "make setup      bootstrap, and download/build Kafka and FerretDB into the cache"
 	@echo "make stop       stop the dev profile's stack (and a running 'make run')"
 	@echo "make reset      delete the dev profile's data"
@@ -32,8 +33,15 @@ run: bootstrap
 	$(UV_RUN) towngrid-stack run
 
 # make exits with status 2 whenever pytest fails (it cannot pass pytest's own code on).
+# The fault scenarios run inside `make test` with 300 commands each (TOWNGRID_RELIABILITY_COMMANDS),
+# `make reliability` runs them alone with the issue's 1,000.
 test: setup
-	$(UV_RUN) pytest $(PYTEST_ARGS)
+	TOWNGRID_RELIABILITY_COMMANDS=$${TOWNGRID_RELIABILITY_COMMANDS:-300} $(UV_RUN) pytest $(PYTEST_ARGS)
+
+# The fault scenarios alone (also part of `make test`); the table is printed at the end and kept in
+# .towngrid/reliability-report.json.
+reliability: setup
+	TOWNGRID_RELIABILITY_COMMANDS=$${TOWNGRID_RELIABILITY_COMMANDS:-1000} $(UV_RUN) pytest -m reliability tests/reliability $(PYTEST_ARGS)
 
 stop: bootstrap
 	$(UV_RUN) towngrid-stack stop --profile dev

@@ -102,3 +102,11 @@ def test_reset_refuses_foreign_directory(tmp_path):
         LocalStack(StackConfig(data_dir=tmp_path), echo=lambda _l: None).reset()
     assert (tmp_path / "precious.txt").exists()
     assert os.path.exists(tmp_path)
+
+
+def test_one_component_needs_a_known_name_and_a_started_stack(tmp_path):
+    stack = LocalStack(StackConfig(data_dir=tmp_path), echo=lambda _l: None)
+    with pytest.raises(StackError, match="unknown component 'zookeeper'"):
+        stack.stop_component("zookeeper")
+    with pytest.raises(StackError, match=r"\[kafka\] the stack was never started"):
+        stack.start_component("kafka")

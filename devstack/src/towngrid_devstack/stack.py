@@ -124,6 +124,27 @@ class LocalStack:
         for proc in self.processes:
             proc.stop(max(0.5, deadline - time.monotonic()))
 
+    # --- one component at a time (fault tests: a broker or database outage) ------------------
+    def component(self, name: str) -> ManagedProcess:
+        """The running stack's ``"kafka"`` or ``"ferretdb"`` process."""
+        if name not in COMPONENTS:
+            raise StackError(f"unknown component {name!r}: choose one of {', '.join(COMPONENTS)}")
+        proc = getattr(self, name)
+        if proc is None:
+            raise StackError(f"[{name}] the stack was never started, so it cannot be stopped or restarted")
+        return proc
+
+    def stop_component(self, name: str, timeout: float = 30.0) -> None:
+        """Stop only Kafka or only FerretDB (SIGTERM, then SIGKILL after ``timeout`` s); its
+        data stays, so :meth:`start_component` brings it back as it was."""
+        self.component(name).stop(timeout)
+
+    def start_component(self, name: str, timeout: float | None = None) -> None:
+        """Start a component stopped by :meth:`stop_component` again and wait until it answers."""
+        proc = self.component(name)
+        proc.start()
+        proc.wait_ready(timeout if timeout is not None else self.config.ready_timeout)
+
     def stop_background(self, timeout: float = 30.0) -> dict[str, int | None]:
         """Stop this profile's processes found through pid files (e.g. `towngrid-stack start`)."""
         self.stop(timeout)

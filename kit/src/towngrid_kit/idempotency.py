@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from towngrid_kit.commits import AlreadyApplied, current_request
+from towngrid_kit.commits import COMMITS_SUFFIX, AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
 
@@ -51,7 +51,7 @@ class IdempotencyStore:
             raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key")
         record_id = f"{scope}:{key}"
         print_ = fingerprint(scope, body)
-        replay = await self._claim(record_id, print_)
+        replay, taken_over = await self._claim(record_id, print_)
         if replay is not None:
             return replay
         token = current_request.set(record_id)
@@ -61,15 +61,15 @@ class IdempotencyStore:
         except AlreadyApplied as done:
             # The first attempt stored its change and died before answering: nothing is applied
             # again; the answer says where the result is.
-            status, content = 200, {
-                "status": "already_applied",
-                "detail": "this request was applied before; its first answer was lost. Read the resource for its state.",
-                "aggregate_id": done.aggregate_id,
-                "version": done.version,
-            }
+            status, content = 200, _already_applied(done.aggregate_id, done.version)
         except DomainError as error:
-            await self._finish(record_id, error.status, {"detail": error.detail, "field": error.field})
-            raise
+            # A retry that took over a dead attempt may be refused by the very state that attempt
+            # stored ("already in quarantine"): then the answer is that stored change, not a 409.
+            earlier = await self._applied_before(record_id) if taken_over else None
+            if earlier is None:
+                await self._finish(record_id, error.status, {"detail": error.detail, "field": error.field})
+                raise
+            status, content = 200, _already_applied(*earlier)
         except BaseException:
             await self._collection.delete_one({"_id": record_id, "state": "pending"})
             raise
@@ -78,13 +78,15 @@ class IdempotencyStore:
         await self._finish(record_id, status, content)
         return JSONResponse(content, status_code=status)
 
-    async def _claim(self, record_id: str, print_: str) -> JSONResponse | None:
+    async def _claim(self, record_id: str, print_: str) -> tuple[JSONResponse | None, bool]:
+        """(a stored answer to replay, or None to run the request; whether an earlier attempt
+        with this key died holding it, so its change may be stored already)."""
         now = datetime.now(UTC)
         try:
             await self._collection.insert_one(
                 {"_id": record_id, "fingerprint": print_, "state": "pending", "lease_until": now + self._lease}
             )
-            return None
+            return None, False
         except DuplicateKeyError:
             pass
         found = await self._collection.find_one({"_id": record_id})
@@ -93,13 +95,26 @@ class IdempotencyStore:
         if found["fingerprint"] != print_:
             raise InvalidInput("this Idempotency-Key was used with a different request", field="Idempotency-Key")
         if found["state"] == "done":
-            return self._replay(found)
+            return self._replay(found), False
         taken = await self._collection.update_one(
             {"_id": record_id, "state": "pending", "lease_until": {"$lt": now}},
             {"$set": {"lease_until": now + self._lease}},
         )
         if taken.modified_count == 0:
             raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+        return None, True
+
+    async def _applied_before(self, record_id: str) -> tuple[str, int] | None:
+        """The (aggregate id, version) of a commit this request made, if any. Commits carry
+        ``<record_id>#<store>:<aggregate_id>`` as their request key (see commits.py); only a
+        retry after a dead attempt asks, so the range query (a scan on FerretDB) is rare."""
+        db = self._collection.database
+        for name in await db.list_collection_names():
+            if name.endswith(COMMITS_SUFFIX):
+                found = await db[name].find_one({"request_key": {"$gte": f"{record_id}#", "$lt": f"{record_id}$"}},
+                                                {"aggregate_id": 1, "version": 1})
+                if found is not None:
+                    return found["aggregate_id"], found["version"]
         return None
 
     async def _finish(self, record_id: str, status: int, content: Any) -> None:
@@ -114,6 +129,15 @@ class IdempotencyStore:
             body = found["body"]
             raise _stored_error(status, body.get("detail", ""), body.get("field"))
         return JSONResponse(found["body"], status_code=status, headers={"Idempotent-Replayed": "true"})
+
+
+def _already_applied(aggregate_id: str, version: int) -> dict[str, Any]:
+    return {
+        "status": "already_applied",
+        "detail": "this request was applied before; its first answer was lost. Read the resource for its state.",
+        "aggregate_id": aggregate_id,
+        "version": version,
+    }
 
 
 def _stored_error(status: int, detail: str, field: str | None) -> DomainError:

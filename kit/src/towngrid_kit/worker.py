@@ -111,6 +111,13 @@ def create_worker(
         stop.set()
         for task in tasks:
             await task
+
+    # FastStream runs on_shutdown hooks before it stops the broker: a handler may still be
+    # running then. Closing the database there made that handler fail ("Cannot use
+    # AsyncMongoClient after close") until it was dead-lettered and committed: a good event lost
+    # on a plain SIGTERM. So the client is closed only once the consumers have stopped.
+    @app.after_shutdown
+    async def close_database() -> None:
         await client.close()
 
     return app

@@ -1,0 +1,71 @@
+"""The fault scenarios' own stack: Kafka, FerretDB and the four services on ports of their own
+(the e2e ports + 50), so that stopping the broker or the database here never touches the stack
+the other test files share. Always the local stack (processes): the faults are process faults.
+
+At the end of the run the scenarios' report is printed as a table (and written as JSON to
+``<repo>/.towngrid/reliability-report.json``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from e2e_support import System
+from reliability_kit import report, scenario
+from towngrid_devstack import LocalStack, StackConfig
+from towngrid_devstack.config import repo_root
+from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes
+
+SHIFT = int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0")) + 50
+SERVICE_PORT_OFFSET = 10000 + SHIFT  # registry 18051, permits 18052, ...
+PROFILE = f"reliability-{SHIFT}"
+SERVICE_ENV = scenario.STACK_ENV
+
+
+@pytest.fixture(scope="package")
+def reliability_stack() -> Iterator[LocalStack]:
+    config = StackConfig(profile=PROFILE, kafka_port=19092 + SHIFT, mongo_port=27018 + SHIFT, reset=True)
+    report.PROGRESS.unlink(missing_ok=True)  # the rows of an earlier run
+    stack = LocalStack(config)
+    stack.setup()
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="package")
+def reliability_system(reliability_stack: LocalStack) -> Iterator[System]:
+    secrets = LocalSecrets.for_profile(reliability_stack.config)
+    running = System(config=reliability_stack.config, secrets=secrets)
+    for name, port in SERVICES.items():
+        running.services[name] = service_processes(name, reliability_stack.config, secrets,
+                                                   port=port + SERVICE_PORT_OFFSET, extra_env=SERVICE_ENV)
+    processes = [p for s in running.services.values() for p in (s.api, s.worker)]
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.wait_ready(timeout=90)
+        yield running
+    finally:
+        # a scenario may have replaced a process (a faulty api, a restarted worker): stop what is there now
+        for s in running.services.values():
+            for process in (s.api, s.worker):
+                process.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001
+    if not report.ROWS:
+        return
+    terminalreporter.section("reliability: fault scenarios")
+    terminalreporter.write_line(report.table(report.ROWS))
+    terminalreporter.write_line("")
+    terminalreporter.write_line(report.details(report.ROWS))
+    path = repo_root() / ".towngrid" / "reliability-report.json"
+    report.write_json(report.ROWS, path)
+    terminalreporter.write_line(f"(written to {path})")
