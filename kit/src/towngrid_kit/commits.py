@@ -15,11 +15,14 @@ The relay publishes the events of the commits marked in ``<name>_outbox`` in ``_
 (so per aggregate, in version order), marks each commit published and removes its marker; it
 is the only updater of commit documents. The latest state of every aggregate is also kept in a ``current``
 collection, for queries; reads of one aggregate use its latest commit, which is
-authoritative.
+authoritative. The command refreshes the current document right after its commit, and the
+relay makes sure of it again when it publishes the commit (``refresh_if_behind``), so a
+refresh lost to a crash or a busy database is repaired within a relay cycle.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -27,11 +30,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_kit import observability
 from towngrid_kit.errors import ConcurrentModification
+
+log = logging.getLogger(__name__)
 
 COMMITS_SUFFIX = "_commits"
 OUTBOX_SUFFIX = "_outbox"
@@ -154,6 +159,7 @@ class AggregateStore:
                 "version": version,
                 "state": state,
                 "outbox": entries,
+                "current_fields": index_fields or {},
                 "published": False,
                 "committed_at": datetime.now(UTC),
             })
@@ -162,8 +168,25 @@ class AggregateStore:
             if earlier is not None:
                 raise AlreadyApplied(earlier["aggregate_id"], earlier["version"]) from error
             raise ConcurrentModification(f"{self.name} {aggregate_id} was changed concurrently; retry") from error
-        await self.refresh_current(aggregate_id, version, state, index_fields or {})
+        # The change is stored: from here on nothing may make the request look failed. The
+        # current-state document is a read model; if refreshing it fails (the database busy or
+        # gone for a moment), the relay refreshes it when it publishes this commit.
+        try:
+            await self.refresh_current(aggregate_id, version, state, index_fields or {})
+        except PyMongoError as error:
+            log.warning("%s %s v%d stored; its current state is left to the relay (%s)", self.name, aggregate_id,
+                        version, error)
         return version
+
+    async def refresh_if_behind(self, commit: dict[str, Any]) -> bool:
+        """Bring the current document up to ``commit`` (a commit document with its state) if it
+        is behind; True if it was. One read by ``_id`` when it is not."""
+        found = await self.current.find_one({"_id": commit["aggregate_id"]}, {"version": 1})
+        if found is not None and found.get("version", 0) >= commit["version"]:
+            return False
+        await self.refresh_current(commit["aggregate_id"], commit["version"], commit["state"],
+                                   commit.get("current_fields", {}))
+        return True
 
     async def refresh_current(self, aggregate_id: str, version: int, state: dict[str, Any], index_fields: dict[str, Any]) -> None:
         """Upsert the current-state document unless a newer version is already there."""

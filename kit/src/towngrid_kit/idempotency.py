@@ -5,8 +5,8 @@ with the same key and the same request gets the stored response back (with the h
 ``Idempotent-Replayed: true``) and changes nothing. The same key with a different request
 is refused (422); a retry while the first is still running gets 409.
 
-If the first attempt stored its change but died before answering (its lease then runs out),
-the retry does not apply it again: the commit of that change carries the request's key under a
+If the first attempt stored its change but died or failed before answering (its lease then
+runs out, or a failure ends it at once), the retry does not apply it again: the commit of that change carries the request's key under a
 unique index (``commits.current_request``), so the retry answers 200 ``already_applied``.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -21,11 +22,13 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from towngrid_kit.commits import COMMITS_SUFFIX, AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
+
+log = logging.getLogger(__name__)
 
 Action = Callable[[], Awaitable[tuple[int, Any]]]
 # The header parameter of every creating POST: ``idempotency_key: IdempotencyKey = None``.
@@ -71,12 +74,27 @@ class IdempotencyStore:
                 raise
             status, content = 200, _already_applied(*earlier)
         except BaseException:
-            await self._collection.delete_one({"_id": record_id, "state": "pending"})
+            # Failed without an answer of its own (the database gone or busy, a bug): its change
+            # may or may not be stored. The record stays, its lease ended now, so a retry takes
+            # it over and, refused by the state this attempt stored, answers already_applied.
+            await self._release(record_id)
             raise
         finally:
             current_request.reset(token)
-        await self._finish(record_id, status, content)
+        try:
+            await self._finish(record_id, status, content)
+        except PyMongoError as error:
+            # The change is stored: answer it. A retry finds the record pending, takes it over
+            # when its lease ends and answers already_applied.
+            log.warning("idempotency record %s not finished (%s); a retry will find the change", record_id, error)
         return JSONResponse(content, status_code=status)
+
+    async def _release(self, record_id: str) -> None:
+        try:
+            await self._collection.update_one({"_id": record_id, "state": "pending"},
+                                              {"$set": {"lease_until": datetime.now(UTC)}})
+        except PyMongoError as error:
+            log.warning("idempotency record %s keeps its lease (%s)", record_id, error)
 
     async def _claim(self, record_id: str, print_: str) -> tuple[JSONResponse | None, bool]:
         """(a stored answer to replay, or None to run the request; whether an earlier attempt

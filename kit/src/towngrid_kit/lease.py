@@ -20,10 +20,16 @@ class Lease:
         self._name = name
         self._owner = owner
         self._ttl = timedelta(seconds=ttl_s)
+        self._held_until: datetime | None = None
 
     async def acquire(self) -> bool:
-        """Take or renew the lease; False while another owner holds it."""
+        """Take or renew the lease; False while another owner holds it. A lease held with more
+        than half its time left is not renewed (the relay asks ten times a second; each renewal
+        is a write)."""
         now = datetime.now(UTC)
+        if self._held_until is not None and self._held_until - now > self._ttl / 2:
+            return True
+        self._held_until = None
         try:
             await self._collection.find_one_and_update(
                 {"_id": self._name, "$or": [{"owner": self._owner}, {"expires_at": {"$lt": now}}]},
@@ -33,7 +39,9 @@ class Lease:
             )
         except DuplicateKeyError:
             return False
+        self._held_until = now + self._ttl
         return True
 
     async def release(self) -> None:
+        self._held_until = None
         await self._collection.delete_one({"_id": self._name, "owner": self._owner})

@@ -20,12 +20,11 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit import observability
-from towngrid_kit.commits import COMMITS_SUFFIX, OUTBOX_SUFFIX
+from towngrid_kit.commits import AggregateStore
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
@@ -60,7 +59,7 @@ class OutboxRelay:
         heartbeat: Path | None = None,
         service: str = "",
     ) -> None:
-        self._stores = [(db[name + COMMITS_SUFFIX], db[name + OUTBOX_SUFFIX]) for name in stores]
+        self._stores = [AggregateStore(db, name) for name in stores]
         self._publish = publish
         self._lease = Lease(db["relay_lease"], "outbox-relay", owner)
         self._poll = poll_interval_s
@@ -74,10 +73,10 @@ class OutboxRelay:
     async def ensure_indexes(self) -> None:
         """Mark any unpublished commit that has no marker (a store from before markers existed,
         or a marker lost with a backup restore): one scan at start-up."""
-        for commits, pending in self._stores:
-            async for commit in commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
+        for store in self._stores:
+            async for commit in store.commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
                 try:
-                    await pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
+                    await store.pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
                 except DuplicateKeyError:
                     pass
 
@@ -104,10 +103,10 @@ class OutboxRelay:
     async def drain_once(self) -> int:
         """Publish what is pending now; return how many events were published."""
         total = 0
-        for commits, pending in self._stores:
-            marked = await pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()
+        for store in self._stores:
+            marked = await store.pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()
             groups = [[m["_id"] for m in g] for _, g in groupby(marked, key=lambda m: m["_id"].rsplit("@", 1)[0])]
-            counts = await asyncio.gather(*(self._publish_in_order(commits, pending, group) for group in groups))
+            counts = await asyncio.gather(*(self._publish_in_order(store, group) for group in groups))
             total += sum(counts)
         self.published += total
         return total
@@ -119,23 +118,27 @@ class OutboxRelay:
             return
         self._backlog_measured_at = now
         count, oldest = 0, None
-        for _, pending in self._stores:
-            count += await pending.count_documents({})
-            first = await pending.find_one({}, sort=[("marked_at", 1)])
+        for store in self._stores:
+            count += await store.pending.count_documents({})
+            first = await store.pending.find_one({}, sort=[("marked_at", 1)])
             if first is not None and (oldest is None or first["marked_at"] < oldest):
                 oldest = first["marked_at"]
         observability.OUTBOX_BACKLOG.labels(self._service).set(count)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         observability.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
 
-    async def _publish_in_order(self, commits: AsyncCollection, pending: AsyncCollection, ids: list[str]) -> int:
+    async def _publish_in_order(self, store: AggregateStore, ids: list[str]) -> int:
         """Publish one aggregate's marked commits in version order; stop at a marker whose
-        commit is not there (still being written, or its writer died: the next change reuses it)."""
+        commit is not there (still being written, or its writer died: the next change reuses it).
+        Each published commit's current-state document is made sure of (the command that
+        stored it may have died or failed before refreshing it)."""
         sent = 0
+        commits, pending = store.commits, store.pending
         for commit_id in ids:
-            commit = await commits.find_one({"_id": commit_id}, {"outbox": 1, "published": 1})
+            commit = await commits.find_one({"_id": commit_id})
             if commit is None:
                 break
+            await store.refresh_if_behind(commit)
             for entry in commit["outbox"] if not commit["published"] else []:
                 self._faults.crash_at("relay.before_publish")
                 await self._publish(*message_of(entry))
