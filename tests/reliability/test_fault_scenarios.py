@@ -54,6 +54,7 @@ async def test_worker_killed_mid_batch(reliability_system: System, service: str)
 
     async def kill_and_restart(workload: Workload, fault: Fault) -> None:
         await at_fraction(workload, 0.4)
+        fault.begin()
         # "mid-batch": freeze the worker (SIGSTOP) until work piles up for it, let it go at it
         # (SIGCONT) and SIGKILL it half a second later, in the middle of that backlog
         worker.send_signal(signal.SIGSTOP)
@@ -93,6 +94,8 @@ async def test_api_killed_between_store_and_answer(reliability_system: System) -
     async def crash_thrice(workload: Workload, fault: Fault) -> None:
         for fraction in (0.2, 0.4, 0.6):
             await at_fraction(workload, fraction)
+            if fault.started_at is None:
+                fault.begin()
             await asyncio.to_thread(replace_api, FAULT_POINT="api.before_response")
             await eventually(lambda: _exited(registry.api), timeout=60)
             kills.append(registry.api.returncode)
@@ -116,6 +119,7 @@ async def _exited(process) -> bool:  # noqa: ANN001
 async def test_kafka_stopped_for_30_s(reliability_stack: LocalStack, reliability_system: System) -> None:
     async def broker_outage(workload: Workload, fault: Fault) -> None:
         await at_fraction(workload, 0.3)
+        fault.begin()
         await asyncio.to_thread(reliability_stack.stop_component, "kafka")
         acked_before = len(workload.acked)
         await asyncio.sleep(30)
@@ -138,6 +142,7 @@ async def test_ferretdb_stopped_and_restarted(reliability_stack: LocalStack, rel
 
     async def database_outage(workload: Workload, fault: Fault) -> None:
         await at_fraction(workload, 0.3)
+        fault.begin()
         await asyncio.to_thread(reliability_stack.stop_component, "ferretdb")
         outage_started = time.monotonic()
         async with reliability_system.client("registry") as registry:
@@ -239,6 +244,7 @@ async def test_poison_in_the_middle_of_the_stream(reliability_system: System) ->
 
     async def poison(workload: Workload, fault: Fault) -> None:
         await at_fraction(workload, 0.5)
+        fault.begin()
         started = {u.resident_id for u in workload.units if u.quarantine_id}
         template = (await eventually(lambda: started_events(started), timeout=120))[0]
         placed.extend(await produce_many(reliability_system.kafka, RESIDENT_TOPIC, _poison(template, 8)))

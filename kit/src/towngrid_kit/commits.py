@@ -22,6 +22,7 @@ refresh lost to a crash or a busy database is repaired within a relay cycle.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
@@ -35,11 +36,13 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_kit import observability
 from towngrid_kit.errors import ConcurrentModification
+from towngrid_kit.mongo import update_if
 
 log = logging.getLogger(__name__)
 
 COMMITS_SUFFIX = "_commits"
 OUTBOX_SUFFIX = "_outbox"
+FIELDS_SUFFIX = "_fields"
 VERSION_WIDTH = 12
 
 # The Idempotency-Key request being served (set by ``idempotency``): a commit records it, and
@@ -82,21 +85,54 @@ def outbox_entries(
 
 
 class AggregateStore:
-    """The commits of one kind of aggregate (``<name>_commits``), its current states (``<name>``)
-    and the markers of commits the relay has yet to publish (``<name>_outbox``).
+    """The commits of one kind of aggregate (``<name>_commits``), its current states (``<name>``),
+    the current version and query fields of each without its state (``<name>_fields``) and the
+    markers of commits the relay has yet to publish (``<name>_outbox``).
 
-    Every read here is by ``_id``: FerretDB 1.24 pushes only ``_id`` filters down to SQLite and
-    scans the whole collection for any other filter (measured: 1.3 s for a 285-commit collection).
+    Queries on anything but ``_id`` go to ``<name>_fields`` (``ids``, ``current_docs``,
+    ``fields``): FerretDB 1.24 pushes only an exact ``_id`` filter down to SQLite and decodes
+    every document of the collection for any other filter, so the small documents there are
+    what keeps a query cheap (measured on 2,500 residents: 3.1 s with the states, 0.08 s
+    without). On MongoDB the same queries use the indexes made on ``fields``.
     """
 
     def __init__(self, db: AsyncDatabase, name: str) -> None:
         self.name = name
         self.commits = db[name + COMMITS_SUFFIX]
         self.current = db[name]
+        self.fields = db[name + FIELDS_SUFFIX]
         self.pending = db[name + OUTBOX_SUFFIX]
 
-    async def ensure_indexes(self) -> None:
+    async def ensure_indexes(self, *field_indexes: list[tuple[str, int]]) -> None:
+        """The unique request key of commits, the given indexes on ``fields``, and the fields of
+        a store written before ``fields`` existed (copied once from the current documents)."""
         await self.commits.create_index("request_key", unique=True)
+        for keys in field_indexes:
+            await self.fields.create_index(keys)
+        done = self.current.database["store_migrations"]
+        if await done.find_one({"_id": f"{self.name}:fields"}) is None:
+            async for doc in self.current.find({}, {"state": 0}):
+                await self._refresh_fields(doc["_id"], doc.get("version", 0),
+                                           {k: v for k, v in doc.items() if k not in ("_id", "version")})
+            try:
+                await done.insert_one({"_id": f"{self.name}:fields", "at": datetime.now(UTC)})
+            except DuplicateKeyError:
+                pass  # another process did it at the same time
+
+    # --- queries on the query fields (never a scan of the states) ----------------------------
+    async def ids(self, query: dict[str, Any], *, limit: int = 0, sort: list[tuple[str, int]] | None = None) -> list[str]:
+        """The ids of the aggregates whose query fields match ``query``, in ``_id`` order (or ``sort``)."""
+        cursor = self.fields.find(query, {"_id": 1}).sort(sort or [("_id", 1)]).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def current_docs(self, query: dict[str, Any], *, limit: int = 0,
+                           sort: list[tuple[str, int]] | None = None) -> list[dict[str, Any]]:
+        """The current documents (``state``, ``version``, query fields) of the aggregates whose
+        query fields match ``query``, in ``_id`` order (or ``sort``): the ids from ``fields``,
+        then each document by its ``_id``."""
+        ids = await self.ids(query, limit=limit, sort=sort)
+        found = await asyncio.gather(*(self.current.find_one({"_id": i}) for i in ids))
+        return [doc for doc in found if doc is not None]
 
     async def load(self, aggregate_id: str) -> tuple[dict[str, Any], int] | None:
         """The latest state of the aggregate and its version, or None.
@@ -179,22 +215,22 @@ class AggregateStore:
         return version
 
     async def refresh_if_behind(self, commit: dict[str, Any]) -> bool:
-        """Bring the current document up to ``commit`` (a commit document with its state) if it
-        is behind; True if it was. One read by ``_id`` when it is not."""
-        found = await self.current.find_one({"_id": commit["aggregate_id"]}, {"version": 1})
-        if found is not None and found.get("version", 0) >= commit["version"]:
+        """Bring the current and fields documents up to ``commit`` (a commit document with its
+        state) if either is behind; True if one was. Two reads by ``_id`` when neither is."""
+        aggregate_id, version = commit["aggregate_id"], commit["version"]
+        current = await self.current.find_one({"_id": aggregate_id}, {"version": 1})
+        fields = await self.fields.find_one({"_id": aggregate_id}, {"version": 1})
+        if all(doc is not None and doc.get("version", 0) >= version for doc in (current, fields)):
             return False
-        await self.refresh_current(commit["aggregate_id"], commit["version"], commit["state"],
-                                   commit.get("current_fields", {}))
+        await self.refresh_current(aggregate_id, version, commit["state"], commit.get("current_fields", {}))
         return True
 
     async def refresh_current(self, aggregate_id: str, version: int, state: dict[str, Any], index_fields: dict[str, Any]) -> None:
-        """Upsert the current-state document unless a newer version is already there."""
-        try:
-            await self.current.update_one(
-                {"_id": aggregate_id, "version": {"$lt": version}},
-                {"$set": {"state": state, "version": version, **index_fields}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            pass  # a newer version is already current
+        """Upsert the current-state document, then its fields, unless a newer version is already there."""
+        await update_if(self.current, aggregate_id, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
+                        {"$set": {"state": state, "version": version, **index_fields}}, upsert=True)
+        await self._refresh_fields(aggregate_id, version, index_fields)
+
+    async def _refresh_fields(self, aggregate_id: str, version: int, index_fields: dict[str, Any]) -> None:
+        await update_if(self.fields, aggregate_id, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
+                        {"$set": {"version": version, **index_fields}}, upsert=True)

@@ -27,6 +27,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from towngrid_kit.commits import COMMITS_SUFFIX, AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
+from towngrid_kit.mongo import update_if
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,8 @@ class IdempotencyStore:
 
     async def _release(self, record_id: str) -> None:
         try:
-            await self._collection.update_one({"_id": record_id, "state": "pending"},
-                                              {"$set": {"lease_until": datetime.now(UTC)}})
+            await update_if(self._collection, record_id, {"state": "pending"}, lambda d: d.get("state") == "pending",
+                            {"$set": {"lease_until": datetime.now(UTC)}})
         except PyMongoError as error:
             log.warning("idempotency record %s keeps its lease (%s)", record_id, error)
 
@@ -114,11 +115,11 @@ class IdempotencyStore:
             raise InvalidInput("this Idempotency-Key was used with a different request", field="Idempotency-Key")
         if found["state"] == "done":
             return self._replay(found), False
-        taken = await self._collection.update_one(
-            {"_id": record_id, "state": "pending", "lease_until": {"$lt": now}},
-            {"$set": {"lease_until": now + self._lease}},
+        taken = await update_if(
+            self._collection, record_id, {"state": "pending", "lease_until": {"$lt": now}},
+            lambda d: d.get("state") == "pending" and d["lease_until"] < now, {"$set": {"lease_until": now + self._lease}},
         )
-        if taken.modified_count == 0:
+        if not taken:
             raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
         return None, True
 

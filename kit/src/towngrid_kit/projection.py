@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+
+from towngrid_kit.mongo import update_if
 
 
 async def apply_versioned(
@@ -26,11 +27,8 @@ async def apply_versioned(
     update: dict[str, Any] = {"$set": {**fields, "version": version}}
     if event_id is not None:
         update["$push"] = {"applied_events": {"$each": [event_id], "$slice": -keep}}
-    try:
-        await collection.update_one({"_id": key, "version": {"$lt": version}}, update, upsert=True)
-    except DuplicateKeyError:
-        return False  # the document exists with this version or a newer one
-    return True
+    return await update_if(collection, key, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
+                           update, upsert=True)
 
 
 async def apply_once(
@@ -45,10 +43,5 @@ async def apply_once(
     """Apply ``update`` to document ``key`` unless ``event_id`` was applied; True when applied."""
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})["applied_events"] = {"$each": [event_id], "$slice": -keep}
-    try:
-        result = await collection.update_one(
-            {"_id": key, "applied_events": {"$ne": event_id}}, merged, upsert=upsert
-        )
-    except DuplicateKeyError:
-        return False
-    return result.modified_count > 0 or result.upserted_id is not None
+    return await update_if(collection, key, {"applied_events": {"$ne": event_id}},
+                           lambda d: event_id not in d.get("applied_events", []), merged, upsert=upsert)

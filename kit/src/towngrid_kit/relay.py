@@ -54,6 +54,7 @@ class OutboxRelay:
         *,
         owner: str,
         poll_interval_s: float = 0.1,
+        idle_poll_max_s: float = 0.5,
         batch_size: int = 200,
         faults: FaultPoints | None = None,
         heartbeat: Path | None = None,
@@ -63,6 +64,7 @@ class OutboxRelay:
         self._publish = publish
         self._lease = Lease(db["relay_lease"], "outbox-relay", owner)
         self._poll = poll_interval_s
+        self._idle_max = max(idle_poll_max_s, poll_interval_s)
         self._batch = batch_size
         self._faults = faults or FaultPoints()
         self._heartbeat = heartbeat
@@ -81,6 +83,7 @@ class OutboxRelay:
                     pass
 
     async def run(self, stop: asyncio.Event) -> None:
+        wait = self._poll
         while not stop.is_set():
             if self._heartbeat is not None:
                 self._heartbeat.touch()
@@ -95,9 +98,12 @@ class OutboxRelay:
                 sent = 0
             if sent == 0:
                 try:
-                    await asyncio.wait_for(stop.wait(), self._poll)
+                    await asyncio.wait_for(stop.wait(), wait)
                 except TimeoutError:
                     pass
+                wait = min(wait * 2, self._idle_max)  # idle: look less often
+            else:
+                wait = self._poll
         await self._lease.release()
 
     async def drain_once(self) -> int:

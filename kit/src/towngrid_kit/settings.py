@@ -42,7 +42,10 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
     kafka_partitions: int = Field(default=6, ge=1, description="Partitions of the topics this service creates.")
     consumer_max_retries: int = Field(default=3, ge=0, le=100)
     consumer_retry_backoff_s: float = Field(default=0.2, ge=0)
-    relay_poll_interval_s: float = Field(default=0.1, gt=0)
+    relay_poll_interval_s: float = Field(default=0.1, gt=0, description="How soon the relay looks again after "
+                                         "publishing; while it finds nothing, the wait doubles up to relay_idle_poll_max_s.")
+    relay_idle_poll_max_s: float = Field(default=0.5, gt=0, description="The longest wait of an idle relay (each look "
+                                         "is one query per aggregate store).")
     relay_batch_size: int = Field(default=200, ge=1)
     idempotency_lease_s: float = Field(default=30.0, gt=0, description="How long a request with an "
                                        "Idempotency-Key holds its key before a retry may take over.")

@@ -79,6 +79,7 @@ def create_worker(
         kafka_publisher(broker),
         owner=f"{socket.gethostname()}:{os.getpid()}",
         poll_interval_s=settings.relay_poll_interval_s,
+        idle_poll_max_s=settings.relay_idle_poll_max_s,
         batch_size=settings.relay_batch_size,
         faults=faults,
         heartbeat=Path(settings.heartbeat_file) if settings.heartbeat_file else None,

@@ -150,6 +150,21 @@ async def outbox_backlog(system: System) -> dict[str, int]:
     return backlog
 
 
+async def outbox_markers(system: System) -> dict[str, int]:
+    """Markers in each outbox: a cheap upper bound of ``outbox_backlog`` (one count per outbox)."""
+    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
+    found: dict[str, int] = {}
+    try:
+        for name in DATABASES:
+            db = client[name]
+            for collection in await db.list_collection_names():
+                if collection.endswith("_outbox") and (n := await db[collection].count_documents({})):
+                    found[f"{name}.{collection}"] = n
+    finally:
+        await client.close()
+    return found
+
+
 async def check(system: System, workload: Workload) -> Verdict:
     verdict = Verdict()
     verdict.lag = await kafka_ops.lag(system)

@@ -21,7 +21,7 @@ class Row:
     lost: int
     doubled: int
     wrong: int
-    recovery_s: float | None  # fault end → invariant holds (None: it never held)
+    recovery_s: float | None  # fault end → backlog back at its level before the fault (scenario.BacklogSampler; None: never)
     drain_s: float | None  # workload end → invariant holds
     rate_per_s: float  # acknowledged commands per second while the workload ran
     duration_s: float  # the whole scenario

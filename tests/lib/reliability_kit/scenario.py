@@ -11,7 +11,8 @@ from typing import Any
 
 from e2e_support import System
 from reliability_kit import report
-from reliability_kit.invariants import Verdict, wait_until_holds
+from reliability_kit import kafka_ops
+from reliability_kit.invariants import Verdict, outbox_markers, wait_until_holds
 from reliability_kit.workload import Workload, units_for
 
 COMMANDS = 1000  # per scenario, at least
@@ -28,11 +29,53 @@ STACK_ENV = {"IDEMPOTENCY_LEASE_S": "5", "CLOCK_INTERVAL_S": "10", "CHECKLIST_SC
 
 @dataclass
 class Fault:
-    """What a scenario's fault function reports: when the fault ended (time.monotonic()) and
-    anything worth a note in the report."""
+    """What a scenario's fault function reports: when the fault began and ended
+    (time.monotonic(); ``begin()`` marks the start) and anything worth a note in the report."""
 
+    started_at: float | None = None
     ended_at: float | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+
+    def begin(self) -> None:
+        self.started_at = time.monotonic()
+
+
+class BacklogSampler:
+    """The system's backlog (consumer lag plus commits waiting in outboxes) sampled every
+    ``interval`` s while a scenario runs. The *recovery time* of a fault is from its end until
+    the backlog is first back at its level before the fault (the highest sample between the
+    workload's start and the fault's), i.e. until the system has caught up with what the fault
+    held back, while the workload goes on; a fault without a "before" (the replay) counts from
+    its end until the backlog is zero."""
+
+    def __init__(self, system: System, interval: float = 2.0) -> None:
+        self._system = system
+        self._interval = interval
+        self.samples: list[tuple[float, int | None]] = []  # (time.monotonic(), backlog or None: unreadable)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            at = time.monotonic()
+            try:
+                backlog = await asyncio.wait_for(self._backlog(), timeout=15)
+            except Exception:  # noqa: BLE001 - the broker or the database is what the fault stopped
+                backlog = None
+            self.samples.append((at, backlog))
+            try:
+                await asyncio.wait_for(stop.wait(), self._interval)
+            except TimeoutError:
+                pass
+
+    async def _backlog(self) -> int:
+        return sum((await kafka_ops.lag(self._system)).values()) + sum((await outbox_markers(self._system)).values())
+
+    def recovered_at(self, fault: Fault) -> float | None:
+        """When the backlog was first back at its level before the fault (None: not yet)."""
+        if fault.ended_at is None:
+            return None
+        before = [b for t, b in self.samples if b is not None and fault.started_at is not None and t < fault.started_at]
+        level = max(before, default=0)
+        return next((t for t, b in self.samples if t >= fault.ended_at and b is not None and b <= level), None)
 
 
 FaultFn = Callable[[Workload, Fault], Awaitable[None]]
@@ -46,22 +89,26 @@ async def run(system: System, name: str, fault: FaultFn, *, commands: int = COMM
     tag = "".join(c if c.isalnum() else "-" for c in name)
     workload = Workload(system, tag=tag, units=units_for(commands), concurrency=CONCURRENCY)
     injected = Fault()
+    sampler, sampling = BacklogSampler(system), asyncio.Event()
+    sampling_task = asyncio.create_task(sampler.run(sampling))
     driving = asyncio.create_task(workload.run())
     try:
         await fault(workload, injected)
-    except BaseException:
+        await driving
+        if injected.ended_at is None:
+            injected.ended_at = time.monotonic()
+        verdict = await wait_until_holds(system, workload, timeout=drain_timeout)
+    finally:
         driving.cancel()
-        raise
-    await driving
-    if injected.ended_at is None:
-        injected.ended_at = time.monotonic()
-    verdict = await wait_until_holds(system, workload, timeout=drain_timeout)
+        sampling.set()
+        await sampling_task
     held_at = time.monotonic() if verdict.holds else None
+    caught_up = sampler.recovered_at(injected) or held_at
     row = report.Row(
         scenario=name, acknowledged=len(workload.acked), commands=len(workload.commands),
         effects_expected=verdict.expected, effects_found=verdict.found, lost=len(verdict.lost),
         doubled=len(verdict.doubled), wrong=len(verdict.wrong),
-        recovery_s=None if held_at is None else held_at - injected.ended_at,
+        recovery_s=None if caught_up is None else max(0.0, caught_up - injected.ended_at),
         drain_s=None if held_at is None else held_at - workload.finished_at,
         rate_per_s=workload.rate, duration_s=time.monotonic() - started, passed=verdict.holds,
         notes={**injected.notes, "answers": workload.answers(), "copies on topics": verdict.copies},

@@ -54,8 +54,7 @@ class MerchantRepository:
 
     async def page(self, after: str | None, limit: int) -> list[Merchant]:
         query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
-        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [merchant_from(doc["state"], doc["version"]) async for doc in cursor]
+        return [merchant_from(doc["state"], doc["version"]) for doc in await self._store.current_docs(query, limit=limit)]
 
 
 class OrderRepository:
@@ -63,9 +62,8 @@ class OrderRepository:
         self._store = AggregateStore(db, ORDERS)
 
     async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-        for name in ("status", "team_id", "household_id", "merchant_id", "checkpoint_id", "compound_id"):
-            await self._store.current.create_index([(name, ASCENDING), ("_id", ASCENDING)])
+        await self._store.ensure_indexes(*([(name, ASCENDING), ("_id", ASCENDING)] for name in (
+            "status", "team_id", "household_id", "merchant_id", "checkpoint_id", "compound_id")))
 
     async def get(self, order_id: str, *, authoritative: bool = False) -> Order | None:
         found = await load(self._store, order_id, authoritative)
@@ -84,5 +82,4 @@ class OrderRepository:
         query = dict(filters)
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [order_from(doc["state"], doc["version"]) async for doc in cursor]
+        return [order_from(doc["state"], doc["version"]) for doc in await self._store.current_docs(query, limit=limit)]

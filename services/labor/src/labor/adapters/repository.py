@@ -30,9 +30,7 @@ class Repository(Generic[A]):
         self._indexed = indexed
 
     async def ensure_indexes(self) -> None:
-        await self.store.ensure_indexes()
-        for name in self._indexed:
-            await self.store.current.create_index([(name, ASCENDING), ("_id", ASCENDING)])
+        await self.store.ensure_indexes(*([(name, ASCENDING), ("_id", ASCENDING)] for name in self._indexed))
 
     def _load(self, state: dict[str, Any], version: int) -> A:
         found = self._adapter.validate_python(state)
@@ -58,12 +56,11 @@ class Repository(Generic[A]):
         query = dict(query)
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self.store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [self._load(doc["state"], doc["version"]) async for doc in cursor]
+        return [self._load(doc["state"], doc["version"]) for doc in await self.store.current_docs(query, limit=limit)]
 
     async def fields(self, query: dict[str, Any], projection: dict[str, int]) -> list[dict[str, Any]]:
         """Index fields of the current states matching ``query`` (for figures: no state decoded)."""
-        return await self.store.current.find(query, projection).to_list()
+        return await self.store.fields.find(query, projection).to_list()
 
     async def count(self, query: dict[str, Any]) -> int:
-        return await self.store.current.count_documents(query)
+        return await self.store.fields.count_documents(query)

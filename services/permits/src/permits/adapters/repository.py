@@ -25,10 +25,9 @@ class PermitRepository:
         self.current = self._store.current
 
     async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-        for keys in (["holder_id", "_id"], ["pending_departments", "_id"], ["escalated_departments", "_id"],
-                     ["status", "next_due"], ["status", "valid_until"], ["status", "_id"]):
-            await self.current.create_index([(k, ASCENDING) for k in keys])
+        await self._store.ensure_indexes(*([(k, ASCENDING) for k in keys] for keys in (
+            ["holder_id", "_id"], ["pending_departments", "_id"], ["escalated_departments", "_id"],
+            ["status", "next_due"], ["status", "valid_until"], ["status", "_id"])))
 
     async def get(self, permit_id: str) -> Permit | None:
         found = await self._store.load(permit_id)
@@ -44,16 +43,14 @@ class PermitRepository:
         query = dict(query)
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [from_state(doc["state"], doc["version"]) async for doc in cursor]
+        return [from_state(doc["state"], doc["version"]) for doc in await self._store.current_docs(query, limit=limit)]
 
     async def ids(self, query: dict[str, Any], limit: int = 500) -> list[str]:
-        cursor = self.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids(query, limit=limit)
 
     async def count_by(self, field: str, match: dict[str, Any]) -> dict[str, int]:
         pipeline: list[dict[str, Any]] = [{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
-        cursor = await self.current.aggregate(pipeline)
+        cursor = await self._store.fields.aggregate(pipeline)
         return {str(doc["_id"]): doc["n"] async for doc in cursor if doc["_id"] is not None}
 
 
@@ -61,7 +58,7 @@ class PermitRepository:
         pipeline: list[dict[str, Any]] = [
             {"$match": match}, {"$group": {"_id": {"a": f"${first}", "b": f"${second}"}, "n": {"$sum": 1}}}]
         out: dict[str, dict[str, int]] = {}
-        async for doc in await self.current.aggregate(pipeline):
+        async for doc in await self._store.fields.aggregate(pipeline):
             a, b = doc["_id"].get("a"), doc["_id"].get("b")
             if a is not None and b is not None:
                 out.setdefault(str(a), {})[str(b)] = doc["n"]

@@ -44,11 +44,8 @@ class DutyRepository:
         self._coverage = AggregateStore(db, COVERAGE_STORE)
 
     async def ensure_indexes(self) -> None:
-        await self._people.ensure_indexes()
-        await self._coverage.ensure_indexes()
-        await self._people.current.create_index([("shift_checkpoints", ASCENDING)])
-        await self._people.current.create_index([("unit_id", ASCENDING), ("_id", ASCENDING)])
-        await self._coverage.current.create_index([("gaps", ASCENDING)])
+        await self._people.ensure_indexes([("shift_checkpoints", ASCENDING)], [("unit_id", ASCENDING), ("_id", ASCENDING)])
+        await self._coverage.ensure_indexes([("gaps", ASCENDING)])
 
     async def person(self, person_id: str) -> DutyPerson | None:
         found = await self._people.load(person_id)
@@ -65,8 +62,7 @@ class DutyRepository:
 
     async def person_ids(self, after: str | None, limit: int) -> list[str]:
         query = {"_id": {"$gt": after}} if after else {}
-        cursor = self._people.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._people.ids(query, limit=limit)
 
     async def save_person(self, p: DutyPerson) -> None:
         events, p.pending = p.pending, []
@@ -88,8 +84,7 @@ class DutyRepository:
             query["community_id"] = community_id
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self._people.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [self.opened(d["state"], d["version"]) async for d in cursor]
+        return [self.opened(d["state"], d["version"]) for d in await self._people.current_docs(query, limit=limit)]
 
     async def shifts_at(self, checkpoint_ids: list[str] | None, ending_after: datetime) -> list[Shift]:
         """Shifts at these checkpoints (all when None) that end after ``ending_after``."""
@@ -97,7 +92,7 @@ class DutyRepository:
         if checkpoint_ids is not None:
             query["shift_checkpoints"] = {"$in": checkpoint_ids}
         found = []
-        async for doc in self._people.current.find(query, {"state.shifts": 1}):
+        for doc in await self._people.current_docs(query):
             found += [Shift(**s) for s in doc["state"]["shifts"]
                       if s["ends_at"] > ending_after and (checkpoint_ids is None or s["checkpoint_id"] in checkpoint_ids)]
         return found
@@ -112,4 +107,4 @@ class DutyRepository:
                                                 index_fields={"gaps": len(c.open_gaps)})
 
     async def checkpoints_with_gaps(self) -> int:
-        return await self._coverage.current.count_documents({"gaps": {"$gt": 0}})
+        return await self._coverage.fields.count_documents({"gaps": {"$gt": 0}})

@@ -52,4 +52,4 @@ class IsolationRepository:
             query["compound_id"] = compound_id
         elif community_id is not None:
             query["community_id"] = community_id
-        return [d["_id"] async for d in self._store.current.find(query, {"_id": 1}).sort("_id", 1).limit(limit)]
+        return await self._store.ids(query, limit=limit)

@@ -35,16 +35,11 @@ class ResidentRepository:
         self._key = id_hash_key
 
     async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-        await self._store.current.create_index([("compound_id", ASCENDING), ("_id", ASCENDING)])
-        await self._store.current.create_index([("in_quarantine", ASCENDING), ("_id", ASCENDING)])
-        await self._store.current.create_index([("checklist_next_due", ASCENDING)])
-        await self._store.current.create_index([("check_deadline", ASCENDING)])
-        await self._store.current.create_index([("contact_ids", ASCENDING)])
-        await self._store.current.create_index([("care_visit_due", ASCENDING)])
-        await self._store.current.create_index([("quarantine_kind", ASCENDING)])
-        await self._store.current.create_index([("first_registered_on", ASCENDING)])
-        await self._store.current.create_index([("care_category", ASCENDING), ("_id", ASCENDING)])
+        await self._store.ensure_indexes(
+            [("compound_id", ASCENDING), ("_id", ASCENDING)], [("in_quarantine", ASCENDING), ("_id", ASCENDING)],
+            [("checklist_next_due", ASCENDING)], [("check_deadline", ASCENDING)], [("contact_ids", ASCENDING)],
+            [("care_visit_due", ASCENDING)], [("quarantine_kind", ASCENDING)], [("first_registered_on", ASCENDING)],
+            [("care_category", ASCENDING), ("_id", ASCENDING)])
 
     def national_id_hash(self, national_id: str) -> str:
         return hmac.new(self._key, national_id.encode(), hashlib.sha256).hexdigest()
@@ -74,8 +69,7 @@ class ResidentRepository:
     async def ids(self, after: str | None, limit: int) -> list[str]:
         """Resident ids in order, a page at a time (for re-sealing every record)."""
         query = {"_id": {"$gt": after}} if after else {}
-        cursor = self._store.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids(query, limit=limit)
 
     async def get(self, resident_id: str) -> Resident | None:
         found = await self._store.load(resident_id)
@@ -124,29 +118,25 @@ class ResidentRepository:
 
     async def checklists_due(self, now: datetime, limit: int) -> list[str]:
         """Ids of residents whose checklist has an overdue step due by ``now``."""
-        cursor = self._store.current.find({"checklist_next_due": {"$lte": now}}, {"_id": 1}).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids({"checklist_next_due": {"$lte": now}}, limit=limit)
 
     async def checks_overdue(self, now: datetime, limit: int) -> list[str]:
         """Ids of residents in quarantine with a whole day passed without a health check."""
-        cursor = self._store.current.find({"check_deadline": {"$lte": now}}, {"_id": 1}).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids({"check_deadline": {"$lte": now}}, limit=limit)
 
     async def care_visits_overdue(self, now: datetime, limit: int) -> list[str]:
-        cursor = self._store.current.find({"care_visit_due": {"$lte": now}}, {"_id": 1}).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids({"care_visit_due": {"$lte": now}}, limit=limit)
 
     async def cases_of(self, contact_resident_id: str) -> list[str]:
         """Ids of the cases this resident is linked to as a close contact."""
-        cursor = self._store.current.find({"contact_ids": contact_resident_id}, {"_id": 1}).limit(100)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids({"contact_ids": contact_resident_id}, limit=100)
 
     async def history(self, resident_id: str) -> list[dict[str, Any]]:
         """Every event of the resident's file, oldest first (from its commit log)."""
         return [entry["envelope"] for commit in await self._store.history(resident_id) for entry in commit["outbox"]]
 
     async def figures(self, since_day: str) -> dict[str, Any]:
-        current = self._store.current
+        current = self._store.fields
         per_day = await (await current.aggregate([
             {"$match": {"first_registered_on": {"$gte": since_day}}},
             {"$group": {"_id": "$first_registered_on", "count": {"$sum": 1}}},
@@ -175,5 +165,4 @@ class ResidentRepository:
         query = dict(filters)
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [self.opened(doc["state"], doc["version"]) async for doc in cursor]
+        return [self.opened(doc["state"], doc["version"]) for doc in await self._store.current_docs(query, limit=limit)]

@@ -33,8 +33,7 @@ class TipRepository:
         self._store = AggregateStore(db, TIP_STORE)
 
     async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-        await self._store.current.create_index([("compound_id", ASCENDING), ("open", ASCENDING), ("_id", ASCENDING)])
+        await self._store.ensure_indexes([("compound_id", ASCENDING), ("open", ASCENDING), ("_id", ASCENDING)])
 
     async def get(self, tip_id: str) -> Tip | None:
         found = await self._store.load(tip_id)
@@ -54,8 +53,7 @@ class TipRepository:
 
     async def tip_ids(self, after: str | None, limit: int) -> list[str]:
         query = {"_id": {"$gt": after}} if after else {}
-        cursor = self._store.current.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)
-        return [doc["_id"] async for doc in cursor]
+        return await self._store.ids(query, limit=limit)
 
     async def save(self, tip: Tip) -> None:
         events, tip.pending = tip.pending, []
@@ -66,8 +64,7 @@ class TipRepository:
         query = dict(filters)
         if after:
             query["_id"] = {"$gt": after}
-        cursor = self._store.current.find(query).sort("_id", ASCENDING).limit(limit)
-        return [self.opened(doc["state"], doc["version"]) async for doc in cursor]
+        return [self.opened(doc["state"], doc["version"]) for doc in await self._store.current_docs(query, limit=limit)]
 
     async def count_open(self) -> int:
-        return await self._store.current.count_documents({"open": True})
+        return await self._store.fields.count_documents({"open": True})
