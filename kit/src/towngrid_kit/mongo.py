@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pymongo import AsyncMongoClient
+import logging
+import os
+
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import (
@@ -21,6 +24,10 @@ from pymongo.errors import (
     OperationFailure,
     ServerSelectionTimeoutError,
 )
+
+slow_log = logging.getLogger("towngrid.database")
+# Commands slower than this are logged (0: none); the environment can change it for every service.
+SLOW_COMMAND_MS = float(os.environ.get("TOWNGRID_SLOW_COMMAND_MS", "500"))
 
 # Errors that mean "the database is not reachable right now", not "this input is bad".
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -42,12 +49,47 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS) or is_busy(error)
 
 
-def connect(url: str, database: str, *, timeout_ms: int = 5000) -> tuple[AsyncMongoClient, AsyncDatabase]:
+class SlowCommands(monitoring.CommandListener):
+    """Logs each database command slower than ``threshold_ms``: its name, collection and the
+    *names* of the fields it filters on (never their values: personal data stays out of logs)."""
+
+    def __init__(self, threshold_ms: float) -> None:
+        self._threshold_us = threshold_ms * 1000
+        self._started: dict[int, str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if len(self._started) > 10_000:
+            self._started.clear()  # a reply lost with its connection; never grow without bound
+        command = event.command
+        target = command.get(event.command_name)
+        query = command.get("filter") or command.get("query")
+        if query is None and isinstance(command.get("updates"), list) and command["updates"]:
+            query = command["updates"][0].get("q")
+        if query is None and isinstance(command.get("deletes"), list) and command["deletes"]:
+            query = command["deletes"][0].get("q")
+        shape = sorted(query) if isinstance(query, dict) else []
+        self._started[event.request_id] = f"{event.command_name} {target if isinstance(target, str) else ''} {shape}"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finish(event.request_id, event.duration_micros)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._finish(event.request_id, event.duration_micros)
+
+    def _finish(self, request_id: int, duration_us: int) -> None:
+        shape = self._started.pop(request_id, None)
+        if shape is not None and duration_us >= self._threshold_us:
+            slow_log.info("slow database command: %s %.0f ms", shape, duration_us / 1000)
+
+
+def connect(url: str, database: str, *, timeout_ms: int = 5000,
+            slow_command_ms: float = SLOW_COMMAND_MS) -> tuple[AsyncMongoClient, AsyncDatabase]:
     client: AsyncMongoClient = AsyncMongoClient(
         url,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         tz_aware=True,
+        event_listeners=[SlowCommands(slow_command_ms)] if slow_command_ms > 0 else [],
     )
     return client, client[database]
 

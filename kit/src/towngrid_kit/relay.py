@@ -31,6 +31,9 @@ from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
 
+FAILING_WAIT_MAX_S = 5.0  # the longest pause between cycles that fail
+CONCURRENT_AGGREGATES = 16  # aggregates published at once in a cycle (each in version order)
+
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]
 
 
@@ -87,21 +90,24 @@ class OutboxRelay:
         while not stop.is_set():
             if self._heartbeat is not None:
                 self._heartbeat.touch()
+            failed = True
             try:
                 sent = await self.drain_once() if await self._lease.acquire() else 0
                 await self._measure_backlog()
+                failed = False
             except UNAVAILABLE_ERRORS as error:
-                log.warning("relay: database unavailable (%s); retrying", error)
+                log.warning("relay: database unavailable (%s); retrying in %.1f s", error, wait)
                 sent = 0
             except Exception:
-                log.exception("relay: publish cycle failed; retrying")
+                log.exception("relay: publish cycle failed; retrying in %.1f s", wait)
                 sent = 0
-            if sent == 0:
+            if sent == 0 or failed:
                 try:
                     await asyncio.wait_for(stop.wait(), wait)
                 except TimeoutError:
                     pass
-                wait = min(wait * 2, self._idle_max)  # idle: look less often
+                # idle: look less often; failing (the broker or the database away): try less often
+                wait = min(wait * 2, FAILING_WAIT_MAX_S if failed else self._idle_max)
             else:
                 wait = self._poll
         await self._lease.release()
@@ -112,7 +118,13 @@ class OutboxRelay:
         for store in self._stores:
             marked = await store.pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()
             groups = [[m["_id"] for m in g] for _, g in groupby(marked, key=lambda m: m["_id"].rsplit("@", 1)[0])]
-            counts = await asyncio.gather(*(self._publish_in_order(store, group) for group in groups))
+            gate = asyncio.Semaphore(CONCURRENT_AGGREGATES)
+
+            async def one(group: list[str], store: AggregateStore = store) -> int:
+                async with gate:
+                    return await self._publish_in_order(store, group)
+
+            counts = await asyncio.gather(*(one(group) for group in groups))
             total += sum(counts)
         self.published += total
         return total
@@ -144,13 +156,13 @@ class OutboxRelay:
             commit = await commits.find_one({"_id": commit_id})
             if commit is None:
                 break
-            await store.refresh_if_behind(commit)
             for entry in commit["outbox"] if not commit["published"] else []:
                 self._faults.crash_at("relay.before_publish")
                 await self._publish(*message_of(entry))
                 observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
                 sent += 1
             self._faults.crash_at("relay.after_publish")
+            await store.refresh_if_behind(commit)
             await commits.update_one(
                 {"_id": commit_id}, {"$set": {"published": True, "published_at": datetime.now(UTC)}}
             )

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 from pathlib import Path
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
@@ -21,6 +21,7 @@ from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.kafka_access import service_access
+from towngrid_kit.kafka_producer import RelayProducer
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.observability import configure_logging
 from towngrid_kit.mongo import connect
@@ -39,13 +40,6 @@ def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         request_timeout_ms=30_000,
     )
-
-
-def kafka_publisher(broker: KafkaBroker) -> Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]:
-    async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
-        await broker.publish(value, topic=topic, key=key, headers=headers)
-
-    return publish
 
 
 def create_worker(
@@ -73,10 +67,11 @@ def create_worker(
                 group=service, max_retries=settings.consumer_max_retries, backoff_s=settings.consumer_retry_backoff_s
             )
             EventConsumer(broker, handlers, policy)
+    producer = RelayProducer(settings.kafka_bootstrap, f"{service}-relay", settings.kafka_options())
     relay = OutboxRelay(
         db,
         aggregate_stores,
-        kafka_publisher(broker),
+        producer.publish,
         owner=f"{socket.gethostname()}:{os.getpid()}",
         poll_interval_s=settings.relay_poll_interval_s,
         idle_poll_max_s=settings.relay_idle_poll_max_s,
@@ -112,6 +107,7 @@ def create_worker(
         stop.set()
         for task in tasks:
             await task
+        await producer.close()
 
     # FastStream runs on_shutdown hooks before it stops the broker: a handler may still be
     # running then. Closing the database there made that handler fail ("Cannot use
