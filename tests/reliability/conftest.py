@@ -1,6 +1,8 @@
 """The fault scenarios' own stack: Kafka, FerretDB and the four services on ports of their own
 (the e2e ports + 50), so that stopping the broker or the database here never touches the stack
 the other test files share. Always the local stack (processes): the faults are process faults.
+Each scenario gets a fresh one (about 15 s to start): a scenario's figures and faults do not
+depend on the ones before it (the data they left, a process one of them replaced).
 
 At the end of the run the scenarios' report is printed as a table (and written as JSON to
 ``<repo>/.towngrid/reliability-report.json``).
@@ -25,10 +27,14 @@ PROFILE = f"reliability-{SHIFT}"
 SERVICE_ENV = scenario.STACK_ENV
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session", autouse=True)
+def fresh_report() -> None:
+    report.PROGRESS.unlink(missing_ok=True)  # the rows of an earlier run
+
+
+@pytest.fixture
 def reliability_stack() -> Iterator[LocalStack]:
     config = StackConfig(profile=PROFILE, kafka_port=19092 + SHIFT, mongo_port=27018 + SHIFT, reset=True)
-    report.PROGRESS.unlink(missing_ok=True)  # the rows of an earlier run
     stack = LocalStack(config)
     stack.setup()
     stack.start()
@@ -38,7 +44,7 @@ def reliability_stack() -> Iterator[LocalStack]:
         stack.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture
 def reliability_system(reliability_stack: LocalStack) -> Iterator[System]:
     secrets = LocalSecrets.for_profile(reliability_stack.config)
     running = System(config=reliability_stack.config, secrets=secrets)

@@ -12,8 +12,8 @@ a write without a transaction, so two concurrent updates of one document can los
 MongoDB alike, so this design is correct on both.
 
 The relay publishes the events of the commits marked in ``<name>_outbox`` in ``_id`` order
-(so per aggregate, in version order), marks each commit published and removes its marker; it
-is the only updater of commit documents. The latest state of every aggregate is also kept in a ``current``
+(so per aggregate, in version order) and then removes each one's marker: a commit document is
+never updated. The latest state of every aggregate is also kept in a ``current``
 collection, for queries; reads of one aggregate use its latest commit, which is
 authoritative. The command refreshes the current document right after its commit, and the
 relay makes sure of it again when it publishes the commit (``refresh_if_behind``), so a
@@ -196,7 +196,6 @@ class AggregateStore:
                 "state": state,
                 "outbox": entries,
                 "current_fields": index_fields or {},
-                "published": False,
                 "committed_at": datetime.now(UTC),
             })
         except DuplicateKeyError as error:

@@ -76,14 +76,22 @@ class OutboxRelay:
         self.published = 0
 
     async def ensure_indexes(self) -> None:
-        """Mark any unpublished commit that has no marker (a store from before markers existed,
-        or a marker lost with a backup restore): one scan at start-up."""
+        """Mark the unpublished commits of a store from before markers existed (they carry
+        ``published: False``; a commit that was published lost its marker then): one scan, once
+        per store (recorded in ``store_migrations``)."""
         for store in self._stores:
+            done = store.current.database["store_migrations"]
+            if await done.find_one({"_id": f"{store.name}:markers"}) is not None:
+                continue
             async for commit in store.commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
                 try:
                     await store.pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
                 except DuplicateKeyError:
                     pass
+            try:
+                await done.insert_one({"_id": f"{store.name}:markers", "at": datetime.now(UTC)})
+            except DuplicateKeyError:
+                pass
 
     async def run(self, stop: asyncio.Event) -> None:
         wait = self._poll
@@ -149,22 +157,22 @@ class OutboxRelay:
         """Publish one aggregate's marked commits in version order; stop at a marker whose
         commit is not there (still being written, or its writer died: the next change reuses it).
         Each published commit's current-state document is made sure of (the command that
-        stored it may have died or failed before refreshing it)."""
+        stored it may have died or failed before refreshing it). Removing the marker is what
+        records a commit as published: the commit itself is never rewritten (on FerretDB an
+        update rewrites the whole document, state and events included). A crash between the
+        publish and the removal publishes the commit again; consumers drop the repeats by event id."""
         sent = 0
-        commits, pending = store.commits, store.pending
         for commit_id in ids:
-            commit = await commits.find_one({"_id": commit_id})
+            commit = await store.commits.find_one({"_id": commit_id}, {"outbox": 1, "state": 1, "aggregate_id": 1,
+                                                                       "version": 1, "current_fields": 1})
             if commit is None:
                 break
-            for entry in commit["outbox"] if not commit["published"] else []:
+            for entry in commit["outbox"]:
                 self._faults.crash_at("relay.before_publish")
                 await self._publish(*message_of(entry))
                 observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
                 sent += 1
             self._faults.crash_at("relay.after_publish")
             await store.refresh_if_behind(commit)
-            await commits.update_one(
-                {"_id": commit_id}, {"$set": {"published": True, "published_at": datetime.now(UTC)}}
-            )
-            await pending.delete_one({"_id": commit_id})
+            await store.pending.delete_one({"_id": commit_id})
         return sent

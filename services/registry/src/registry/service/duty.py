@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timezone
 
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
@@ -12,6 +13,8 @@ from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift, SlotCove
 from registry.domain.grid import Grid
 from registry.service.scope import unit_place
 from registry.service.residents import new_id
+
+CONCURRENT_CHECKPOINTS = 8  # checkpoints assessed at once by a coverage check (each under its own lock)
 
 
 class DutyService:
@@ -80,24 +83,26 @@ class DutyService:
         by_checkpoint: dict[str, list[Shift]] = {}
         for s in shifts:
             by_checkpoint.setdefault(s.checkpoint_id, []).append(s)
-        totals = {"checkpoints": len(targets), "gaps_detected": 0, "gaps_restored": 0, "checkpoints_with_gaps": 0}
-        for checkpoint_id in targets:
+        gate = asyncio.Semaphore(CONCURRENT_CHECKPOINTS)
+
+        async def assess(checkpoint_id: str) -> tuple[int, int, int]:
             compound = _compound_of(grid, checkpoint_id)
             slots_now = coverage(by_checkpoint.get(checkpoint_id, []), now, days, self._tz)
 
-            async def attempt(cp: str = checkpoint_id, slots_now: list[SlotCoverage] = slots_now) -> tuple[int, int, int]:
-                found = await self._repo.coverage(cp) or CheckpointCoverage(cp, compound.compound_id, compound.community_id)
+            async def attempt() -> tuple[int, int, int]:
+                found = (await self._repo.coverage(checkpoint_id)
+                         or CheckpointCoverage(checkpoint_id, compound.compound_id, compound.community_id))
                 detected, restored = found.assess(slots_now, self.required_staff, now)
                 if found.pending:
                     await self._repo.save_coverage(found)
                 return detected, restored, int(bool(found.open_gaps))
 
-            async with self._locks.hold(checkpoint_id):
-                detected, restored, gapped = await retry_on_conflict(attempt)
-            totals["gaps_detected"] += detected
-            totals["gaps_restored"] += restored
-            totals["checkpoints_with_gaps"] += gapped
-        return totals
+            async with gate, self._locks.hold(checkpoint_id):
+                return await retry_on_conflict(attempt)
+
+        results = await asyncio.gather(*(assess(c) for c in targets))
+        return {"checkpoints": len(targets), "gaps_detected": sum(r[0] for r in results),
+                "gaps_restored": sum(r[1] for r in results), "checkpoints_with_gaps": sum(r[2] for r in results)}
 
     async def checkpoints_with_gaps(self) -> int:
         return await self._repo.checkpoints_with_gaps()
