@@ -17,6 +17,8 @@ What "an effect" is, for each acknowledged command of the workload (``workload.p
               application's status ``suspended``, applied once by labor).
 - health check: the quarantine in the registry file has one check;
               ``registry.quarantine.health_check_recorded`` on the topic, once.
+- order:      delivery holds one order for the unit's household (that order), placed, not
+              rejected; ``delivery.order.placed`` on the topic, once.
 
 "Lost" is an effect found zero times, "doubled" one found twice or more (two event ids for
 one change, an event applied twice, a second file or return or quarantine). The databases
@@ -38,7 +40,7 @@ from e2e_support import System, read_all
 from reliability_kit import kafka_ops
 from reliability_kit.workload import Workload
 
-RESIDENT_TOPIC, PERMIT_TOPIC = "registry.resident.v1", "permits.permit.v1"
+RESIDENT_TOPIC, PERMIT_TOPIC, ORDER_TOPIC = "registry.resident.v1", "permits.permit.v1", "delivery.order.v1"
 DATABASES = ("registry", "permits", "delivery", "labor")
 
 
@@ -127,6 +129,18 @@ async def _permit_states(system: System, permit_ids: list[str]) -> dict[str, str
         return dict(await asyncio.gather(*(one(p) for p in permit_ids)))
 
 
+async def _orders_of(system: System, household_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    gate = asyncio.Semaphore(8)
+    async with system.client("delivery") as api:
+        async def one(household_id: str) -> tuple[str, list[dict[str, Any]]]:
+            async with gate:
+                page = await api.get("/orders", params={"household_id": household_id, "limit": 50})
+                page.raise_for_status()
+                return household_id, page.json()["items"]
+
+        return dict(await asyncio.gather(*(one(h) for h in household_ids)))
+
+
 async def outbox_backlog(system: System) -> dict[str, int]:
     """Stored commits not yet published, per outbox. A marker whose commit does not exist is
     not backlog: the kit writes the marker first, so an api killed between the two writes, or a
@@ -184,12 +198,14 @@ async def check(system: System, workload: Workload) -> Verdict:
     approved = [u for (_, kind), u in acked.items() if kind == "approve"]
     quarantined = [u for (_, kind), u in acked.items() if kind == "quarantine"]
     checked = [u for (_, kind), u in acked.items() if kind == "health_check"]
+    ordered = [u for (_, kind), u in acked.items() if kind == "order"]
     rids = [u.resident_id for u in registered]
     pids = [u.permit_id for u in applied]
 
     resident_events = _events_by_key(await read_all(system.kafka, RESIDENT_TOPIC, timeout=60))
     permit_events = _events_by_key(await read_all(system.kafka, PERMIT_TOPIC, timeout=60))
-    for events in (*resident_events.values(), *permit_events.values()):
+    order_events = _events_by_key(await read_all(system.kafka, ORDER_TOPIC, timeout=60)) if ordered else {}
+    for events in (*resident_events.values(), *permit_events.values(), *order_events.values()):
         for ids in events.values():
             verdict.copies += len(ids) - len(set(ids))
 
@@ -270,6 +286,15 @@ async def check(system: System, workload: Workload) -> Verdict:
             verdict.count(f"health check of {rid}", len(same[0]["checks"]) if same else 0)
         verdict.count(f"HealthCheckRecorded of {rid}", len(distinct(resident_events.get(rid, {}),
                                                                      "registry.quarantine.health_check_recorded")))
+
+    orders = await _orders_of(system, [u.household_id for u in ordered if u.household_id])
+    for u in ordered:
+        mine = orders.get(u.household_id or "", [])
+        verdict.count(f"order of household {u.household_id}", len(mine),
+                      ok=bool(mine) and mine[0]["order_id"] == u.order_id and mine[0]["status"] != "rejected",
+                      why=f"delivery holds {[(o['order_id'], o['status']) for o in mine]}, the answer named {u.order_id}")
+        verdict.count(f"OrderPlaced of {u.order_id}", len(distinct(order_events.get(u.order_id or "", {}),
+                                                                    "delivery.order.placed")))
 
     for key, events in [*((u.resident_id, resident_events.get(u.resident_id, {})) for u in registered),
                         *((u.permit_id, permit_events.get(u.permit_id, {})) for u in applied)]:

@@ -8,6 +8,8 @@ One *unit* is a returnee's story, its commands in order:
 3. ``POST registry /residents/{id}/quarantines`` → ``registry.quarantine.started``, which the
    permits worker answers by suspending the holder's certificate (``permits.permit.suspended``)
 4. ``POST registry /residents/{id}/quarantines/{qid}/health-checks`` → ``...health_check_recorded``
+5. every ``ORDER_EVERY``-th unit: ``POST delivery /orders`` (staff proxy shopping for the
+   unit's household, from the workload's merchant) → ``delivery.order.placed``
 
 so every worker has work: the registry and permits relays publish, the permits, delivery and
 labor consumers project the registry's and the permits' events. (Only one unit in
@@ -36,11 +38,13 @@ import httpx
 
 from e2e_support import System
 from people import mobile, quarantine_order, returnee
+from delivery_support import open_merchant, order_body
 from permits_support import health_certificate, reviewer
 from registry.domain.identity import check_digit
 
 RETRY_STATUS = {502, 503, 504}
 PERMIT_EVERY = 4
+ORDER_EVERY = 2
 HTTP_TIMEOUT_S = 60.0  # the loaded 2-core machine has answered a registration in 30 s
 _serial = itertools.count(1)
 
@@ -64,7 +68,7 @@ class Attempt:
 @dataclass
 class Command:
     unit: int
-    kind: str  # register | apply | approve | quarantine | health_check
+    kind: str  # register | apply | approve | quarantine | health_check | order
     key: str
     attempts: list[Attempt] = field(default_factory=list)
     status: int | None = None  # the final answer's status
@@ -82,8 +86,10 @@ class Command:
 class Unit:
     index: int
     resident_id: str | None = None
+    household_id: str | None = None
     permit_id: str | None = None
     quarantine_id: str | None = None
+    order_id: str | None = None
     commands: list[Command] = field(default_factory=list)
 
     @property
@@ -91,8 +97,12 @@ class Unit:
         return self.index % PERMIT_EVERY == 0
 
     @property
+    def with_order(self) -> bool:
+        return self.index % ORDER_EVERY == 1
+
+    @property
     def planned(self) -> int:
-        return 5 if self.with_permit else 3
+        return 3 + 2 * self.with_permit + self.with_order
 
 
 def units_for(commands: int) -> int:
@@ -117,6 +127,7 @@ class Workload:
         self._acked = 0
         self._progress = asyncio.Condition()
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self.merchant_id: str | None = None
         self.finished = asyncio.Event()
 
     # --- figures --------------------------------------------------------------------------
@@ -160,9 +171,12 @@ class Workload:
         self._clients = {
             "registry": httpx.AsyncClient(base_url=self.system.services["registry"].url, headers=admin_headers, timeout=HTTP_TIMEOUT_S),
             "permits": httpx.AsyncClient(base_url=self.system.services["permits"].url, headers=admin_headers, timeout=HTTP_TIMEOUT_S),
+            "delivery": httpx.AsyncClient(base_url=self.system.services["delivery"].url, headers=admin_headers, timeout=HTTP_TIMEOUT_S),
             "reviewer": reviewer(self.system, "health"),
         }
         self._clients["reviewer"].timeout = httpx.Timeout(HTTP_TIMEOUT_S)
+        if any(u.with_order for u in self.units):
+            self.merchant_id = await open_merchant(self.system, self._clients["delivery"])
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(unit: Unit) -> None:
@@ -185,6 +199,7 @@ class Workload:
         if not done:
             return
         unit.resident_id = done.answer.get("aggregate_id") or done.answer["resident"]["resident_id"]
+        unit.household_id = (done.answer.get("resident") or {}).get("household_id") or await self._household(unit.resident_id)
 
         if unit.with_permit:
             done = await self._send(unit, "apply", permits, "/applications", health_certificate(unit.resident_id))
@@ -205,7 +220,14 @@ class Workload:
         unit.quarantine_id = done.answer.get("quarantine_id") or await self._open_quarantine(unit.resident_id)
 
         path = f"/residents/{unit.resident_id}/quarantines/{unit.quarantine_id}/health-checks"
-        await self._send(unit, "health_check", registry, path, {"temperature_c": 36.6})
+        done = await self._send(unit, "health_check", registry, path, {"temperature_c": 36.6})
+        if not done or not unit.with_order:
+            return
+
+        body = order_body(self.merchant_id, unit.household_id, compound_id=self.compound_id)
+        done = await self._send(unit, "order", self._clients["delivery"], "/orders", body)
+        if done:
+            unit.order_id = done.answer.get("aggregate_id") or done.answer.get("order_id")
 
     async def _send(self, unit: Unit, kind: str, client: httpx.AsyncClient, path: str, body: dict[str, Any], *,
                     idempotent: bool = True, confirm=None) -> Command | None:  # noqa: ANN001
@@ -250,6 +272,10 @@ class Workload:
     async def _issued(self, permit_id: str | None) -> bool:
         found = await self._get("permits", f"/applications/{permit_id}")
         return found is not None and found.get("status") == "issued"
+
+    async def _household(self, resident_id: str) -> str | None:
+        found = await self._get("registry", f"/residents/{resident_id}")
+        return (found or {}).get("household_id")
 
     async def _open_quarantine(self, resident_id: str) -> str | None:
         found = await self._get("registry", f"/residents/{resident_id}")
