@@ -277,13 +277,14 @@ def main() -> None:
     http = http_figures(out)
 
     async def settled() -> list[tuple[dict, int]]:
-        last = -1
-        for _ in range(30):  # until the relay has published everything (the count stops growing)
+        last, same_since = -1, time.monotonic()
+        for _ in range(120):  # until the relay has published everything (the count stops growing for 10 s)
             events = await read_orders(config.kafka_bootstrap)
-            if len(events) == last:
+            if len(events) != last:
+                last, same_since = len(events), time.monotonic()
+            elif time.monotonic() - same_since >= 10:
                 return events
-            last = len(events)
-            await asyncio.sleep(1)
+            await asyncio.sleep(2)
         return events
 
     e2e = e2e_figures(asyncio.run(settled()), fixture["merchant_id"])

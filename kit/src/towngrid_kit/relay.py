@@ -156,7 +156,7 @@ class OutboxRelay:
     async def _publish_in_order(self, store: AggregateStore, ids: list[str]) -> int:
         """Publish one aggregate's marked commits in version order; stop at a marker whose
         commit is not there (still being written, or its writer died: the next change reuses it).
-        Each published commit's current-state document is made sure of (the command that
+        The current-state document is made sure of at the last of them (the command that
         stored it may have died or failed before refreshing it). Removing the marker is what
         records a commit as published: the commit itself is never rewritten (on FerretDB an
         update rewrites the whole document, state and events included). A crash between the
@@ -173,6 +173,7 @@ class OutboxRelay:
                 observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
                 sent += 1
             self._faults.crash_at("relay.after_publish")
-            await store.refresh_if_behind(commit)
+            if commit_id == ids[-1]:  # the aggregate's latest commit in this batch is the one that counts
+                await store.refresh_if_behind(commit)
             await store.pending.delete_one({"_id": commit_id})
         return sent
