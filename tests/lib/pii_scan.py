@@ -7,8 +7,10 @@ import re
 
 from registry.domain.identity import national_id_problem
 
-_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86)?(1[3-9]\d{9})(?![0-9A-Za-z])")
+# Not inside a longer word or number, nor the digits of a decimal fraction (a Prometheus sample
+# such as 0.017040708004060434 once passed the check digit by chance).
+_ID = re.compile(r"(?<![0-9A-Za-z.])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z.])(?:\+?86)?(1[3-9]\d{9})(?![0-9A-Za-z])")
 
 
 def personal_numbers(text: str) -> list[str]:

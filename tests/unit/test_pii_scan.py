@@ -15,3 +15,11 @@ def test_ignores_ids_timestamps_and_wrong_checksums() -> None:
     text = (f"res_0a13812345678ffe 1764500000123 {wrong} event 13800138000123 "
             "c3f1e2d4-1380-0138-0000-abcdefabcdef")
     assert personal_numbers(text) == []
+
+
+def test_ignores_the_digits_of_decimal_fractions() -> None:
+    """A metric sample's fraction is no ID number, even when its digits pass the check."""
+    nid, phone = national_id(), mobile()
+    text = f"http_request_duration_seconds_sum 0.{nid}\nlatency 3.{phone} 12.{phone}"
+    assert personal_numbers(text) == []
+    assert personal_numbers(f"id {nid}. call {phone}.") == [nid, phone]
