@@ -215,21 +215,22 @@ class AggregateStore:
 
     async def refresh_if_behind(self, commit: dict[str, Any]) -> bool:
         """Bring the current and fields documents up to ``commit`` (a commit document with its
-        state) if either is behind; True if one was. Two reads by ``_id`` when neither is."""
+        state) if they are behind; True if they were. One read by ``_id`` when they are not: the
+        fields document is written after the current one and neither ever goes back a version,
+        so fields at ``version`` or later means current is too."""
         aggregate_id, version = commit["aggregate_id"], commit["version"]
-        current = await self.current.find_one({"_id": aggregate_id}, {"version": 1})
         fields = await self.fields.find_one({"_id": aggregate_id}, {"version": 1})
-        if all(doc is not None and doc.get("version", 0) >= version for doc in (current, fields)):
+        if fields is not None and fields.get("version", 0) >= version:
             return False
         await self.refresh_current(aggregate_id, version, commit["state"], commit.get("current_fields", {}))
         return True
 
     async def refresh_current(self, aggregate_id: str, version: int, state: dict[str, Any], index_fields: dict[str, Any]) -> None:
         """Upsert the current-state document, then its fields, unless a newer version is already there."""
-        await update_if(self.current, aggregate_id, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
+        await update_if(self.current, aggregate_id, {"version": {"$lt": version}},
                         {"$set": {"state": state, "version": version, **index_fields}}, upsert=True)
         await self._refresh_fields(aggregate_id, version, index_fields)
 
     async def _refresh_fields(self, aggregate_id: str, version: int, index_fields: dict[str, Any]) -> None:
-        await update_if(self.fields, aggregate_id, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
+        await update_if(self.fields, aggregate_id, {"version": {"$lt": version}},
                         {"$set": {"version": version, **index_fields}}, upsert=True)

@@ -92,7 +92,7 @@ class IdempotencyStore:
 
     async def _release(self, record_id: str) -> None:
         try:
-            await update_if(self._collection, record_id, {"state": "pending"}, lambda d: d.get("state") == "pending",
+            await update_if(self._collection, record_id, {"state": "pending"},
                             {"$set": {"lease_until": datetime.now(UTC)}})
         except PyMongoError as error:
             log.warning("idempotency record %s keeps its lease (%s)", record_id, error)
@@ -117,7 +117,7 @@ class IdempotencyStore:
             return self._replay(found), False
         taken = await update_if(
             self._collection, record_id, {"state": "pending", "lease_until": {"$lt": now}},
-            lambda d: d.get("state") == "pending" and d["lease_until"] < now, {"$set": {"lease_until": now + self._lease}},
+            {"$set": {"lease_until": now + self._lease}},
         )
         if not taken:
             raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")

@@ -27,8 +27,7 @@ async def apply_versioned(
     update: dict[str, Any] = {"$set": {**fields, "version": version}}
     if event_id is not None:
         update["$push"] = {"applied_events": {"$each": [event_id], "$slice": -keep}}
-    return await update_if(collection, key, {"version": {"$lt": version}}, lambda d: d.get("version", 0) < version,
-                           update, upsert=True)
+    return await update_if(collection, key, {"version": {"$lt": version}}, update, upsert=True)
 
 
 async def apply_once(
@@ -43,5 +42,4 @@ async def apply_once(
     """Apply ``update`` to document ``key`` unless ``event_id`` was applied; True when applied."""
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})["applied_events"] = {"$each": [event_id], "$slice": -keep}
-    return await update_if(collection, key, {"applied_events": {"$ne": event_id}},
-                           lambda d: event_id not in d.get("applied_events", []), merged, upsert=upsert)
+    return await update_if(collection, key, {"applied_events": {"$ne": event_id}}, merged, upsert=upsert)

@@ -1,7 +1,7 @@
 """Collection slots at the checkpoints (the pickup points).
 
 A slot is a plain document (checkpoint, from, until, capacity), written once. Booking a
-parcel into a slot takes one of its seats, ``<slot_id>#<n>`` for n < capacity, by a unique
+parcel into a slot takes one of its ``capacity`` seats (``adapters/seats.py``) by a unique
 insert, so a slot is never overbooked even when hand-overs race. A parcel keeps its seat
 (it was scheduled there) whether or not it is collected.
 """
@@ -13,18 +13,18 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+
+from delivery.adapters.seats import Seats
 
 
 class PickupSlots:
     def __init__(self, db: AsyncDatabase) -> None:
         self._slots = db["pickup_slots"]
-        self._seats = db["pickup_seats"]
+        self._seats = Seats(db, "collection_seats")
 
     async def ensure_indexes(self) -> None:
         await self._slots.create_index([("checkpoint_id", ASCENDING), ("until", ASCENDING)])
-        await self._seats.create_index([("order_id", ASCENDING)])
-        await self._seats.create_index([("slot_id", ASCENDING)])
+        await self._seats.ensure_indexes(legacy="pickup_seats", pool_field="slot_id", info_field="pickup")
 
     async def create(self, slot: dict[str, Any]) -> None:
         await self._slots.insert_one({"_id": slot["slot_id"], **slot})
@@ -35,27 +35,22 @@ class PickupSlots:
             query["_id"] = {"$gt": after}
         slots = await self._slots.find(query, {"_id": 0}).sort("_id", ASCENDING).limit(limit).to_list()
         for slot in slots:
-            slot["booked"] = await self._seats.count_documents({"slot_id": slot["slot_id"]})
+            slot["booked"] = await self._seats.count(slot["slot_id"])
         return slots
 
     async def book(self, checkpoint_id: str, order_id: str, now: datetime) -> dict[str, Any] | None:
         """A seat for ``order_id`` in the earliest open slot with room (the same one on a retry); None if none."""
-        held = await self._seats.find_one({"order_id": order_id})
+        held = await self._seats.held(order_id)
         if held is not None:
-            return held["pickup"]
+            return held["info"]
         cursor = self._slots.find({"checkpoint_id": checkpoint_id, "until": {"$gt": now}}).sort(
             [("from", ASCENDING), ("_id", ASCENDING)])
         async for slot in cursor:
             pickup = {"checkpoint_id": checkpoint_id, "slot_id": slot["slot_id"], "from": slot["from"],
                       "until": slot["until"]}
-            for n in range(slot["capacity"]):
-                try:
-                    await self._seats.insert_one({"_id": f"{slot['slot_id']}#{n}", "slot_id": slot["slot_id"],
-                                                  "order_id": order_id, "pickup": pickup})
-                    return pickup
-                except DuplicateKeyError:
-                    continue
+            if await self._seats.take(slot["slot_id"], slot["capacity"], order_id, info=pickup):
+                return pickup
         return None
 
     async def release(self, order_id: str) -> None:
-        await self._seats.delete_many({"order_id": order_id})
+        await self._seats.release(order_id)

@@ -1,12 +1,11 @@
 """Service teams and their capacity.
 
 A team is a plain document written once (community, capacity, members). Its capacity is
-enforced with insert-only slot claims, ``<team_id>#<n>`` for n < capacity, each naming the
-order that holds it: a unique insert is atomic on FerretDB and MongoDB alike, so two
-assignments racing for the last slot cannot both win, across processes too. A slot is given
-back when the order leaves the team's hands (delivered, handed to the checkpoint, failed,
-cancelled). A claim left behind by a crash (its order never became assigned to the team) is
-reclaimed after ``stale_after_s``.
+enforced with seats (``adapters/seats.py``): an order assigned to the team holds one of its
+``capacity`` seats, taken by a unique insert, so two assignments racing for the last seat
+cannot both win, across processes too. A seat is given back when the order leaves the team's
+hands (delivered, handed to the checkpoint, failed, cancelled). A seat left behind by a crash
+(its order never became assigned to the team) is reclaimed after ``stale_after_s``.
 """
 
 from __future__ import annotations
@@ -21,19 +20,20 @@ from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.errors import Conflict
 
+from delivery.adapters.seats import Seats
+
 HoldsSlot = Callable[[str, str], Awaitable[bool]]
 
 
 class Teams:
     def __init__(self, db: AsyncDatabase, *, stale_after_s: float = 30.0) -> None:
         self._teams = db["teams"]
-        self._slots = db["team_slots"]
+        self._seats = Seats(db, "team_seats")
         self._stale = timedelta(seconds=stale_after_s)
 
     async def ensure_indexes(self) -> None:
         await self._teams.create_index([("community_id", ASCENDING), ("_id", ASCENDING)])
-        await self._slots.create_index([("order_id", ASCENDING)])
-        await self._slots.create_index([("team_id", ASCENDING)])
+        await self._seats.ensure_indexes(legacy="team_slots", pool_field="team_id")
 
     async def create(self, team: dict[str, Any]) -> bool:
         """Store a new team; False if the id is taken."""
@@ -55,35 +55,25 @@ class Teams:
         return await self._teams.find(query, {"_id": 0}).sort("_id", ASCENDING).limit(limit).to_list()
 
     async def load(self, team_id: str) -> int:
-        return await self._slots.count_documents({"team_id": team_id})
+        return await self._seats.count(team_id)
 
     async def claim(self, team: dict[str, Any], order_id: str, holds_slot: HoldsSlot) -> None:
-        """Take a free slot of ``team`` for ``order_id`` (again for a retry), or Conflict when full."""
+        """Take a free seat of ``team`` for ``order_id`` (none again for a retry), or Conflict when full."""
         team_id = team["team_id"]
-        if await self._slots.find_one({"team_id": team_id, "order_id": order_id}):
+        if await self._seats.held(order_id, team_id) is not None:
             return
-        for attempt in range(2):
-            taken = {int(slot["_id"].rsplit("#", 1)[1])
-                     async for slot in self._slots.find({"team_id": team_id}, {"_id": 1})}
-            for n in (n for n in range(team["capacity"]) if n not in taken):
-                try:
-                    await self._slots.insert_one({"_id": f"{team_id}#{n}", "team_id": team_id, "order_id": order_id,
-                                                  "claimed_at": datetime.now(UTC)})
-                    return
-                except DuplicateKeyError:
-                    continue
-            if attempt == 0 and not await self._reclaim_stale(team_id, holds_slot):
-                break
+        if await self._seats.take(team_id, team["capacity"], order_id):
+            return
+        if await self._reclaim_stale(team_id, holds_slot) and await self._seats.take(team_id, team["capacity"], order_id):
+            return
         raise Conflict(f"team {team_id} is at its capacity of {team['capacity']} orders in hand")
 
     async def _reclaim_stale(self, team_id: str, holds_slot: HoldsSlot) -> bool:
         freed = False
-        cutoff = datetime.now(UTC) - self._stale
-        async for slot in self._slots.find({"team_id": team_id, "claimed_at": {"$lt": cutoff}}):
-            if not await holds_slot(slot["order_id"], team_id):
-                result = await self._slots.delete_one({"_id": slot["_id"], "order_id": slot["order_id"]})
-                freed |= result.deleted_count > 0
+        for seat in await self._seats.taken_before(team_id, datetime.now(UTC) - self._stale):
+            if not await holds_slot(seat["holder"], team_id):
+                freed |= await self._seats.free(seat["_id"], seat["holder"])
         return freed
 
     async def release(self, order_id: str) -> None:
-        await self._slots.delete_many({"order_id": order_id})
+        await self._seats.release(order_id)
