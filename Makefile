@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 RATE ?= 5
 SECONDS ?= 60
 
-.PHONY: help bootstrap setup run test reliability stop reset snapshots asyncapi token loadtest
+.PHONY: help bootstrap setup run test reliability stop reset snapshots asyncapi token loadtest bench
 
 help:
 	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
@@ -21,6 +21,7 @@ help:
 	@echo "make snapshots  regenerate the contract snapshots"
 	@echo "make asyncapi   regenerate each service's AsyncAPI document (services/*/asyncapi.json)"
 	@echo "make loadtest   drive the delivery flow with Locust against a running system: RATE=5 SECONDS=60"
+	@echo "make bench      every performance figure on its own stack (~15 min; QUICK=1 ~3 min; BENCH_ARGS=...)"
 	@echo "make token      print an admin token for the dev profile's services"
 
 bootstrap:
@@ -67,3 +68,10 @@ token: bootstrap
 # Locust runs as its own process (it patches sockets with gevent), never inside pytest or a service.
 loadtest: bootstrap
 	$(UV) run --frozen --with 'locust>=2.40' --with matplotlib python loadtest/run.py --rate $(RATE) --seconds $(SECONDS)
+
+# The bench starts its own stack (profile bench: Kafka 39092, FerretDB 27039, services 38001-38004),
+# prints every figure against its target and writes bench/results/latest.json and latest.png.
+QUICK ?= 0
+BENCH_ARGS ?=
+bench: setup
+	$(UV) run --frozen --with matplotlib python bench/run.py $(if $(filter 1,$(QUICK)),--quick) $(BENCH_ARGS)
