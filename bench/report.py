@@ -86,6 +86,7 @@ def chart(path: Path, steps: list[dict], volume_steps: list[dict]) -> Path | Non
             ax.plot(xs, [s["offered"] for s in data], ":", color="grey", label="offered")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("orders/s")
+        ax.set_ylim(bottom=0)
         ax.legend(fontsize=8)
     for ax, data, xkey, xlabel in ((lat, steps, "offered", "offered orders/s"),
                                    (vlat, volume_steps, "stored_documents", "stored documents")):
