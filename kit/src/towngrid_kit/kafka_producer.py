@@ -10,6 +10,7 @@ relay then re-sends the commit whose send failed; consumers drop a repeat by its
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -25,11 +26,15 @@ class RelayProducer:
         self._options = options
         self._producer: AIOKafkaProducer | None = None
 
-    async def publish(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
+    async def publish(self, messages: list[tuple[str, bytes, bytes, dict[str, str]]]) -> None:
+        """Send ``messages`` (topic, key, value, headers) in their order, then wait until Kafka
+        acknowledged every one; on any failure the producer is discarded and the error raised."""
         producer = await self._started()
         try:
-            await producer.send_and_wait(topic, value, key=key,
-                                         headers=[(name, text.encode()) for name, text in headers.items()])
+            acks = [await producer.send(topic, value, key=key,
+                                        headers=[(name, text.encode()) for name, text in headers.items()])
+                    for topic, key, value, headers in messages]
+            await asyncio.gather(*acks)
         except BaseException:
             await self._discard(producer)
             raise

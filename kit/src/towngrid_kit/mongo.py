@@ -54,20 +54,12 @@ class SlowCommands(monitoring.CommandListener):
 
     def __init__(self, threshold_ms: float) -> None:
         self._threshold_us = threshold_ms * 1000
-        self._started: dict[int, str] = {}
+        self._started: dict[int, tuple[str, dict[str, Any]]] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if len(self._started) > 10_000:
             self._started.clear()  # a reply lost with its connection; never grow without bound
-        command = event.command
-        target = command.get(event.command_name)
-        query = command.get("filter") or command.get("query")
-        if query is None and isinstance(command.get("updates"), list) and command["updates"]:
-            query = command["updates"][0].get("q")
-        if query is None and isinstance(command.get("deletes"), list) and command["deletes"]:
-            query = command["deletes"][0].get("q")
-        shape = sorted(query) if isinstance(query, dict) else []
-        self._started[event.request_id] = f"{event.command_name} {target if isinstance(target, str) else ''} {shape}"
+        self._started[event.request_id] = (event.command_name, event.command)  # described only if slow
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self._finish(event.request_id, event.duration_micros)
@@ -76,9 +68,21 @@ class SlowCommands(monitoring.CommandListener):
         self._finish(event.request_id, event.duration_micros)
 
     def _finish(self, request_id: int, duration_us: int) -> None:
-        shape = self._started.pop(request_id, None)
-        if shape is not None and duration_us >= self._threshold_us:
-            slow_log.info("slow database command: %s %.0f ms", shape, duration_us / 1000)
+        started = self._started.pop(request_id, None)
+        if started is not None and duration_us >= self._threshold_us:
+            slow_log.info("slow database command: %s %.0f ms", _shape(*started), duration_us / 1000)
+
+
+def _shape(name: str, command: dict[str, Any]) -> str:
+    """The command's name, collection and the names of the fields it filters on."""
+    target = command.get(name)
+    query = command.get("filter") or command.get("query")
+    if query is None and isinstance(command.get("updates"), list) and command["updates"]:
+        query = command["updates"][0].get("q")
+    if query is None and isinstance(command.get("deletes"), list) and command["deletes"]:
+        query = command["deletes"][0].get("q")
+    shape = sorted(query) if isinstance(query, dict) else []
+    return f"{name} {target if isinstance(target, str) else ''} {shape}"
 
 
 def connect(url: str, database: str, *, timeout_ms: int = 5000,

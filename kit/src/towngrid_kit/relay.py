@@ -2,7 +2,10 @@
 
 The commits marked in each store's small ``<name>_outbox`` collection are read in ``_id``
 order (``<aggregate_id>@<version>``), so one aggregate's events are published in version
-order, keyed by the aggregate id (one partition, in order). A commit is marked published only after Kafka acknowledged all its events (producer
+order, keyed by the aggregate id (one partition, in order). A batch's events are all handed
+to the producer in that order and then awaited together (the idempotent producer keeps their
+order within a partition, and refuses a later batch of a partition whose earlier one failed).
+A commit is marked published only after Kafka acknowledged all the batch's events (producer
 ``acks=all``, idempotent). A crash before that re-publishes them on the next run (same
 ``event_id``: consumers ignore the repeat); nothing is published for a change that was not
 stored, because the events exist only inside the stored commit.
@@ -16,7 +19,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,14 @@ from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 log = logging.getLogger(__name__)
 
 FAILING_WAIT_MAX_S = 5.0  # the longest pause between cycles that fail
-CONCURRENT_AGGREGATES = 16  # aggregates published at once in a cycle (each in version order)
+CONCURRENT_READS = 32  # commits read at once in a cycle
 
-Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]
+Message = tuple[str, bytes, bytes, dict[str, str]]  # topic, key, value, headers
+# Sends the messages in their order and returns once Kafka acknowledged every one (or raises).
+Publish = Callable[[list[Message]], Awaitable[None]]
 
 
-def message_of(entry: dict[str, Any]) -> tuple[str, bytes, bytes, dict[str, str]]:
+def message_of(entry: dict[str, Any]) -> Message:
     envelope = entry["envelope"]
     headers = {
         "content-type": "application/json",
@@ -124,16 +128,7 @@ class OutboxRelay:
         """Publish what is pending now; return how many events were published."""
         total = 0
         for store in self._stores:
-            marked = await store.pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()
-            groups = [[m["_id"] for m in g] for _, g in groupby(marked, key=lambda m: m["_id"].rsplit("@", 1)[0])]
-            gate = asyncio.Semaphore(CONCURRENT_AGGREGATES)
-
-            async def one(group: list[str], store: AggregateStore = store) -> int:
-                async with gate:
-                    return await self._publish_in_order(store, group)
-
-            counts = await asyncio.gather(*(one(group) for group in groups))
-            total += sum(counts)
+            total += await self._drain(store)
         self.published += total
         return total
 
@@ -153,27 +148,46 @@ class OutboxRelay:
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         observability.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
 
-    async def _publish_in_order(self, store: AggregateStore, ids: list[str]) -> int:
-        """Publish one aggregate's marked commits in version order; stop at a marker whose
-        commit is not there (still being written, or its writer died: the next change reuses it).
-        The current-state document is made sure of at the last of them (the command that
-        stored it may have died or failed before refreshing it). Removing the marker is what
-        records a commit as published: the commit itself is never rewritten (on FerretDB an
-        update rewrites the whole document, state and events included). A crash between the
-        publish and the removal publishes the commit again; consumers drop the repeats by event id."""
-        sent = 0
-        for commit_id in ids:
-            commit = await store.commits.find_one({"_id": commit_id}, {"outbox": 1, "state": 1, "aggregate_id": 1,
-                                                                       "version": 1, "current_fields": 1})
+    async def _drain(self, store: AggregateStore) -> int:
+        """Publish a batch of one store's marked commits, each aggregate's in version order.
+
+        An aggregate stops at a marker whose commit is not there (still being written, or its
+        writer died: the next change reuses it). After Kafka acknowledged the batch, the current
+        state of each aggregate is made sure of at its latest commit (the command that stored it
+        may have died or failed before refreshing it), then the markers are removed: removing
+        its marker is what records a commit as published; the commit itself is never rewritten
+        (on FerretDB an update rewrites the whole document, state and events included). A crash
+        between the publish and the removal publishes the commits again; consumers drop the
+        repeats by event id. The markers go in one ``$in`` delete: the outbox holds only what is
+        not yet published, so even where ``$in`` is not served by an index it reads a few
+        small documents, where a delete per commit would be one write each."""
+        marked = [m["_id"] for m in await store.pending.find({}, {"_id": 1}).sort("_id", 1).limit(self._batch).to_list()]
+        if not marked:
+            return 0
+        gate = asyncio.Semaphore(CONCURRENT_READS)
+
+        async def read(commit_id: str) -> dict[str, Any] | None:
+            async with gate:
+                return await store.commits.find_one({"_id": commit_id}, {"outbox": 1, "state": 1, "aggregate_id": 1,
+                                                                         "version": 1, "current_fields": 1})
+
+        ready: list[dict[str, Any]] = []
+        waiting: set[str] = set()
+        for commit_id, commit in zip(marked, await asyncio.gather(*(read(i) for i in marked)), strict=True):
+            aggregate_id = commit_id.rsplit("@", 1)[0]
             if commit is None:
-                break
-            for entry in commit["outbox"]:
-                self._faults.crash_at("relay.before_publish")
-                await self._publish(*message_of(entry))
-                observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
-                sent += 1
-            self._faults.crash_at("relay.after_publish")
-            if commit_id == ids[-1]:  # the aggregate's latest commit in this batch is the one that counts
-                await store.refresh_if_behind(commit)
-            await store.pending.delete_one({"_id": commit_id})
-        return sent
+                waiting.add(aggregate_id)
+            elif aggregate_id not in waiting:
+                ready.append(commit)
+        if not ready:
+            return 0
+        entries = [entry for commit in ready for entry in commit["outbox"]]
+        self._faults.crash_at("relay.before_publish")
+        await self._publish([message_of(entry) for entry in entries])
+        for entry in entries:
+            observability.EVENTS_PUBLISHED.labels(self._service, entry["topic"]).inc()
+        self._faults.crash_at("relay.after_publish")
+        latest = {commit["aggregate_id"]: commit for commit in ready}  # the last of each aggregate is what counts
+        await asyncio.gather(*(store.refresh_if_behind(commit) for commit in latest.values()))
+        await store.pending.delete_many({"_id": {"$in": [commit["_id"] for commit in ready]}})
+        return len(entries)

@@ -98,7 +98,8 @@ class OrderService:
                 raise Conflict(f"order {order_id} is {current.status}; only an accepted order can be assigned")
             await self.teams.claim(team, order_id, self._holds_slot)
             try:
-                return await self._retrying(order_id, lambda o: o.assign(team_id, courier_id, by, datetime.now(UTC)))
+                return await self._retrying(order_id, lambda o: o.assign(team_id, courier_id, by, datetime.now(UTC)),
+                                            loaded=current)
             except BaseException:
                 await self.teams.release(order_id)
                 raise
@@ -120,7 +121,8 @@ class OrderService:
             pickup = await self.slots.book(current.checkpoint_id, order_id, now) or {
                 "checkpoint_id": current.checkpoint_id, "slot_id": None, "from": now, "until": now + self._hold}
             try:
-                order = await self._retrying(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup))
+                order = await self._retrying(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup),
+                                             loaded=current)
             except BaseException:
                 await self.slots.release(order_id)
                 raise
@@ -148,14 +150,16 @@ class OrderService:
         order = await self._orders.get(order_id)
         return order is not None and order.holds_team_slot and order.team_id == team_id
 
-    async def _retrying(self, order_id: str, change: Callable[[Order], object]) -> Order:
-        """Load, change, save; a retry after a concurrent modification loads from the commits."""
+    async def _retrying(self, order_id: str, change: Callable[[Order], object], *, loaded: Order | None = None) -> Order:
+        """Load (or take the order ``loaded`` just now), change, save; a retry after a concurrent
+        modification loads from the commits."""
         tries = 0
 
         async def attempt() -> Order:
             nonlocal tries
             tries += 1
-            order = await self._orders.get(order_id, authoritative=tries > 1)
+            order = loaded if tries == 1 and loaded is not None else await self._orders.get(order_id,
+                                                                                              authoritative=tries > 1)
             if order is None:
                 raise NotFound(f"no order {order_id}")
             change(order)
