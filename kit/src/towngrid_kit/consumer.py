@@ -1,7 +1,11 @@
 """The consumer policy every service uses.
 
 - Explicit acknowledgement (``AckPolicy.MANUAL``): the offset is committed only after the
-  handler's effect is stored (or the message was dead-lettered, or skipped).
+  handler's effect is stored (or the message was dead-lettered, or skipped). Messages are
+  handled one at a time, so once a message's effect is stored, every earlier message of its
+  partition is done too; the offsets of what is done are committed together at most every
+  ``commit_interval_s`` (a commit per message was a broker round trip per event). A crash
+  before that commit redelivers those messages, which idempotent handlers ignore.
 - Events are dispatched on ``event_type``; unknown types are skipped (and committed).
 - A malformed message (bad JSON, bad envelope, bad payload) goes straight to ``<topic>.dlq``.
 - A handler that raises is retried ``max_retries`` times, then the message goes to the DLQ
@@ -93,6 +97,42 @@ class ConsumerPolicy:
     max_retries: int = 3
     backoff_s: float = 0.2
     max_backoff_s: float = 5.0
+    commit_interval_s: float = 0.2
+
+
+class DoneOffsets:
+    """The next offset of each partition whose messages up to it are done, committed a little
+    later in one request (several messages' worth when they come quickly)."""
+
+    def __init__(self, group: str, interval_s: float) -> None:
+        self._group = group
+        self._interval_s = interval_s
+        self._done: dict[TopicPartition, int] = {}
+        self._consumer: Any = None
+        self._flush: asyncio.Task | None = None
+
+    def done(self, consumer: Any, record: Any) -> None:  # noqa: ANN401 - aiokafka's consumer and record
+        self._consumer = consumer
+        self._done[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.create_task(self._commit_later(), name=f"{self._group}-commit")
+
+    async def _commit_later(self) -> None:
+        await asyncio.sleep(self._interval_s)
+        await self.commit()
+
+    async def commit(self) -> None:
+        """Commit what is done now (also called when the consumer stops)."""
+        offsets, self._done = self._done, {}
+        if not offsets or self._consumer is None:
+            return
+        try:
+            assigned = self._consumer.assignment()
+            offsets = {tp: offset for tp, offset in offsets.items() if tp in assigned}  # moved away: its new owner redelivers
+            if offsets:
+                await self._consumer.commit(offsets)
+        except Exception as error:  # noqa: BLE001 - not committed: redelivered, and ignored by the handlers
+            log.warning("%s: offsets not committed (%s); those messages will be delivered again", self._group, error)
 
 
 class EventConsumer:
@@ -102,6 +142,7 @@ class EventConsumer:
         self._broker = broker
         self._handlers = handlers
         self._policy = policy
+        self._offsets = DoneOffsets(policy.group, policy.commit_interval_s)
         self.processed = 0
         self.dead_lettered = 0
         topics = handlers.topics
@@ -115,6 +156,10 @@ class EventConsumer:
             title=f"{policy.group}:events",
             decoder=_raw_body,
         )(self._on_message)
+
+    async def stop(self) -> None:
+        """Commit the offsets of what is done (before the broker stops)."""
+        await self._offsets.commit()
 
     async def _on_message(self, msg: KafkaMessage, consumer: Consumer) -> None:
         record = msg.raw_message
@@ -137,7 +182,7 @@ class EventConsumer:
                 log.info("%s %s v%d of %s: %s", self._policy.group, envelope.event_type,
                          envelope.aggregate_version, envelope.aggregate_id, outcome)
         self.processed += 1
-        await msg.ack()
+        self._offsets.done(consumer, record)
         observability.EVENTS_CONSUMED.labels(self._policy.group, record.topic, outcome).inc()
         self._record_lag(consumer, record)
 

@@ -56,6 +56,7 @@ def create_worker(
     faults = FaultPoints(settings.fault_point)
     topics = set(produces)
     consumes: tuple[str, ...] = ()
+    consumer: EventConsumer | None = None
     consumed_topics: set[str] = set()
     if build_handlers is not None:
         handlers = build_handlers(db)
@@ -66,7 +67,7 @@ def create_worker(
             policy = ConsumerPolicy(
                 group=service, max_retries=settings.consumer_max_retries, backoff_s=settings.consumer_retry_backoff_s
             )
-            EventConsumer(broker, handlers, policy)
+            consumer = EventConsumer(broker, handlers, policy)
     producer = RelayProducer(settings.kafka_bootstrap, f"{service}-relay", settings.kafka_options())
     relay = OutboxRelay(
         db,
@@ -108,6 +109,8 @@ def create_worker(
         for task in tasks:
             await task
         await producer.close()
+        if consumer is not None:  # while the broker still runs; a handler still running then is redelivered
+            await consumer.stop()
 
     # FastStream runs on_shutdown hooks before it stops the broker: a handler may still be
     # running then. Closing the database there made that handler fail ("Cannot use
