@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
 from faststream import FastStream
@@ -21,6 +22,7 @@ from registry.bootstrap import AGGREGATE_STORES, build_duty_service, build_servi
 from registry.config import RegistrySettings
 
 log = logging.getLogger(__name__)
+FOLLOW_UP_REST = 9
 
 
 async def follow_up_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
@@ -31,11 +33,9 @@ async def follow_up_job(db: AsyncDatabase, settings: RegistrySettings, stop: asy
     """
     residents, _ = await build_services(db, settings)
     while not stop.is_set():
+        started = time.monotonic()
         try:
-            now = datetime.now(UTC)
-            raised = await residents.raise_all_overdue(now)
-            flagged = await residents.flag_all_missed_checks(now)
-            missed = await residents.flag_all_missed_visits(now)
+            raised, flagged, missed = await residents.follow_up_all(datetime.now(UTC))
             if raised or flagged or missed:
                 log.info("raised %d overdue checklist steps; flagged %d missed health checks, %d missed visits",
                          raised, flagged, missed)
@@ -43,8 +43,12 @@ async def follow_up_job(db: AsyncDatabase, settings: RegistrySettings, stop: asy
             log.warning("checklist job: database unavailable (%s)", error)
         except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
             log.exception("checklist job failed; retrying next round")
+        # On FerretDB the round reads every resident's fields document: with many residents it
+        # takes seconds, so the job rests at least FOLLOW_UP_REST times as long as its round took
+        # (at most a tenth of the time spent looking; follow-ups are due by the hour, not second).
+        took = time.monotonic() - started
         try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.checklist_scan_interval_s)
+            await asyncio.wait_for(stop.wait(), timeout=max(settings.checklist_scan_interval_s, FOLLOW_UP_REST * took))
         except TimeoutError:
             pass
 

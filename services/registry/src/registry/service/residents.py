@@ -161,12 +161,18 @@ class ResidentService:
         async with self._locks.hold(resident_id):
             return await retry_on_conflict(attempt)
 
-    async def flag_all_missed_checks(self, now: datetime, limit: int = 200) -> int:
-        """The periodic job: every quarantine with a whole day passed without a health check."""
-        total = 0
-        for resident_id in await self._repo.checks_overdue(now, limit):
-            total += await self.flag_missed_checks(resident_id, now)
-        return total
+    async def follow_up_all(self, now: datetime, limit: int = 200) -> tuple[int, int, int]:
+        """The periodic job: every checklist with a step due by ``now`` (events raised), every
+        quarantine with a whole day passed without a health check, every missed care visit."""
+        due = await self._repo.follow_ups_due(now, limit)
+        raised = flagged = missed = 0
+        for resident_id in due["checklist"]:
+            raised += await self.raise_overdue(resident_id, now)
+        for resident_id in due["check"]:
+            flagged += await self.flag_missed_checks(resident_id, now)
+        for resident_id in due["visit"]:
+            missed += await self.flag_missed_visits(resident_id, now)
+        return raised, flagged, missed
 
     async def history(self, resident_id: str) -> tuple[Resident, list[dict[str, Any]], list[str]]:
         """The whole file: the resident, every event of it in order, and the cases it is a contact of."""
@@ -216,13 +222,6 @@ class ResidentService:
         async with self._locks.hold(resident_id):
             return await retry_on_conflict(attempt)
 
-    async def raise_all_overdue(self, now: datetime, limit: int = 200) -> int:
-        """The periodic job: every checklist with a step due by ``now``; the number of events raised."""
-        total = 0
-        for resident_id in await self._repo.checklists_due(now, limit):
-            total += await self.raise_overdue(resident_id, now)
-        return total
-
     # --- vulnerable residents ----------------------------------------------------------------
     async def enrol_vulnerable(self, resident_id: str, category: str, visit_every_days: int,
                                relief_every_days: int | None, helper_id: str | None,
@@ -263,19 +262,16 @@ class ResidentService:
         async with self._locks.hold(resident_id):
             return await retry_on_conflict(attempt)
 
-    async def flag_all_missed_visits(self, now: datetime, limit: int = 200) -> int:
-        total = 0
-        for resident_id in await self._repo.care_visits_overdue(now, limit):
-            async def attempt(rid: str = resident_id) -> int:
-                resident = await self.get(rid)
-                flagged = resident.flag_missed_visits(now)
-                if flagged:
-                    await self._repo.save(resident)
-                return flagged
+    async def flag_missed_visits(self, resident_id: str, now: datetime) -> int:
+        async def attempt() -> int:
+            resident = await self.get(resident_id)
+            flagged = resident.flag_missed_visits(now)
+            if flagged:
+                await self._repo.save(resident)
+            return flagged
 
-            async with self._locks.hold(resident_id):
-                total += await retry_on_conflict(attempt)
-        return total
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
 
     async def leave_town(self, resident_id: str, batch_id: str, destination_province: str, left_at: datetime) -> bool:
         """From a departed labour batch: idempotent (the same batch again changes nothing)."""
