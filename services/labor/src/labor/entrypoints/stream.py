@@ -14,7 +14,7 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.permits import PermitExpired, PermitIssued, PermitReinstated, PermitRevoked, PermitSuspended
 from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
-from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+from towngrid_kit.periodic import run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from labor.bootstrap import AGGREGATE_STORES, Labor, build
@@ -87,20 +87,14 @@ async def sweep_overdue(labor: Labor, interval_s: float, stop: asyncio.Event) ->
     """Flag resumption problems past their deadline, and batch workers whose health certificate
     ran out. Idempotent, so replicas may sweep side by side: a collision is retried and the
     loser finds nothing left to flag."""
-    while not stop.is_set():
-        try:
-            if flagged := await labor.resumption.flag_overdue():
-                log.info("overdue sweep: %d problem(s) flagged", flagged)
-            if expired := await labor.batches.recheck_open_batches():
-                log.info("batch sweep: %d worker eligibility change(s) flagged", expired)
-        except UNAVAILABLE_ERRORS as error:
-            log.warning("overdue sweep: database unavailable (%s); retrying", error)
-        except Exception:
-            log.exception("overdue sweep failed; retrying")
-        try:
-            await asyncio.wait_for(stop.wait(), interval_s)
-        except TimeoutError:
-            pass
+
+    async def one_round() -> None:
+        if flagged := await labor.resumption.flag_overdue():
+            log.info("overdue sweep: %d problem(s) flagged", flagged)
+        if expired := await labor.batches.recheck_open_batches():
+            log.info("batch sweep: %d worker eligibility change(s) flagged", expired)
+
+    await run_periodically("overdue sweep", one_round, interval_s, stop)
 
 
 def create_labor_worker(settings: LaborSettings) -> FastStream:

@@ -16,7 +16,7 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.lease import Lease
-from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+from towngrid_kit.periodic import run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from permits.adapters.grid_units import GridUnits
@@ -68,21 +68,15 @@ def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
 
 async def run_clock(permits: PermitService, lease: Lease, interval_s: float, stop: asyncio.Event) -> None:
     """Escalate overdue review steps and expire permits on time (one replica at a time)."""
-    while not stop.is_set():
-        try:
-            if await lease.acquire():
-                overdue = await permits.escalate_overdue()
-                expired = await permits.expire_due()
-                if overdue or expired:
-                    log.info("clock: %d overdue applications escalated, %d permits expired", overdue, expired)
-        except UNAVAILABLE_ERRORS as error:
-            log.warning("clock: database unavailable (%s); retrying", error)
-        except Exception:
-            log.exception("clock: cycle failed; retrying")
-        try:
-            await asyncio.wait_for(stop.wait(), interval_s)
-        except TimeoutError:
-            pass
+
+    async def one_round() -> None:
+        if await lease.acquire():
+            overdue = await permits.escalate_overdue()
+            expired = await permits.expire_due()
+            if overdue or expired:
+                log.info("clock: %d overdue applications escalated, %d permits expired", overdue, expired)
+
+    await run_periodically("clock", one_round, interval_s, stop)
     try:
         await lease.release()
     except Exception:  # noqa: BLE001 - shutting down; the lease runs out by itself

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import UTC, datetime
 
 from faststream import FastStream
@@ -15,61 +14,44 @@ from towngrid_contracts.delivery import ReliefParcelDelivered
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.labor import BatchDispatched
 from towngrid_kit.consumer import EventHandlers
-from towngrid_kit.mongo import UNAVAILABLE_ERRORS
+from towngrid_kit.periodic import run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from registry.bootstrap import AGGREGATE_STORES, build_duty_service, build_services
 from registry.config import RegistrySettings
 
 log = logging.getLogger(__name__)
-FOLLOW_UP_REST = 9
 
 
 async def follow_up_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
-    """Every ``checklist_scan_interval_s``: raise overdue checklist steps, flag missed daily checks.
+    """Every ``checklist_scan_interval_s``: raise overdue checklist steps, flag missed daily checks
+    and care visits (resting longer after a long round: ``towngrid_kit.periodic``).
 
     Safe to run on several replicas at once: a step is raised by a commit on the resident's
     file, so two replicas raising the same step collide and the loser finds nothing to do.
     """
     residents, _ = await build_services(db, settings)
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            raised, flagged, missed = await residents.follow_up_all(datetime.now(UTC))
-            if raised or flagged or missed:
-                log.info("raised %d overdue checklist steps; flagged %d missed health checks, %d missed visits",
-                         raised, flagged, missed)
-        except UNAVAILABLE_ERRORS as error:
-            log.warning("checklist job: database unavailable (%s)", error)
-        except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
-            log.exception("checklist job failed; retrying next round")
-        # On FerretDB the round reads every resident's fields document: with many residents it
-        # takes seconds, so the job rests at least FOLLOW_UP_REST times as long as its round took
-        # (at most a tenth of the time spent looking; follow-ups are due by the hour, not second).
-        took = time.monotonic() - started
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=max(settings.checklist_scan_interval_s, FOLLOW_UP_REST * took))
-        except TimeoutError:
-            pass
+
+    async def one_round() -> None:
+        raised, flagged, missed = await residents.follow_up_all(datetime.now(UTC))
+        if raised or flagged or missed:
+            log.info("raised %d overdue checklist steps; flagged %d missed health checks, %d missed visits",
+                     raised, flagged, missed)
+
+    await run_periodically("follow-up job", one_round, settings.checklist_scan_interval_s, stop)
 
 
 async def coverage_job(db: AsyncDatabase, settings: RegistrySettings, stop: asyncio.Event) -> None:
-    """Every ``coverage_scan_interval_s``: assess every checkpoint's coverage for the coming days."""
+    """Every ``coverage_scan_interval_s``: assess every checkpoint's coverage for the coming days
+    (the first round waits one interval: a restarted worker does not re-assess the town at once)."""
     duty = await build_duty_service(db, settings)
-    while not stop.is_set():
-        try:  # the first round waits one interval: a restarted worker does not re-assess the town at once
-            await asyncio.wait_for(stop.wait(), timeout=settings.coverage_scan_interval_s)
-            return
-        except TimeoutError:
-            pass
-        try:
-            report = await duty.check(None, settings.coverage_days)
-            if report["gaps_detected"] or report["gaps_restored"]:
-                log.info("coverage: %s", report)
-        except UNAVAILABLE_ERRORS as error:
-            log.warning("coverage job: database unavailable (%s)", error)
-        except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
-            log.exception("coverage job failed; retrying next round")
+
+    async def one_round() -> None:
+        report = await duty.check(None, settings.coverage_days)
+        if report["gaps_detected"] or report["gaps_restored"]:
+            log.info("coverage: %s", report)
+
+    await run_periodically("coverage job", one_round, settings.coverage_scan_interval_s, stop, wait_first=True)
 
 
 def build_event_handlers(db: AsyncDatabase, settings: RegistrySettings) -> EventHandlers:
