@@ -197,6 +197,5 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     else:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         log_config = uvicorn.config.LOGGING_CONFIG
-    fast = settings.event_loop == "uvloop"
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False,
-                log_config=log_config, loop="uvloop" if fast else "asyncio", http="httptools" if fast else "h11")
+                log_config=log_config)

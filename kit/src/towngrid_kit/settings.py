@@ -51,8 +51,6 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
                                        "Idempotency-Key holds its key before a retry may take over.")
     metrics_port: int = Field(default=0, ge=0, le=65535,
                               description="Worker: serve Prometheus metrics on this port (0: off; apis serve /metrics).")
-    event_loop: str = Field(default="uvloop", pattern="^(uvloop|asyncio)$", description="uvloop (with httptools "
-                            "for HTTP), or Python's own asyncio loop (with h11).")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json lines, or text for a terminal.")
     heartbeat_file: str = Field(default="", description="The worker touches this file on every relay cycle.")
     fault_point: str = Field(default="", description="Test only: crash (SIGKILL) at this named point.")

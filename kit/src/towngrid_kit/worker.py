@@ -13,7 +13,6 @@ import socket
 from pathlib import Path
 from collections.abc import Callable, Sequence
 
-import uvloop
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from prometheus_client import start_http_server
@@ -130,7 +129,4 @@ def run_worker(app: FastStream) -> None:
         configure_logging(f"{app.towngrid_service}-worker")  # type: ignore[attr-defined]
     else:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.event_loop == "uvloop":
-        uvloop.run(app.run())
-    else:
-        asyncio.run(app.run())
+    asyncio.run(app.run())
