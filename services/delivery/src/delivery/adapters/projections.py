@@ -27,7 +27,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.envelope import Envelope
-from towngrid_kit.projection import apply_versioned
+from towngrid_kit.projection import apply_versioned_read
 
 BUSINESS_REOPENING = "business_reopening"
 
@@ -44,9 +44,10 @@ class MerchantPermits:
         """Record a permit event's effect (only business-reopening permits concern delivery)."""
         if event.permit_type != BUSINESS_REOPENING or event.merchant_id is None:
             return False
-        applied = await apply_versioned(self._permits, event.permit_id, envelope.aggregate_version,
-                                        {"merchant_id": event.merchant_id, **fields}, event_id=str(envelope.event_id))
-        permit = await self._permits.find_one({"_id": event.permit_id})
+        applied, permit = await apply_versioned_read(self._permits, event.permit_id, envelope.aggregate_version,
+                                                     {"merchant_id": event.merchant_id, **fields},
+                                                     event_id=str(envelope.event_id))
+        assert permit is not None  # upserted, or there already
         summary = {k: permit.get(k) for k in ("status", "valid_from", "valid_until", "version")}
         await self._merchants.update_one({"_id": event.merchant_id},
                                          {"$set": {f"permits.{event.permit_id}": summary}}, upsert=True)
@@ -76,9 +77,8 @@ class Households:
         await self._residents.create_index([("household_id", ASCENDING)])
 
     async def apply(self, resident_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
-        applied = await apply_versioned(self._residents, resident_id, envelope.aggregate_version, fields,
-                                        event_id=str(envelope.event_id))
-        resident = await self._residents.find_one({"_id": resident_id})
+        applied, resident = await apply_versioned_read(self._residents, resident_id, envelope.aggregate_version, fields,
+                                                       event_id=str(envelope.event_id))
         if resident and resident.get("household_id") and resident.get("compound_id"):
             await self._households.update_one({"_id": resident["household_id"]}, {"$set": {
                 "compound_id": resident["compound_id"],
