@@ -3,6 +3,7 @@ review policies (insert-only too: the latest setting per permit type wins)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -11,7 +12,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from pymongo.errors import DuplicateKeyError
+
 from towngrid_kit.commits import AggregateStore
+from towngrid_kit.keyed_ids import KeyedIds
 from permits.adapters.documents import from_state, index_fields, to_state
 from permits.domain.permit import Permit
 from permits.domain.review import DEFAULT_POLICIES, ReviewPolicy
@@ -20,14 +24,32 @@ STORE = "permits"
 
 
 class PermitRepository:
+    """Permits, and the permits of each holder (``permits_by_holder``: what a quarantine event
+    looks up, by ``_id`` only; see ``towngrid_kit.keyed_ids``)."""
+
     def __init__(self, db: AsyncDatabase) -> None:
         self._store = AggregateStore(db, STORE)
+        self._holders = KeyedIds(db["permits_by_holder"])
+        self._migrations = db["store_migrations"]
         self.current = self._store.current
 
     async def ensure_indexes(self) -> None:
         await self._store.ensure_indexes(*([(k, ASCENDING) for k in keys] for keys in (
             ["holder_id", "_id"], ["pending_departments", "_id"], ["escalated_departments", "_id"],
             ["status", "next_due"], ["status", "valid_until"], ["status", "_id"])))
+        if await self._migrations.find_one({"_id": "permits:by-holder"}) is None:  # permits stored before it existed
+            async for doc in self._store.fields.find({"holder_id": {"$ne": None}}, {"holder_id": 1}):
+                await self._holders.file(doc["holder_id"], doc["_id"])
+            try:
+                await self._migrations.insert_one({"_id": "permits:by-holder", "at": datetime.now(UTC)})
+            except DuplicateKeyError:
+                pass  # another process did it at the same time
+
+    async def held_by(self, holder_id: str) -> list[dict[str, Any]]:
+        """The query fields (status, permit_type, ...) of every permit of ``holder_id``."""
+        ids = await self._holders.ids(holder_id)
+        found = await asyncio.gather(*(self._store.fields.find_one({"_id": permit_id}) for permit_id in ids))
+        return [doc for doc in found if doc is not None]
 
     async def get(self, permit_id: str) -> Permit | None:
         found = await self._store.load(permit_id)
@@ -36,8 +58,11 @@ class PermitRepository:
     async def save(self, permit: Permit) -> None:
         """Store the new state and pending events (ConcurrentModification on a race)."""
         events, permit.pending = permit.pending, []
+        fields = index_fields(permit)
+        if permit.version == 0 and fields["holder_id"]:  # filed first: a crash then leaves an id with no permit, skipped
+            await self._holders.file(fields["holder_id"], permit.permit_id)
         permit.version = await self._store.commit(permit.permit_id, permit.version, to_state(permit), events,
-                                                  index_fields=index_fields(permit))
+                                                  index_fields=fields)
 
     async def page(self, query: dict[str, Any], after: str | None, limit: int) -> list[Permit]:
         query = dict(query)

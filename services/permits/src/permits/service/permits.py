@@ -188,8 +188,8 @@ class PermitService:
     async def quarantine_started(self, resident_id: str, quarantine_id: str,
                                  cause: dict[str, Any] | None = None) -> int:
         """``cause``: the quarantine decision the suspensions follow (who decided it, why)."""
-        ids = await self._repo.ids({"holder_id": resident_id, "status": "issued",
-                                    "permit_type": {"$in": list(RESIDENT_PERMITS)}})
+        ids = [p["_id"] for p in await self._repo.held_by(resident_id)
+               if p.get("status") == "issued" and p.get("permit_type") in RESIDENT_PERMITS]
         for permit_id in ids:
             await self._change(permit_id, self._sync(
                 lambda p: p.suspend_for_quarantine(quarantine_id, self._clock(), cause)))
@@ -197,7 +197,7 @@ class PermitService:
 
     async def quarantine_ended(self, resident_id: str, quarantine_id: str,
                                cause: dict[str, Any] | None = None) -> int:
-        ids = await self._repo.ids({"holder_id": resident_id, "status": "suspended"})
+        ids = [p["_id"] for p in await self._repo.held_by(resident_id) if p.get("status") == "suspended"]
         for permit_id in ids:
             await self._change(permit_id, self._sync(
                 lambda p: p.reinstate_after_quarantine(quarantine_id, self._clock(), cause)))
