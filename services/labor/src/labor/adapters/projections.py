@@ -8,38 +8,56 @@
 
 The two sources are kept apart, each document written only from the partition that owns its
 key, so per-source versions never mix and updates never race. Eligibility joins them at read
-time, checking ``valid_until`` against the clock.
+time, checking ``valid_until`` against the clock. A resident's health certificates are filed
+under the resident (``resident_permits_by_holder``, ``towngrid_kit.keyed_ids``), so the join is
+lookups by ``_id`` only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import Envelope
+from towngrid_kit.keyed_ids import KeyedIds
 from towngrid_kit.projection import apply_versioned
 from labor.domain.eligibility import Certificate, Eligibility, evaluate
 
 RESIDENTS = "resident_status"
 PERMITS = "resident_permits"
+CERTIFICATE = "health_certificate"
 
 
 class Projections:
     def __init__(self, db: AsyncDatabase) -> None:
         self.residents = db[RESIDENTS]
         self.permits = db[PERMITS]
+        self.certificates = KeyedIds(db[f"{PERMITS}_by_holder"])
+        self._migrations = db["store_migrations"]
 
     async def ensure_indexes(self) -> None:
         await self.permits.create_index([("holder_resident_id", ASCENDING), ("permit_type", ASCENDING)])
+        if await self._migrations.find_one({"_id": f"{PERMITS}:by-holder"}) is None:  # projected before it existed
+            async for doc in self.permits.find({"permit_type": CERTIFICATE}, {"holder_resident_id": 1}):
+                if doc.get("holder_resident_id"):
+                    await self.certificates.file(doc["holder_resident_id"], doc["_id"])
+            try:
+                await self._migrations.insert_one({"_id": f"{PERMITS}:by-holder", "at": datetime.now(UTC)})
+            except DuplicateKeyError:
+                pass  # another process did it at the same time
 
     async def resident(self, resident_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
         return await apply_versioned(self.residents, resident_id, envelope.aggregate_version, fields,
                                      event_id=str(envelope.event_id))
 
     async def permit(self, permit_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
+        if fields.get("permit_type") == CERTIFICATE and fields.get("holder_resident_id"):
+            await self.certificates.file(fields["holder_resident_id"], permit_id)  # first: see keyed_ids
         return await apply_versioned(self.permits, permit_id, envelope.aggregate_version, fields,
                                      event_id=str(envelope.event_id))
 
@@ -51,15 +69,17 @@ class Projections:
 
     async def eligibility(self, resident_ids: list[str], now: datetime) -> dict[str, Eligibility]:
         ids = list(dict.fromkeys(resident_ids))
-        quarantined = {d["_id"] for d in await self.residents.find(
-            {"_id": {"$in": ids}, "in_quarantine": True}, {"_id": 1}).to_list()}
-        certs: dict[str, list[Certificate]] = {rid: [] for rid in ids}
-        cursor = self.permits.find({"holder_resident_id": {"$in": ids}, "permit_type": "health_certificate"})
-        async for doc in cursor:
-            certs[doc["holder_resident_id"]].append(Certificate(
-                permit_id=doc["_id"], status=doc.get("status", "unknown"), valid_from=doc.get("valid_from"),
-                valid_until=doc.get("valid_until")))
-        return {rid: evaluate(rid, rid in quarantined, certs[rid], now) for rid in ids}
+        residents = await asyncio.gather(*(self.residents.find_one({"_id": rid}, {"in_quarantine": 1}) for rid in ids))
+        certs = await asyncio.gather(*(self._certificates_of(rid) for rid in ids))
+        return {rid: evaluate(rid, bool(doc and doc.get("in_quarantine")), held, now)
+                for rid, doc, held in zip(ids, residents, certs, strict=True)}
+
+    async def _certificates_of(self, resident_id: str) -> list[Certificate]:
+        found = await asyncio.gather(*(self.permits.find_one({"_id": permit_id})
+                                       for permit_id in await self.certificates.ids(resident_id)))
+        return [Certificate(permit_id=doc["_id"], status=doc.get("status", "unknown"), valid_from=doc.get("valid_from"),
+                            valid_until=doc.get("valid_until"))
+                for doc in found if doc is not None and doc.get("permit_type") == CERTIFICATE]
 
     async def eligibility_of(self, resident_id: str, now: datetime) -> Eligibility:
         return (await self.eligibility([resident_id], now))[resident_id]
