@@ -78,6 +78,7 @@ def run_step(bench, fixture: dict, rate: float, seconds: float, *, drain_s: floa
         import threading
         sampler = threading.Thread(target=on_load, daemon=True)
         sampler.start()
+    before = database_commands(bench)
     t0 = time.time()
     records, start_at, procs = loadgen.open_loop(bench.url("delivery"), bench.token(), fixture, rate, seconds,
                                                  drain_s=drain_s)
@@ -87,6 +88,9 @@ def run_step(bench, fixture: dict, rate: float, seconds: float, *, drain_s: floa
     events = asyncio.run(settled_events(bench.kafka, login, since, order_ids))
     figures = step_figures(records, events, fixture["merchant_id"], rate, seconds, start_at)
     figures["generator_processes"] = procs
+    after = database_commands(bench)
+    figures["database_commands_per_order"] = {
+        process: round((after[process] - before[process]) / max(figures["completed"], 1), 1) for process in after}
     figures["sample_order_id"] = next((r["order_id"] for r in records if "done_at" in r), None)
     figures["wall_s"] = round(time.time() - t0, 1)
     return figures
@@ -130,3 +134,19 @@ def step_figures(records: list[dict], events: list[tuple[dict, int]], merchant_i
         "relay_lag_s_first_third": lag_first, "relay_lag_s_last_third": lag_last,
         "growing_lag": growing, "sustained": bool(sustained),
     }
+
+
+def database_commands(bench) -> dict[str, float]:
+    """Database commands sent so far by the delivery api and the delivery worker (the kit's
+    ``towngrid_database_commands_total``, from their Prometheus endpoints)."""
+    import httpx
+    from towngrid_devstack.services import METRICS_PORT_OFFSET
+
+    api = bench.system.services["delivery"]
+    urls = {"api": f"{api.url}/metrics", "worker": f"http://127.0.0.1:{api.port + METRICS_PORT_OFFSET}/metrics"}
+    counts = {}
+    for process, url in urls.items():
+        text = httpx.get(url, timeout=10).text
+        counts[process] = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                              if line.startswith("towngrid_database_commands_total{"))
+    return counts

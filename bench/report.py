@@ -37,13 +37,19 @@ def fmt(value) -> str:
 def print_steps(title: str, steps: list[dict]) -> None:
     print(f"\n{title}")
     print(f"  {'offered':>7} {'achieved':>8} {'http p50':>8} {'http p99':>8} {'e2e p99':>8} {'relay p99':>9} "
-          f"{'deliv/placed':>12} {'errors':>6}  verdict")
+          f"{'deliv/placed':>12} {'errors':>6} {'db cmds/order':>13}  verdict")
     for s in steps:
         extra = f" ({s['stored_documents']:,} docs)" if "stored_documents" in s else ""
         why = "sustained" if s["sustained"] else "NOT sustained" + (" (growing lag)" if s["growing_lag"] else "")
         print(f"  {s['offered']:>7g} {s['achieved']:>8.2f} {fmt(s['http_p50_ms']):>8} {fmt(s['http_p99_ms']):>8} "
               f"{fmt(s['e2e_p99_ms']):>8} {fmt(s['relay_lag_p99_ms']):>9} "
-              f"{s['delivered']:>5}/{s['placed']:<6} {s['http_errors']:>6}  {why}{extra}", flush=True)
+              f"{s['delivered']:>5}/{s['placed']:<6} {s['http_errors']:>6} {_commands(s):>13}  {why}{extra}", flush=True)
+
+
+def _commands(step: dict) -> str:
+    """Database commands per completed order: the delivery api's + the delivery worker's."""
+    per = step.get("database_commands_per_order") or {}
+    return f"{per['api']:g}+{per['worker']:g}" if {"api", "worker"} <= per.keys() else "n/a"
 
 
 def print_table(figures: dict) -> None:

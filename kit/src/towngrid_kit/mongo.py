@@ -24,6 +24,8 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from towngrid_kit import observability
+
 slow_log = logging.getLogger("towngrid.database")
 # Commands slower than this are logged (0: none); the environment can change it for every service.
 SLOW_COMMAND_MS = float(os.environ.get("TOWNGRID_SLOW_COMMAND_MS", "500"))
@@ -48,15 +50,17 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS) or is_busy(error)
 
 
-class SlowCommands(monitoring.CommandListener):
-    """Logs each database command slower than ``threshold_ms``: its name, collection and the
-    *names* of the fields it filters on (never their values: personal data stays out of logs)."""
+class CommandMonitor(monitoring.CommandListener):
+    """Counts the database commands by name (``towngrid_database_commands_total``) and logs each
+    one slower than ``threshold_ms`` (0: none): its name, collection and the *names* of the
+    fields it filters on (never their values: personal data stays out of logs)."""
 
     def __init__(self, threshold_ms: float) -> None:
-        self._threshold_us = threshold_ms * 1000
+        self._threshold_us = threshold_ms * 1000 if threshold_ms > 0 else float("inf")
         self._started: dict[int, tuple[str, dict[str, Any]]] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        observability.DATABASE_COMMANDS.labels(event.command_name).inc()
         if len(self._started) > 10_000:
             self._started.clear()  # a reply lost with its connection; never grow without bound
         self._started[event.request_id] = (event.command_name, event.command)  # described only if slow
@@ -92,7 +96,7 @@ def connect(url: str, database: str, *, timeout_ms: int = 5000,
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         tz_aware=True,
-        event_listeners=[SlowCommands(slow_command_ms)] if slow_command_ms > 0 else [],
+        event_listeners=[CommandMonitor(slow_command_ms)],
     )
     return client, client[database]
 

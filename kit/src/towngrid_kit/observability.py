@@ -33,6 +33,8 @@ OUTBOX_BACKLOG = Gauge("towngrid_outbox_backlog_commits", "Stored commits whose 
                        ["service"])
 OUTBOX_OLDEST_AGE = Gauge("towngrid_outbox_oldest_age_seconds", "Age of the oldest unpublished commit",
                           ["service"])
+DATABASE_COMMANDS = Counter("towngrid_database_commands_total", "Commands sent to the database, by command name",
+                            ["command"])
 CONSUMER_LAG = Gauge("towngrid_consumer_lag_messages", "Messages behind the end of the partition",
                      ["service", "topic", "partition"])
 
