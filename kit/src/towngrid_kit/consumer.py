@@ -118,8 +118,10 @@ class DoneOffsets:
             self._flush = asyncio.create_task(self._commit_later(), name=f"{self._group}-commit")
 
     async def _commit_later(self) -> None:
-        await asyncio.sleep(self._interval_s)
-        await self.commit()
+        # Until nothing is left: messages done while a commit was on its way wait for the next round.
+        while self._done:
+            await asyncio.sleep(self._interval_s)
+            await self.commit()
 
     async def commit(self) -> None:
         """Commit what is done now (also called when the consumer stops)."""
