@@ -19,7 +19,8 @@ from .tools import Echo
 # Our changes to FerretDB, applied to the copy of its module before it is built (each file says
 # what it changes, why, and when to drop it). A change of a patch changes the stamp, so a machine
 # with a binary built without it rebuilds once.
-PATCHES = ("ferretdb-1.24.2-sqlite-id-index.patch", "ferretdb-1.24.2-no-resource-tracking.patch")
+PATCHES = ("ferretdb-1.24.2-sqlite-id-index.patch", "ferretdb-1.24.2-no-resource-tracking.patch",
+           "ferretdb-1.24.2-sqlite-one-writer.patch")
 
 
 def patch_text(name: str) -> str:
