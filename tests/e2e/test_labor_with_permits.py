@@ -37,9 +37,13 @@ async def test_certificate_issued_by_permits_makes_eligible_and_quarantine_flags
 
         quarantine_id = await quarantine(system, rid)
 
+        # Flagged for both reasons: the quarantine (from the registry) and the certificate the
+        # permits service suspended. Waiting for the second too matters: were the quarantine to
+        # end before labor applied the suspension, the flag would clear and come back.
         async def flagged() -> dict | None:
             found = (await labor.get(f"/batches/{batch_id}")).json()
-            return found if rid in found["flagged"] else None
+            reasons = found["workers"][0]["reasons"] if rid in found["flagged"] else []
+            return found if {"in_quarantine", "no_valid_health_certificate"} <= set(reasons) else None
 
         worker = (await eventually(flagged))["workers"][0]
         assert worker["eligible"] is False and "in_quarantine" in worker["reasons"]
