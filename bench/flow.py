@@ -5,7 +5,6 @@ whether it was sustained)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import time
 from datetime import datetime
@@ -34,21 +33,7 @@ async def end_offsets(bootstrap: str, login: dict, topic: str = ORDER_TOPIC) -> 
 
 async def read_since(bootstrap: str, login: dict, since: dict[int, int], topic: str = ORDER_TOPIC) -> list[tuple[dict, int]]:
     """Every event on ``topic`` from the offsets ``since`` to the current end, with its Kafka timestamp (ms)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **login, group_id=None, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = [TopicPartition(topic, p) for p in await loadtest_module()._partitions(consumer, topic)]  # noqa: SLF001
-        consumer.assign(parts)
-        ends = await consumer.end_offsets(parts)
-        for tp in parts:
-            consumer.seek(tp, since.get(tp.partition, 0))
-        out: list[tuple[dict, int]] = []
-        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
-            for msgs in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
-                out.extend((json.loads(m.value), m.timestamp) for m in msgs)
-        return out
-    finally:
-        await consumer.stop()
+    return await loadtest_module().read_orders(bootstrap, since, login, topic)
 
 
 async def settled_events(bootstrap: str, login: dict, since: dict[int, int], order_ids: set[str],

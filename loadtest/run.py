@@ -108,15 +108,22 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     raise SystemExit(f"topic {topic} does not exist: is the system running?")
 
 
-async def read_orders(bootstrap: str) -> list[tuple[dict, int]]:
-    """Every event on the order topic now, with its Kafka timestamp (ms)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **KAFKA_LOGIN, group_id=None, enable_auto_commit=False)
+async def read_orders(bootstrap: str, since: dict[int, int] | None = None, login: dict | None = None,
+                      topic: str = ORDER_TOPIC) -> list[tuple[dict, int]]:
+    """Every event on the order topic now (from the offsets ``since``, per partition, if given),
+    with its Kafka timestamp (ms)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **(KAFKA_LOGIN if login is None else login),
+                                group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        parts = [TopicPartition(ORDER_TOPIC, p) for p in await _partitions(consumer, ORDER_TOPIC)]
+        parts = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
         consumer.assign(parts)
         ends = await consumer.end_offsets(parts)
-        await consumer.seek_to_beginning(*parts)
+        if since is None:
+            await consumer.seek_to_beginning(*parts)
+        else:
+            for tp in parts:
+                consumer.seek(tp, since.get(tp.partition, 0))
         out: list[tuple[dict, int]] = []
         while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             for msgs in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():

@@ -151,15 +151,7 @@ class ResidentService:
                                            reason_code=reason_code, note=note, by=by)
 
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
-        async def attempt() -> int:
-            resident = await self.get(resident_id)
-            flagged = resident.flag_missed_checks(now, self._tz)
-            if flagged:
-                await self._repo.save(resident)
-            return flagged
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
+        return await self._count_and_save(resident_id, lambda r: r.flag_missed_checks(now, self._tz))
 
     async def follow_up_all(self, now: datetime, limit: int = 200) -> tuple[int, int, int]:
         """The periodic job: every checklist with a step due by ``now`` (events raised), every
@@ -211,16 +203,7 @@ class ResidentService:
 
     async def raise_overdue(self, resident_id: str, now: datetime) -> int:
         """Raise the overdue steps of one resident's checklist that ``now`` has reached."""
-
-        async def attempt() -> int:
-            resident = await self.get(resident_id)
-            raised = resident.raise_overdue(now)
-            if raised:
-                await self._repo.save(resident)
-            return raised
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
+        return await self._count_and_save(resident_id, lambda r: r.raise_overdue(now))
 
     # --- vulnerable residents ----------------------------------------------------------------
     async def enrol_vulnerable(self, resident_id: str, category: str, visit_every_days: int,
@@ -263,15 +246,7 @@ class ResidentService:
             return await retry_on_conflict(attempt)
 
     async def flag_missed_visits(self, resident_id: str, now: datetime) -> int:
-        async def attempt() -> int:
-            resident = await self.get(resident_id)
-            flagged = resident.flag_missed_visits(now)
-            if flagged:
-                await self._repo.save(resident)
-            return flagged
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
+        return await self._count_and_save(resident_id, lambda r: r.flag_missed_visits(now))
 
     async def leave_town(self, resident_id: str, batch_id: str, destination_province: str, left_at: datetime) -> bool:
         """From a departed labour batch: idempotent (the same batch again changes nothing)."""
@@ -308,6 +283,19 @@ class ResidentService:
     async def change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
         """One domain change of a resident's file, stored with its events (for other use cases, e.g. appeals)."""
         return await self._change(resident_id, change)
+
+    async def _count_and_save(self, resident_id: str, record: Callable[[Resident], int]) -> int:
+        """Load, let ``record`` note what is due (it returns how many), save only if it noted any."""
+
+        async def attempt() -> int:
+            resident = await self.get(resident_id)
+            noted = record(resident)
+            if noted:
+                await self._repo.save(resident)
+            return noted
+
+        async with self._locks.hold(resident_id):
+            return await retry_on_conflict(attempt)
 
     async def _change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
         """Load, apply one domain change, save; retried on a concurrent modification."""
