@@ -19,6 +19,7 @@ from e2e_support import System  # noqa: E402  (tests/lib: the suite's helpers)
 
 from towngrid_devstack import LocalStack, StackConfig  # noqa: E402
 from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes  # noqa: E402
+from towngrid_devstack.tools import port_is_free  # noqa: E402
 
 PROFILE = "bench"
 KAFKA_PORT = 39092
@@ -56,6 +57,11 @@ class BenchStack:
 
     def start_services(self) -> None:
         t0 = time.monotonic()
+        # The previous stack's processes may still be letting go of these ports (seen once right
+        # after stack 1 stopped): wait a little before the devstack's check calls them taken.
+        ports = [port + self.port_offset for port in SERVICES.values()]
+        while not all(port_is_free("127.0.0.1", port) for port in ports) and time.monotonic() - t0 < 30:
+            time.sleep(0.5)
         for name, port in SERVICES.items():
             self.system.services[name] = service_processes(name, self.config, self.system.secrets,
                                                            port=port + self.port_offset)
