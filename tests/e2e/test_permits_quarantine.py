@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+from pymongo import AsyncMongoClient
+
 from e2e_support import System, eventually, events_with, produce_many, read_topic, wait_consumed
 from people import returnee
 from towngrid_kit.auth import Role
@@ -124,3 +126,37 @@ async def test_application_under_review_is_not_issued_while_the_holder_is_quaran
     decided = await approve_all(system, pending["permit_id"], ["health"])
     assert decided["status"] == "rejected" and decided["rejection"]["reason"] == "holder_in_quarantine"
     assert decided["verification_code"] is None
+
+
+async def test_a_permit_whose_query_fields_lag_its_commit_is_still_suspended(system: System) -> None:
+    """An approval's commit is stored but refreshing its query fields failed (the database went
+    away between the two writes; the relay repairs them only when it next publishes): the fields
+    still say ``under_review``. A quarantine starting then must suspend the permit all the same:
+    the permit's own latest commit decides, not its query fields (a fault scenario lost exactly
+    this suspension)."""
+    resident_id = await register(system)
+    certificate = await issue(system, health_certificate(resident_id))
+    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    try:
+        permits_db = client["permits"]
+
+        async def relayed() -> bool:  # the relay refreshes the fields when it publishes: let it finish first
+            return await permits_db["permits_outbox"].find_one(
+                {"_id": {"$regex": f"^{certificate['permit_id']}@"}}) is None
+
+        await eventually(relayed)
+        fields = permits_db["permits_fields"]
+        lagging = await fields.update_one({"_id": certificate["permit_id"]},
+                                          {"$set": {"status": "under_review", "version": 1}})
+        assert lagging.matched_count == 1
+    finally:
+        await client.close()
+    async with system.client("registry") as registry:
+        started = await registry.post(f"/residents/{resident_id}/quarantines",
+                                      json={"kind": "home", "planned_end": "2030-02-08", "reason_code": "close_contact"})
+        assert started.status_code == 201, started.text
+
+    async def suspended() -> bool:
+        return await verify(system, certificate["verification_code"]) == "suspended"
+
+    await eventually(suspended, timeout=SUSPEND_WITHIN_S, interval=0.2)

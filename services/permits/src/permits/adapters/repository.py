@@ -3,7 +3,6 @@ review policies (insert-only too: the latest setting per permit type wins)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -45,11 +44,11 @@ class PermitRepository:
             except DuplicateKeyError:
                 pass  # another process did it at the same time
 
-    async def held_by(self, holder_id: str) -> list[dict[str, Any]]:
-        """The query fields (status, permit_type, ...) of every permit of ``holder_id``."""
-        ids = await self._holders.ids(holder_id)
-        found = await asyncio.gather(*(self._store.fields.find_one({"_id": permit_id}) for permit_id in ids))
-        return [doc for doc in found if doc is not None]
+    async def held_by(self, holder_id: str) -> list[str]:
+        """The ids of every permit of ``holder_id`` (an id filed by a crashed application may
+        have no permit: loading it finds none). Ids only, never the query fields: those may lag
+        a commit whose refresh was left to the relay, and an event's effect must not miss it."""
+        return await self._holders.ids(holder_id)
 
     async def get(self, permit_id: str) -> Permit | None:
         found = await self._store.load(permit_id)

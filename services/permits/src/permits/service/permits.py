@@ -187,21 +187,30 @@ class PermitService:
 
     async def quarantine_started(self, resident_id: str, quarantine_id: str,
                                  cause: dict[str, Any] | None = None) -> int:
-        """``cause``: the quarantine decision the suspensions follow (who decided it, why)."""
-        ids = [p["_id"] for p in await self._repo.held_by(resident_id)
-               if p.get("status") == "issued" and p.get("permit_type") in RESIDENT_PERMITS]
-        for permit_id in ids:
-            await self._change(permit_id, self._sync(
-                lambda p: p.suspend_for_quarantine(quarantine_id, self._clock(), cause)))
-        return len(ids)
+        """Suspend the holder's issued permits; ``cause``: the quarantine decision the suspensions
+        follow (who decided it, why). Each permit's own latest state decides (not its query
+        fields, which may lag its last commit); returns how many were suspended."""
+        return await self._for_each_held(resident_id, lambda p: p.suspend_for_quarantine(
+            quarantine_id, self._clock(), cause))
 
     async def quarantine_ended(self, resident_id: str, quarantine_id: str,
                                cause: dict[str, Any] | None = None) -> int:
-        ids = [p["_id"] for p in await self._repo.held_by(resident_id) if p.get("status") == "suspended"]
-        for permit_id in ids:
-            await self._change(permit_id, self._sync(
-                lambda p: p.reinstate_after_quarantine(quarantine_id, self._clock(), cause)))
-        return len(ids)
+        return await self._for_each_held(resident_id, lambda p: p.reinstate_after_quarantine(
+            quarantine_id, self._clock(), cause))
+
+    async def _for_each_held(self, holder_id: str, change: Callable[[Permit], bool]) -> int:
+        changed: set[str] = set()
+
+        async def apply(permit: Permit) -> None:
+            if change(permit):
+                changed.add(permit.permit_id)
+
+        for permit_id in await self._repo.held_by(holder_id):
+            try:
+                await self._change(permit_id, apply)
+            except NotFound:  # an id filed by an application that crashed before its commit
+                pass
+        return len(changed)
 
     # ----- the clock (worker) ----------------------------------------------------------------
 
