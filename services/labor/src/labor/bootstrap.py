@@ -8,7 +8,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from labor.adapters.grid import GridDirectory
 from labor.adapters.projections import Projections
-from labor.adapters.repository import Repository
+from towngrid_kit.repository import DataclassMapper, Repository
+from towngrid_kit.unit_of_work import UnitOfWork
 from labor.domain.batch import Batch
 from labor.domain.employment import Demand, Employer, JobSeeker
 from labor.domain.resumption import ResumptionCase
@@ -16,7 +17,6 @@ from labor.service.batches import Batches
 from labor.service.employment import Employment
 from labor.service.figures import Figures
 from labor.service.resumption import Resumption
-from labor.service.unit import Changer
 
 AGGREGATE_STORES = ["employers", "demands", "job_seekers", "batches", "resumption_cases"]
 
@@ -53,24 +53,27 @@ class Labor:
 
 
 def build(db: AsyncDatabase) -> Labor:
-    employers = Repository(db, "employers", Employer, lambda e: e.enterprise_id,
-                           lambda e: {"province": e.province, "local": e.local, "enterprise_id": e.enterprise_id},
-                           ("province",))
-    demands = Repository(db, "demands", Demand, lambda d: d.demand_id,
-                         lambda d: {"enterprise_id": d.enterprise_id, "status": d.status, "province": d.province},
-                         ("enterprise_id", "status"))
-    seekers = Repository(db, "job_seekers", JobSeeker, lambda s: s.job_seeker_id,
-                         lambda s: {"resident_id": s.resident_id, "matched": s.match is not None, "skills": s.skills,
-                                    "compound_id": s.compound_id, "enterprise_id": s.match.enterprise_id if s.match else None,
-                                    "placement": s.match.placement if s.match else None,
-                                    "placed_locally": bool(s.match and s.match.placed_at)},
-                         ("matched", "skills"))
-    batches = Repository(db, "batches", Batch, lambda b: b.batch_id, _batch_index, ("worker_ids", "status"))
-    cases = Repository(db, "resumption_cases", ResumptionCase, lambda c: c.case_id, _case_index,
-                       ("status", "enterprise_id"))
+    employers = Repository(db, "employers", DataclassMapper(
+        Employer, lambda e: e.enterprise_id,
+        lambda e: {"province": e.province, "local": e.local, "enterprise_id": e.enterprise_id}), indexed=("province",))
+    demands = Repository(db, "demands", DataclassMapper(
+        Demand, lambda d: d.demand_id,
+        lambda d: {"enterprise_id": d.enterprise_id, "status": d.status, "province": d.province}),
+        indexed=("enterprise_id", "status"))
+    seekers = Repository(db, "job_seekers", DataclassMapper(
+        JobSeeker, lambda s: s.job_seeker_id,
+        lambda s: {"resident_id": s.resident_id, "matched": s.match is not None, "skills": s.skills,
+                   "compound_id": s.compound_id, "enterprise_id": s.match.enterprise_id if s.match else None,
+                   "placement": s.match.placement if s.match else None,
+                   "placed_locally": bool(s.match and s.match.placed_at)}), indexed=("matched", "skills"))
+    batches = Repository(db, "batches", DataclassMapper(Batch, lambda b: b.batch_id, _batch_index),
+                         indexed=("worker_ids", "status"))
+    cases = Repository(db, "resumption_cases", DataclassMapper(ResumptionCase, lambda c: c.case_id, _case_index),
+                       indexed=("status", "enterprise_id"))
     projections = Projections(db)
-    e, d, s, b, c = (Changer(employers, "employer"), Changer(demands, "demand"), Changer(seekers, "job seeker"),
-                     Changer(batches, "batch"), Changer(cases, "resumption case"))
+    e, d, s, b, c = (UnitOfWork(employers, "employer"), UnitOfWork(demands, "demand"),
+                     UnitOfWork(seekers, "job seeker"), UnitOfWork(batches, "batch"),
+                     UnitOfWork(cases, "resumption case"))
     return Labor(
         employment=Employment(e, d, s, projections),
         batches=Batches(b, d, s, projections),

@@ -13,7 +13,7 @@ from towngrid_kit.errors import ConcurrentModification, Conflict
 from labor.domain.eligibility import Certificate, Eligibility, evaluate
 from labor.domain.employment import Demand, Employer, JobSeeker
 from labor.service.employment import DemandInput, Employment, job_seeker_id_of
-from labor.service.unit import Changer
+from towngrid_kit.unit_of_work import UnitOfWork
 
 NOW = datetime.now(UTC)
 
@@ -66,7 +66,7 @@ class FakeProjections:
 def setup() -> tuple[Employment, FakeRepo, FakeRepo, FakeProjections]:
     employers, demands, seekers = FakeRepo("enterprise_id"), FakeRepo("demand_id"), FakeRepo("job_seeker_id")
     projections = FakeProjections()
-    use = Employment(Changer(employers, "employer"), Changer(demands, "demand"), Changer(seekers, "job seeker"),
+    use = Employment(UnitOfWork(employers, "employer"), UnitOfWork(demands, "demand"), UnitOfWork(seekers, "job seeker"),
                      projections)  # type: ignore[arg-type]
     return use, demands, seekers, projections
 

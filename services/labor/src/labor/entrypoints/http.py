@@ -35,7 +35,7 @@ from labor.entrypoints.schemas import (
     view,
 )
 from labor.service.employment import DemandInput, job_seeker_id_of
-from labor.service.unit import utcnow
+from towngrid_kit.ids import utcnow
 
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)

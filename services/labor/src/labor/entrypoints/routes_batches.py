@@ -33,7 +33,7 @@ from labor.entrypoints.scope import (
     ensure_resident,
     enterprise_filter,
 )
-from labor.service.unit import utcnow
+from towngrid_kit.ids import utcnow
 
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)

@@ -9,11 +9,12 @@ from labor.adapters.projections import Projections
 from labor.domain.batch import Batch, BatchWorker
 from labor.domain.employment import Demand, JobSeeker
 from labor.service.employment import must_exist
-from labor.service.unit import Changer, new_id, utcnow
+from towngrid_kit.ids import new_id, utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
 
 class Batches:
-    def __init__(self, batches: Changer[Batch], demands: Changer[Demand], seekers: Changer[JobSeeker],
+    def __init__(self, batches: UnitOfWork[Batch], demands: UnitOfWork[Demand], seekers: UnitOfWork[JobSeeker],
                  projections: Projections) -> None:
         self.batches = batches
         self.demands = demands
@@ -32,8 +33,7 @@ class Batches:
             raise InvalidInput(f"vehicle pass {vehicle_pass_id} is {vehicle.get('status')} or not valid at departure",
                                field="body.vehicle_pass_id")
         batch_id = new_id("bat")
-        return await self.batches.create(Batch.schedule(batch_id, demand, departure_at, vehicle_pass_id, seats, now),
-                                         batch_id)
+        return await self.batches.add(Batch.schedule(batch_id, demand, departure_at, vehicle_pass_id, seats, now))
 
     async def add_worker(self, batch_id: str, job_seeker_id: str) -> Batch:
         seeker = await must_exist(self.seekers, job_seeker_id, "body.job_seeker_id")

@@ -11,7 +11,8 @@ from towngrid_kit.errors import Conflict, ConcurrentModification, InvalidInput, 
 from labor.adapters.projections import Projections
 from labor.domain.employment import Demand, Employer, JobSeeker, Match, SeekerMatch
 from labor.domain.matching import Candidate, rank
-from labor.service.unit import Changer, new_id, utcnow
+from towngrid_kit.ids import new_id, utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
 
 CANDIDATE_POOL = 5000  # unmatched seekers with a wanted skill, considered per ranking
@@ -42,7 +43,7 @@ class DemandInput:
 
 
 class Employment:
-    def __init__(self, employers: Changer[Employer], demands: Changer[Demand], seekers: Changer[JobSeeker],
+    def __init__(self, employers: UnitOfWork[Employer], demands: UnitOfWork[Demand], seekers: UnitOfWork[JobSeeker],
                  projections: Projections) -> None:
         self.employers = employers
         self.demands = demands
@@ -52,8 +53,7 @@ class Employment:
 
     async def register_employer(self, name: str, province: str, city_code: str) -> Employer:
         enterprise_id = new_id("ent")
-        return await self.employers.create(Employer.register(enterprise_id, name, province, city_code, utcnow()),
-                                           enterprise_id)
+        return await self.employers.add(Employer.register(enterprise_id, name, province, city_code, utcnow()))
 
     async def post_demand(self, data: DemandInput) -> Demand:
         employer = await self.employers.repo.get(data.enterprise_id)
@@ -65,7 +65,7 @@ class Employment:
             headcount=data.headcount, wage_min_cents=data.wage_min_cents, wage_max_cents=data.wage_max_cents,
             start_date=data.start_date, province=data.province, city_code=data.city_code,
             health_certificate_required=data.health_certificate_required, at=utcnow())
-        return await self.demands.create(demand, demand_id)
+        return await self.demands.add(demand)
 
     async def register_seeker(self, resident_id: str, skills: list[str], preferred: list[str]) -> tuple[JobSeeker, bool]:
         """Opt-in registration of a resident known from the registry's events; again: the same seeker."""
@@ -79,7 +79,7 @@ class Employment:
             return existing, False
         seeker = JobSeeker.register(seeker_id, resident_id, known["compound_id"], skills, preferred, utcnow())
         try:
-            await self.seekers.create(seeker, seeker_id)
+            await self.seekers.add(seeker)
         except ConcurrentModification:
             return await self.seekers.get(seeker_id), False
         return seeker, True
@@ -125,7 +125,7 @@ class Employment:
         return await self.employers.get(enterprise_id)
 
 
-async def must_exist(changer: Changer, aggregate_id: str, field: str):  # noqa: ANN201
+async def must_exist(changer: UnitOfWork, aggregate_id: str, field: str):  # noqa: ANN201
     try:
         return await changer.get(aggregate_id)
     except NotFound as error:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from labor.adapters.repository import Repository
-from labor.service.unit import utcnow
+from towngrid_kit.repository import Repository
+from towngrid_kit.ids import utcnow
 
 
 class Figures:

@@ -8,7 +8,8 @@ from towngrid_kit.errors import Conflict, ConcurrentModification
 from labor.domain.employment import Demand, Employer
 from labor.domain.resumption import Action, Problem, ResumptionCase
 from labor.service.employment import must_exist
-from labor.service.unit import Changer, new_id, utcnow
+from towngrid_kit.ids import new_id, utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
 
 def case_id_of(enterprise_id: str) -> str:
@@ -17,7 +18,7 @@ def case_id_of(enterprise_id: str) -> str:
 
 
 class Resumption:
-    def __init__(self, cases: Changer[ResumptionCase], employers: Changer[Employer], demands: Changer[Demand]) -> None:
+    def __init__(self, cases: UnitOfWork[ResumptionCase], employers: UnitOfWork[Employer], demands: UnitOfWork[Demand]) -> None:
         self.cases = cases
         self.employers = employers
         self.demands = demands
@@ -28,7 +29,7 @@ class Resumption:
         if (existing := await self.cases.repo.get(case_id)) is not None:
             raise Conflict(f"enterprise {enterprise_id} already has case {existing.case_id}")
         try:
-            return await self.cases.create(ResumptionCase.open(case_id, enterprise_id, officer_id, utcnow()), case_id)
+            return await self.cases.add(ResumptionCase.open(case_id, enterprise_id, officer_id, utcnow()))
         except ConcurrentModification:
             raise Conflict(f"enterprise {enterprise_id} already has case {case_id}") from None
 

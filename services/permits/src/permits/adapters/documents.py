@@ -1,4 +1,5 @@
-"""Permit <-> the state stored in its commits (datetimes as BSON dates, UTC)."""
+"""Permit <-> the state stored in its commits (datetimes as BSON dates, UTC), and its query fields:
+the mapper of ``towngrid_kit.repository``."""
 
 from __future__ import annotations
 
@@ -50,3 +51,10 @@ def index_fields(permit: Permit) -> dict[str, Any]:
         "next_due": permit.next_due,
         "valid_until": permit.valid_until if permit.status in ("issued", "suspended") else None,
     }
+
+
+class PermitMapper:
+    id_of = staticmethod(lambda permit: permit.permit_id)
+    to_state = staticmethod(to_state)
+    from_state = staticmethod(from_state)
+    query_fields = staticmethod(index_fields)

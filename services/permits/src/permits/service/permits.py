@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import InvalidInput, NotFound
+from towngrid_kit.unit_of_work import UnitOfWork
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.adapters.repository import PermitRepository, PolicyStore
 from permits.adapters.signing import BadCode, CodeSigner, PermitClaims
@@ -54,7 +54,7 @@ class PermitService:
         self._roster = roster
         self.signer = signer
         self._clock = clock
-        self._locks = KeyedLocks()
+        self._permits = UnitOfWork(repo, "application or permit")
 
     # ----- applying and reviewing ----------------------------------------------------
 
@@ -85,10 +85,7 @@ class PermitService:
         return permit
 
     async def get(self, permit_id: str) -> Permit:
-        permit = await self._repo.get(permit_id)
-        if permit is None:
-            raise NotFound(f"no application or permit {permit_id}")
-        return permit
+        return await self._permits.get(permit_id)
 
     async def decide(self, permit_id: str, department: str, *, approve: bool, reason: str | None,
                      reason_code: str | None, decided_by: str, escalated: bool) -> Permit:
@@ -99,25 +96,25 @@ class PermitService:
                           decided_by=decided_by, now=self._clock(), escalated=escalated,
                           holder_in_quarantine=quarantined)
 
-        permit = await self._change(permit_id, change)
+        permit = await self._permits.change(permit_id, change)
         if permit.status == "issued" and permit.permit_type in RESIDENT_PERMITS:
             # The quarantine may have started between the check and the commit: close that gap.
             quarantine_id = await self._open_quarantine(permit.holder_resident_id or "")
             if quarantine_id is not None:
-                permit = await self._change(permit_id, self._sync(lambda p: p.suspend_for_quarantine(
-                    quarantine_id, self._clock())))
+                permit = await self._permits.change(permit_id, lambda p: p.suspend_for_quarantine(
+                    quarantine_id, self._clock()))
         return permit
 
     async def update_checklist(self, permit_id: str, items: dict[str, bool]) -> Permit:
-        return await self._change(permit_id, self._sync(lambda p: p.update_checklist(items, self._clock())))
+        return await self._permits.change(permit_id, lambda p: p.update_checklist(items, self._clock()))
 
     async def revoke(self, permit_id: str, reason: str, note: str | None, by: str) -> Permit:
         self.reasons.check(reason, note)
-        return await self._change(permit_id, self._sync(lambda p: p.revoke(reason, note, by, self._clock())))
+        return await self._permits.change(permit_id, lambda p: p.revoke(reason, note, by, self._clock()))
 
     async def suspend(self, permit_id: str, reason_code: str, note: str | None, by: str) -> Permit:
         self.reasons.check(reason_code, note)
-        return await self._change(permit_id, self._sync(lambda p: p.suspend(reason_code, note, by, self._clock())))
+        return await self._permits.change(permit_id, lambda p: p.suspend(reason_code, note, by, self._clock()))
 
     async def lift_suspension(self, permit_id: str, reason_code: str, note: str | None, by: str) -> Permit:
         self.reasons.check(reason_code, note)
@@ -126,11 +123,11 @@ class PermitService:
             quarantine_id = await self.open_quarantine(permit.holder_resident_id or "")
             permit.lift_suspension(reason_code, note, by, self._clock(), quarantine_id)
 
-        return await self._change(permit_id, change)
+        return await self._permits.change(permit_id, change)
 
     async def change(self, permit_id: str, change: Callable[[Permit], Any]) -> Permit:
         """One (async) domain change of a permit, stored with its events (for other use cases, e.g. appeals)."""
-        return await self._change(permit_id, change)
+        return await self._permits.change(permit_id, change)
 
     def now(self) -> datetime:
         return self._clock()
@@ -150,7 +147,7 @@ class PermitService:
         return permit
 
     async def page(self, query: dict[str, Any], after: str | None, limit: int) -> list[Permit]:
-        return await self._repo.page(query, after, limit)
+        return await self._repo.find(query, after=after, limit=limit)
 
     # ----- verification -----------------------------------------------------------------
 
@@ -207,7 +204,7 @@ class PermitService:
 
         for permit_id in await self._repo.held_by(holder_id):
             try:
-                await self._change(permit_id, apply)
+                await self._permits.change(permit_id, apply)
             except NotFound:  # an id filed by an application that crashed before its commit
                 pass
         return len(changed)
@@ -217,13 +214,13 @@ class PermitService:
     async def expire_due(self) -> int:
         ids = await self._repo.ids({"status": {"$in": ["issued", "suspended"]}, "valid_until": {"$lte": self._clock()}})
         for permit_id in ids:
-            await self._change(permit_id, self._sync(lambda p: p.expire(self._clock())))
+            await self._permits.change(permit_id, lambda p: p.expire(self._clock()))
         return len(ids)
 
     async def escalate_overdue(self) -> int:
         ids = await self._repo.ids({"status": "under_review", "next_due": {"$lte": self._clock()}})
         for permit_id in ids:
-            await self._change(permit_id, self._sync(lambda p: p.mark_overdue(self._clock())))
+            await self._permits.change(permit_id, lambda p: p.mark_overdue(self._clock()))
         return len(ids)
 
     # ----- figures ------------------------------------------------------------------------
@@ -255,23 +252,3 @@ class PermitService:
     async def _open_quarantine(self, resident_id: str) -> str | None:
         found = await self._roster.get(resident_id)
         return found["quarantine_id"] if found and found.get("in_quarantine") else None
-
-    @staticmethod
-    def _sync(change: Callable[[Permit], object]) -> Callable[[Permit], Any]:
-        async def run(permit: Permit) -> None:
-            change(permit)
-
-        return run
-
-    async def _change(self, permit_id: str, change: Callable[[Permit], Any]) -> Permit:
-        """Load, apply one domain change, save if it recorded events; retried on a conflict."""
-
-        async def attempt() -> Permit:
-            permit = await self.get(permit_id)
-            await change(permit)
-            if permit.pending:
-                await self._repo.save(permit)
-            return permit
-
-        async with self._locks.hold(permit_id):
-            return await retry_on_conflict(attempt)

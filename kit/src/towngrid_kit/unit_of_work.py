@@ -1,0 +1,54 @@
+"""One way to change an aggregate: load it, call a domain method, store the new state with its
+events (and the request's idempotency key, see ``commits.current_request``), retry on a
+version conflict.
+
+Within one process, changes of one aggregate wait their turn (``KeyedLocks``), so they do not
+collide at all; across processes (replicas) a collision is caught by the commit's unique id and
+the whole change — load, domain method, save — runs again on the newer state.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.errors import NotFound
+from towngrid_kit.repository import Repository
+
+A = TypeVar("A")
+
+
+class UnitOfWork(Generic[A]):
+    def __init__(self, repo: Repository[A], what: str) -> None:
+        """``what``: the aggregate's name in a "not found" answer (e.g. "batch")."""
+        self.repo = repo
+        self.what = what
+        self._locks = KeyedLocks()
+
+    async def get(self, aggregate_id: str) -> A:
+        found = await self.repo.get(aggregate_id)
+        if found is None:
+            raise NotFound(f"no {self.what} {aggregate_id}")
+        return found
+
+    async def change(self, aggregate_id: str, change: Callable[[A], Any] | Callable[[A], Awaitable[Any]]) -> A:
+        """Apply ``change`` (sync or async) to the latest state and store what it recorded
+        (nothing is stored when it recorded no event). Raises NotFound, or what the domain raises."""
+
+        async def attempt() -> A:
+            aggregate = await self.get(aggregate_id)
+            outcome = change(aggregate)
+            if inspect.isawaitable(outcome):
+                await outcome
+            await self.repo.save(aggregate)
+            return aggregate
+
+        async with self._locks.hold(aggregate_id):
+            return await retry_on_conflict(attempt)
+
+    async def add(self, aggregate: A) -> A:
+        """Store a new aggregate (its first events); ConcurrentModification if its id is taken."""
+        await self.repo.save(aggregate)
+        return aggregate
