@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from labor.adapters.grid import GridDirectory
+from towngrid_kit.grid import GridDirectory
 from labor.adapters.projections import Projections
 from towngrid_kit.repository import DataclassMapper, Repository
 from towngrid_kit.unit_of_work import UnitOfWork

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi import HTTPException
 
-from labor.entrypoints.scope import ensure_own_enterprise, ensure_resident, enterprise_filter, grid_filter
+from towngrid_kit.grid import Place, grid_filter
+from labor.entrypoints.scope import ensure_own_enterprise, ensure_resident, enterprise_filter
 from towngrid_kit.auth import Principal, Role
 from towngrid_kit.errors import NotFound
 
@@ -15,6 +16,9 @@ GRID = {"A-1": "A", "B-1": "B"}
 class FakeGrid:
     async def community_of(self, compound_id: str | None) -> str | None:
         return GRID.get(compound_id or "")
+
+    async def compound(self, compound_id: str | None) -> Place:
+        return Place(compound_id, await self.community_of(compound_id))
 
     async def compounds_of(self, community_id: str) -> list[str]:
         return [c for c, community in GRID.items() if community == community_id]

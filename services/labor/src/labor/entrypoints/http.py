@@ -18,12 +18,11 @@ from labor.bootstrap import Labor, build
 from labor.config import LaborSettings
 from labor.domain.places import CITIES, PROVINCES, is_local
 from labor.entrypoints import routes_batches
+from towngrid_kit.grid import ensure_compound, grid_filter
 from labor.entrypoints.scope import (
-    ensure_compound,
     ensure_own_enterprise,
     ensure_resident,
     enterprise_filter,
-    grid_filter,
     is_liaison,
 )
 from labor.entrypoints.schemas import (

@@ -27,8 +27,8 @@ from labor.entrypoints.schemas import (
     ScheduleBatch,
     view,
 )
+from towngrid_kit.grid import compounds_in_scope
 from labor.entrypoints.scope import (
-    compounds_in_scope,
     ensure_own_enterprise,
     ensure_resident,
     enterprise_filter,

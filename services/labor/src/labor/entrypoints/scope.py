@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from towngrid_kit.auth import Principal, Role, ensure_in_scope, ensure_own_organisation
+from towngrid_kit.auth import Principal, Role, ensure_own_organisation
 from towngrid_kit.errors import NotFound
 
-from labor.adapters.grid import GridDirectory
+from towngrid_kit.grid import GridDirectory, ensure_compound
 
 
 def is_liaison(principal: Principal) -> bool:
@@ -34,27 +34,6 @@ def enterprise_filter(principal: Principal, field: str = "enterprise_id") -> dic
     if not is_liaison(principal):
         return {}
     return None if principal.organisation is None else {field: principal.organisation}
-
-
-async def ensure_compound(principal: Principal, grid: GridDirectory, compound_id: str | None) -> None:
-    if not principal.grid.whole_town:
-        ensure_in_scope(principal, community=await grid.community_of(compound_id), compound=compound_id)
-
-
-async def compounds_in_scope(principal: Principal, grid: GridDirectory) -> list[str] | None:
-    """The compounds the caller's lists may show: None for the whole town."""
-    scope = principal.grid
-    if scope.whole_town:
-        return None
-    if scope.compound is not None:
-        return [scope.compound]
-    assert scope.community is not None
-    return await grid.compounds_of(scope.community)
-
-
-async def grid_filter(principal: Principal, grid: GridDirectory, field: str = "compound_id") -> dict[str, Any]:
-    compounds = await compounds_in_scope(principal, grid)
-    return {} if compounds is None else {field: {"$in": compounds}}
 
 
 async def ensure_resident(principal: Principal, grid: GridDirectory, known: dict[str, Any] | None,

@@ -31,7 +31,7 @@ def build_handlers(db: AsyncDatabase, labor: Labor | None = None) -> EventHandle
 
     @handlers.on(CompoundRegistered)
     async def on_compound(event: CompoundRegistered, envelope: Envelope) -> None:
-        await grid.compound_registered(event.compound_id, event.community_id)  # which community a resident's compound is in
+        await grid.compound_registered(event.compound_id, event.community_id, event.checkpoint_id)  # which community a resident's compound is in
 
     @handlers.on(ResidentReturned)
     async def on_returned(event: ResidentReturned, envelope: Envelope) -> None:

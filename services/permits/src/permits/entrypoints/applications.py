@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
-from permits.adapters.grid_units import GridUnits
+from towngrid_kit.grid import GridDirectory
 from permits.domain.permit import Permit
 from permits.entrypoints.schemas import (
     CHECKPOINT_RE,
@@ -41,11 +41,11 @@ def service(request: Request) -> PermitService:
 Permits = Annotated[PermitService, Depends(service)]
 
 
-def grid_units(request: Request) -> GridUnits:
+def grid_units(request: Request) -> GridDirectory:
     return request.app.state.grid
 
 
-Grid = Annotated[GridUnits, Depends(grid_units)]
+Grid = Annotated[GridDirectory, Depends(grid_units)]
 
 
 def view(permits: PermitService, p: Permit, principal: Principal | None = None) -> ApplicationView:

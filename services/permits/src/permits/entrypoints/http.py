@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
+from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.request_limits import PublicRoute
 from towngrid_kit.settings import load_settings
-from permits.adapters.grid_units import GridUnits
+from towngrid_kit.grid import GridDirectory, compounds_in_scope, ensure_compound
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.bootstrap import build_appeal_service, build_permit_service
 from permits.config import PermitsSettings
@@ -56,9 +56,7 @@ async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depend
     doc = await found.get(resident_id)
     if doc is None:
         raise NotFound(f"no quarantine known for resident {resident_id}")
-    if not principal.grid.whole_town:
-        compound = doc.get("compound_id")
-        ensure_in_scope(principal, compound=compound, community=await grid.community_of(compound) if compound else None)
+    await ensure_compound(principal, grid, doc.get("compound_id"))
     return QuarantineStatus.of(doc)
 
 
@@ -67,10 +65,7 @@ async def list_status(found: Annotated[QuarantineRoster, Depends(roster)], grid:
                       principal: Annotated[Principal, Depends(require_roles(*READERS))],
                       in_quarantine: bool | None = True, after: str | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> QuarantineStatusPage:
-    scope = principal.grid
-    compounds = ([scope.compound] if scope.compound is not None else
-                 await grid.compounds_of(scope.community) if scope.community is not None else None)
-    docs = await found.page(in_quarantine, after, limit + 1, compounds)
+    docs = await found.page(in_quarantine, after, limit + 1, await compounds_in_scope(principal, grid))
     items = [QuarantineStatus.of(d) for d in docs[:limit]]
     return QuarantineStatusPage(items=items, next_after=items[-1].resident_id if len(docs) > limit else None)
 
@@ -90,7 +85,8 @@ def public_routes(settings: PermitsSettings) -> list[PublicRoute]:
 
 def create_permits_app(settings: PermitsSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
-        app.state.grid = GridUnits(resources.db)
+        app.state.grid = GridDirectory(resources.db)
+        await app.state.grid.ensure_indexes()
         app.state.roster = QuarantineRoster(resources.db)
         await app.state.roster.ensure_indexes()
         app.state.permits = await build_permit_service(resources.db, settings)

@@ -16,7 +16,7 @@ from fastapi import HTTPException
 
 from towngrid_kit.auth import Principal, Role, ensure_in_scope
 from towngrid_kit.errors import InvalidInput
-from permits.adapters.grid_units import GridUnits
+from towngrid_kit.grid import GridDirectory
 from permits.domain.permit import Permit
 
 SERVICE_POINT_RE = re.compile(r"^SP-(.+)$")
@@ -47,7 +47,7 @@ def grid_filter(principal: Principal) -> dict[str, Any]:
     return {}
 
 
-async def place(grid: GridUnits, *, compound_id: str | None, service_point_id: str | None) -> tuple[str | None, str | None]:
+async def place(grid: GridDirectory, *, compound_id: str | None, service_point_id: str | None) -> tuple[str | None, str | None]:
     """(compound, community) of an application taken at a counter."""
     if compound_id is not None:
         community = await grid.community_of(compound_id)

@@ -19,7 +19,7 @@ from towngrid_kit.lease import Lease
 from towngrid_kit.periodic import run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
-from permits.adapters.grid_units import GridUnits
+from towngrid_kit.grid import GridDirectory
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.adapters.repository import PermitRepository, PolicyStore
 from permits.bootstrap import AGGREGATE_STORES, build_signer
@@ -56,12 +56,12 @@ def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
         await permits.quarantine_ended(event.resident_id, event.quarantine_id,
                                        {k: v for k, v in cause.items() if v is not None})
 
-    grid = GridUnits(db)
+    grid = GridDirectory(db)
 
     @handlers.on(CompoundRegistered)
     async def on_compound(event: CompoundRegistered, envelope: Envelope) -> None:
         # Which community a compound belongs to: the grid scope of applications and the roster.
-        await grid.compound_registered(event)
+        await grid.compound_registered(event.compound_id, event.community_id, event.checkpoint_id)
 
     return handlers
 
