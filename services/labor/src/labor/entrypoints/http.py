@@ -18,6 +18,7 @@ from labor.bootstrap import Labor, build
 from labor.config import LaborSettings
 from labor.domain.places import CITIES, PROVINCES, is_local
 from labor.entrypoints import routes_batches
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
 from labor.entrypoints.scope import (
     ensure_own_enterprise,
@@ -27,7 +28,6 @@ from labor.entrypoints.scope import (
 )
 from labor.entrypoints.schemas import (
     ConfirmMatch,
-    Page,
     PostDemand,
     RegisterEmployer,
     RegisterJobSeeker,
@@ -39,7 +39,7 @@ from towngrid_kit.ids import utcnow
 OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
 STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
 GRID_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # residents' opt-in registration is a grid task
-EMPTY_PAGE: dict[str, Any] = {"items": [], "next_after": None}
+EMPTY_PAGE: Page[dict[str, Any]] = Page(items=[])
 
 router = APIRouter()
 
@@ -53,11 +53,6 @@ Service = Annotated[Labor, Depends(labor)]
 
 def demand_view(d: Any) -> dict[str, Any]:  # noqa: ANN401
     return view(d, filled=d.filled, open_positions=d.open_positions, status=d.status, local=d.local)
-
-
-def page(items: list[Any], limit: int, id_of: Any, shown: Any) -> dict[str, Any]:  # noqa: ANN401
-    kept = items[:limit]
-    return {"items": [shown(x) for x in kept], "next_after": id_of(kept[-1]) if len(items) > limit else None}
 
 
 async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
@@ -92,14 +87,14 @@ async def get_employer(enterprise_id: str, service: Service,
     return view(employer, local=employer.local, demands=[demand_view(d) for d in demands])
 
 
-@router.get("/employers", tags=["employers"], response_model=Page, summary="Employers, a page at a time")
+@router.get("/employers", tags=["employers"], response_model=Page[dict[str, Any]], summary="Employers, a page at a time")
 async def list_employers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                         province: str | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
+                         province: str | None = None, after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = ({"province": province} if province else {}) | own
     found = await service.employment.employers.repo.find(query, after=after, limit=limit + 1)
-    return page(found, limit, lambda e: e.enterprise_id, lambda e: view(e, local=e.local))
+    return page_of(found, limit, lambda e: e.enterprise_id, lambda e: view(e, local=e.local))
 
 
 @router.post("/demands", status_code=201, tags=["demand"], summary="Post an employer's labour demand")
@@ -124,16 +119,16 @@ async def get_demand(demand_id: str, service: Service,
     return demand_view(demand)
 
 
-@router.get("/demands", tags=["demand"], response_model=Page, summary="Labour demand, a page at a time")
+@router.get("/demands", tags=["demand"], response_model=Page[dict[str, Any]], summary="Labour demand, a page at a time")
 async def list_demands(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        enterprise_id: str | None = None,
                        status: Annotated[str | None, Query(pattern="^(open|filled)$")] = None,
-                       after: After = None, limit: Limit = 50) -> dict[str, Any]:
+                       after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v} | own
     found = await service.employment.demands.repo.find(query, after=after, limit=limit + 1)
-    return page(found, limit, lambda d: d.demand_id, demand_view)
+    return page_of(found, limit, lambda d: d.demand_id, demand_view)
 
 
 @router.get("/demands/{demand_id}/candidates", tags=["matching"],
@@ -192,14 +187,14 @@ async def get_job_seeker(job_seeker_id: str, service: Service,
     return view(seeker, eligibility=view(eligibility))
 
 
-@router.get("/job-seekers", tags=["job seekers"], response_model=Page, summary="Job seekers, a page at a time")
+@router.get("/job-seekers", tags=["job seekers"], response_model=Page[dict[str, Any]], summary="Job seekers, a page at a time")
 async def list_job_seekers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                           matched: bool | None = None, after: After = None, limit: Limit = 50) -> dict[str, Any]:
+                           matched: bool | None = None, after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:  # a liaison: the seekers matched to its enterprise
         return EMPTY_PAGE
     query = ({"matched": matched} if matched is not None else {}) | own | await grid_filter(principal, service.grid)
     found = await service.employment.seekers.repo.find(query, after=after, limit=limit + 1)
-    return page(found, limit, lambda s: s.job_seeker_id, view)
+    return page_of(found, limit, lambda s: s.job_seeker_id, view)
 
 
 @router.post("/job-seekers/{job_seeker_id}/local-placement", tags=["job seekers"],

@@ -19,7 +19,6 @@ from labor.entrypoints.schemas import (
     Board,
     Dispatch,
     OpenCase,
-    Page,
     RaiseProblem,
     RecordAction,
     Resolve,
@@ -27,6 +26,7 @@ from labor.entrypoints.schemas import (
     ScheduleBatch,
     view,
 )
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import compounds_in_scope
 from labor.entrypoints.scope import (
     ensure_own_enterprise,
@@ -129,20 +129,18 @@ async def get_batch(batch_id: str, service: Service,
     return shown
 
 
-@router.get("/batches", tags=["batches"], response_model=Page, summary="Batches, a page at a time")
+@router.get("/batches", tags=["batches"], response_model=Page[dict[str, Any]], summary="Batches, a page at a time")
 async def list_batches(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        status: Annotated[str | None, Query(pattern="^(open|departed|arrived)$")] = None,
-                       flagged: bool | None = None, after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
+                       flagged: bool | None = None, after: str | None = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
-        return {"items": [], "next_after": None}
+        return Page(items=[])
     query: dict[str, Any] = {k: v for k, v in (("status", status), ("flagged", flagged)) if v is not None} | own
     compounds = await compounds_in_scope(principal, service.grid)
     if compounds is not None:  # the batches carrying a worker who lives in the caller's scope
         query["worker_compounds"] = {"$in": compounds}
     found = await service.batches.batches.repo.find(query, after=after, limit=limit + 1)
-    kept = found[:limit]
-    return {"items": [shown_to(principal, batch_view(b), b, compounds) for b in kept],
-            "next_after": kept[-1].batch_id if len(found) > limit else None}
+    return page_of(found, limit, lambda b: b.batch_id, lambda b: shown_to(principal, batch_view(b), b, compounds))
 
 
 @router.post("/batches/{batch_id}/workers", tags=["batches"],
@@ -207,16 +205,15 @@ async def get_case(case_id: str, service: Service,
     return case_view(case, await service.resumption.linked_demands(case.enterprise_id))
 
 
-@router.get("/resumption-cases", tags=["resumption"], response_model=Page, summary="Cases, a page at a time")
+@router.get("/resumption-cases", tags=["resumption"], response_model=Page[dict[str, Any]], summary="Cases, a page at a time")
 async def list_cases(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                      status: Annotated[str | None, Query(pattern="^(open|resumed)$")] = None,
-                     after: str | None = None, limit: Limit = 50) -> dict[str, Any]:
+                     after: str | None = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
-        return {"items": [], "next_after": None}
+        return Page(items=[])
     query = ({"status": status} if status else {}) | own
     found = await service.resumption.cases.repo.find(query, after=after, limit=limit + 1)
-    kept = found[:limit]
-    return {"items": [case_view(c) for c in kept], "next_after": kept[-1].case_id if len(found) > limit else None}
+    return page_of(found, limit, lambda c: c.case_id, case_view)
 
 
 @router.post("/resumption-cases/{case_id}/problems", status_code=201, tags=["resumption"],

@@ -101,11 +101,6 @@ class Resume(_Body):
     workers_on_site: int = Field(ge=0, le=1_000_000)
 
 
-class Page(BaseModel):
-    items: list[dict[str, Any]]
-    next_after: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
-
-
 def view(obj: Any, **extra: Any) -> dict[str, Any]:  # noqa: ANN401
     """A domain object as JSON-ready data (its events are not part of it)."""
     if is_dataclass(obj):

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory
 from permits.domain.permit import Permit
 from permits.entrypoints.schemas import (
     CHECKPOINT_RE,
-    ApplicationPage,
     ApplicationView,
     ChecklistUpdate,
     CounterApplication,
@@ -126,7 +126,7 @@ async def get_application(permit_id: str, permits: Permits,
     return view(permits, permit, principal)
 
 
-@router.get("/applications", response_model=ApplicationPage,
+@router.get("/applications", response_model=Page[ApplicationView],
             summary="Applications and permits, a page at a time (a reviewer sees only their department's)")
 async def list_applications(permits: Permits, principal: Annotated[Principal, Depends(require_roles(*READERS))],
                             holder_id: Annotated[str | None, Query(max_length=100)] = None,
@@ -135,7 +135,7 @@ async def list_applications(permits: Permits, principal: Annotated[Principal, De
                                 description="Reviewers: only steps of my department still open; town admins: "
                                             "only escalated (overdue) steps.")] = False,
                             after: Annotated[str | None, Query(description="The last permit_id of the previous page.")] = None,
-                            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ApplicationPage:
+                            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ApplicationView]:
     query: dict[str, Any] = {k: v for k, v in (("holder_id", holder_id), ("status", status),
                                                ("permit_type", permit_type)) if v is not None}
     query.update(grid_filter(principal))
@@ -147,8 +147,7 @@ async def list_applications(permits: Permits, principal: Annotated[Principal, De
             raise HTTPException(403, "only reviewers and town admins have a review queue")
         query["escalated"] = True
     found = await permits.page(query, after, limit + 1)
-    items = [view(permits, p, principal) for p in found[:limit]]
-    return ApplicationPage(items=items, next_after=items[-1].permit_id if len(found) > limit else None)
+    return page_of(found, limit, lambda p: p.permit_id, lambda p: view(permits, p, principal))
 
 
 @router.post("/applications/{permit_id}/reviews/{department}", response_model=ApplicationView,

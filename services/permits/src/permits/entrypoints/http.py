@@ -14,6 +14,7 @@ from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.request_limits import PublicRoute
 from towngrid_kit.settings import load_settings
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory, compounds_in_scope, ensure_compound
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.bootstrap import build_appeal_service, build_permit_service
@@ -40,11 +41,6 @@ class QuarantineStatus(BaseModel):
         return cls(resident_id=doc["_id"], **{k: v for k, v in doc.items() if k in cls.model_fields})
 
 
-class QuarantineStatusPage(BaseModel):
-    items: list[QuarantineStatus]
-    next_after: str | None
-
-
 def roster(request: Request) -> QuarantineRoster:
     return request.app.state.roster
 
@@ -60,14 +56,13 @@ async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depend
     return QuarantineStatus.of(doc)
 
 
-@router.get("/quarantine-status", response_model=QuarantineStatusPage, summary="Residents by quarantine status")
+@router.get("/quarantine-status", response_model=Page[QuarantineStatus], summary="Residents by quarantine status")
 async def list_status(found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid,
                       principal: Annotated[Principal, Depends(require_roles(*READERS))],
                       in_quarantine: bool | None = True, after: str | None = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> QuarantineStatusPage:
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Page[QuarantineStatus]:
     docs = await found.page(in_quarantine, after, limit + 1, await compounds_in_scope(principal, grid))
-    items = [QuarantineStatus.of(d) for d in docs[:limit]]
-    return QuarantineStatusPage(items=items, next_after=items[-1].resident_id if len(docs) > limit else None)
+    return page_of(docs, limit, lambda d: d["_id"], QuarantineStatus.of)
 
 
 def public_routes(settings: PermitsSettings) -> list[PublicRoute]:

@@ -294,11 +294,6 @@ class ApplicationView(BaseModel):
         return shown
 
 
-class ApplicationPage(BaseModel):
-    items: list[ApplicationView]
-    next_after: str | None = Field(description="Pass as `after` to get the next page; null on the last page.")
-
-
 class VerificationView(BaseModel):
     status: Literal["valid", "not_valid", "suspended", "revoked", "expired", "not_yet_valid", "not_issued"] = Field(
         description="Public callers get only `valid` / `not_valid` (a suspension would tell that the holder is in "
