@@ -19,7 +19,15 @@ from towngrid_kit.problems import PROBLEM_JSON
 from delivery.bootstrap import Services
 from delivery.domain.order import Order, RequestedLine
 from delivery.entrypoints.deps import FIELD, ORDER_TAKERS, READERS, STAFF, Svc
-from delivery.entrypoints.schemas import AssignBody, CancelBody, FailBody, OrderLineIn, OrderPage, OrderView, PlaceOrderBody
+from delivery.entrypoints.schemas import (
+    AssignBody,
+    CancelBody,
+    FailBody,
+    OrderLineIn,
+    OrderPage,
+    OrderView,
+    PlaceOrderBody,
+)
 from delivery.entrypoints.scope import ensure_compound, ensure_order, ensure_own_merchant, ensure_team, grid_filter
 from delivery.service.orders import PlaceOrder
 
