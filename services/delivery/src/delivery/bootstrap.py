@@ -16,7 +16,9 @@ from delivery.adapters.teams import Teams
 from delivery.config import DeliverySettings
 from delivery.service.merchants import MerchantService
 from delivery.service.orders import OrderService
+from delivery.service.pickup import PickupService
 from delivery.service.relief import ReliefService
+from delivery.service.teams import TeamService
 
 AGGREGATE_STORES = [MERCHANTS, ORDERS, PARCELS]
 
@@ -26,6 +28,8 @@ class Services:
     merchants: MerchantService
     orders: OrderService
     relief: ReliefService
+    teams: TeamService
+    pickup: PickupService
     grid: GridDirectory
 
 
@@ -41,5 +45,7 @@ async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Servi
         orders=OrderService(orders, merchants, permits, households, teams, slots,
                             pickup_hold=timedelta(hours=settings.pickup_hold_hours)),
         relief=ReliefService(recipients, ledger, stock, parcels, settings.relief_parcel_contents),
+        teams=TeamService(teams),
+        pickup=PickupService(slots),
         grid=grid,
     )

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from towngrid_contracts.delivery import OrderLine
-
 from delivery.domain.merchant import Merchant, PriceList, Product
-from delivery.domain.order import Order, Step
+from delivery.domain.order import Order, OrderLine, Step
 
 
 def merchant_state(m: Merchant) -> dict[str, Any]:
@@ -42,7 +40,7 @@ _ORDER_FIELDS = ("order_id", "household_id", "compound_id", "merchant_id", "chan
 
 def order_state(o: Order) -> dict[str, Any]:
     state = {name: getattr(o, name) for name in _ORDER_FIELDS}
-    state["lines"] = [line.model_dump() for line in o.lines]
+    state["lines"] = [asdict(line) for line in o.lines]
     state["steps"] = [asdict(s) for s in o.steps]
     return state
 
@@ -50,7 +48,8 @@ def order_state(o: Order) -> dict[str, Any]:
 def order_from(doc: dict[str, Any], version: int) -> Order:
     return Order(
         **{name: doc.get(name) for name in _ORDER_FIELDS},
-        lines=[OrderLine(**line) for line in doc["lines"]],
+        lines=[OrderLine(sku=x["sku"], quantity=x["quantity"], unit_price_cents=x["unit_price_cents"])
+               for x in doc["lines"]],
         steps=[Step(**s) for s in doc.get("steps", [])],
         version=version,
     )

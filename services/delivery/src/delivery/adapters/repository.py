@@ -18,14 +18,14 @@ ORDERS = "orders"
 
 
 async def load(store: AggregateStore, aggregate_id: str, authoritative: bool) -> tuple[dict[str, Any], int] | None:
-    """The aggregate's state and version: from its current-state document (one lookup by ``_id``),
-    or, when ``authoritative`` or that document is missing, from its latest commit.
+    """The aggregate's state and version, or None if it has none.
 
-    FerretDB 1.24 pushes only ``_id`` filters down to SQLite: the kit's ``load`` (latest commit of
-    an aggregate, filtered on ``aggregate_id`` and sorted) scans the whole commit collection. The
-    current-state document may lag its commits (a crash between the two writes); a change based on
-    a stale version then collides on the next commit's ``_id`` (ConcurrentModification), and the
-    retry loads authoritatively.
+    Not ``authoritative``: its current-state document alone (one lookup by ``_id``). That document
+    may lag the commits (a crash or a busy database between a commit and the refresh after it); a
+    change based on such a stale version collides on the next commit's ``_id``
+    (ConcurrentModification), and the retry loads authoritatively. ``authoritative``, or no
+    current-state document: the kit's ``AggregateStore.load``, which starts from the current-state
+    document (if any) and follows the commits ``<id>@<version + 1>`` by ``_id`` to the latest.
     """
     if not authoritative:
         doc = await store.current.find_one({"_id": aggregate_id})

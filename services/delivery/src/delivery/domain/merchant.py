@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from towngrid_contracts.delivery import MerchantRegistered, PriceListItem, PriceListPublished
+from towngrid_contracts.delivery import MerchantRegistered, PriceListPublished
 from towngrid_contracts.envelope import EventData
 from towngrid_kit.errors import Conflict, InvalidInput
 
@@ -64,7 +64,7 @@ class Merchant:
         self.price_lists.append(listed)
         self.pending.append(PriceListPublished(
             merchant_id=self.merchant_id, price_list_version=listed.version, effective_from=effective_from,
-            items=[PriceListItem(sku=p.sku, unit=p.unit, price_cents=p.price_cents) for p in products],
+            items=[{"sku": p.sku, "unit": p.unit, "price_cents": p.price_cents} for p in products],
             published_at=now,
         ))
         return listed

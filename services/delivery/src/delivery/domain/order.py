@@ -9,7 +9,7 @@ checkpoint. Plain Python, no I/O; each method records the events it causes in ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +21,9 @@ from towngrid_contracts.delivery import (
     OrderDelivered,
     OrderFailed,
     OrderHandedToCheckpoint,
-    OrderLine,
     OrderPickedUp,
     OrderPlaced,
     OrderRejected,
-    PriceViolation,
 )
 from towngrid_contracts.envelope import EventData
 from towngrid_kit.errors import Conflict
@@ -43,6 +41,25 @@ class RequestedLine:
     sku: str
     quantity: int
     unit_price_cents: int | None = None  # the price quoted to the household; None: the list price
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A line as priced when the order was placed (the delivery's own type; the contract's
+    ``OrderLine`` is built from its fields when an event is recorded)."""
+
+    sku: str
+    quantity: int
+    unit_price_cents: int
+
+
+@dataclass(frozen=True)
+class PriceViolation:
+    """A line quoted above the merchant's in-store price."""
+
+    sku: str
+    unit_price_cents: int
+    in_store_price_cents: int
 
 
 @dataclass
@@ -124,8 +141,8 @@ class Order:
             order.pending.append(OrderPlaced(
                 order_id=order_id, household_id=household_id, compound_id=compound_id, merchant_id=merchant_id,
                 channel=order.channel, destination=destination, checkpoint_id=order.checkpoint_id,
-                lines=order.lines, total_cents=order.total_cents, placed_at=now, placed_by=placed_by,
-                price_list_version=order.price_list_version,
+                lines=[asdict(line) for line in order.lines], total_cents=order.total_cents, placed_at=now,
+                placed_by=placed_by, price_list_version=order.price_list_version,
             ))
         return order
 
@@ -134,12 +151,12 @@ class Order:
         self.status = "rejected"
         self.rejection = {
             "reason": reason, "detail": detail, "unknown_skus": unknown_skus or [],
-            "price_violations": [v.model_dump() for v in violations or []],
+            "price_violations": [asdict(v) for v in violations or []],
         }
         self.steps.append(Step("rejected", by, now, reason=reason))
         self.pending.append(OrderRejected(
-            order_id=self.order_id, merchant_id=self.merchant_id, reason=reason, price_violations=violations or [],
-            unknown_skus=unknown_skus or [], rejected_at=now,
+            order_id=self.order_id, merchant_id=self.merchant_id, reason=reason,
+            price_violations=self.rejection["price_violations"], unknown_skus=unknown_skus or [], rejected_at=now,
         ))
 
     # --- the lifecycle -------------------------------------------------------------------

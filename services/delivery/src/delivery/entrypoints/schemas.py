@@ -159,7 +159,8 @@ class OrderView(BaseModel):
         return cls(
             order_id=o.order_id, status=o.status, household_id=o.household_id, compound_id=o.compound_id,
             merchant_id=o.merchant_id, channel=o.channel, placed_by=o.placed_by, destination=o.destination,
-            checkpoint_id=o.checkpoint_id, lines=[LineView(**line.model_dump()) for line in o.lines],
+            checkpoint_id=o.checkpoint_id,
+            lines=[LineView(sku=x.sku, quantity=x.quantity, unit_price_cents=x.unit_price_cents) for x in o.lines],
             total_cents=o.total_cents, price_list_version=o.price_list_version, shopping_list=o.shopping_list,
             rejection=o.rejection, team_id=o.team_id, courier_id=o.courier_id, pickup=o.pickup,
             steps=[StepView(**vars(s)) for s in o.steps], version=o.version,

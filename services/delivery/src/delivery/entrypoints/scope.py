@@ -26,6 +26,12 @@ def ensure_place(principal: Principal, place: Place) -> None:
     ensure_in_scope(principal, community=place.community_id, compound=place.compound_id)
 
 
+def ensure_own_merchant(principal: Principal, merchant_id: str) -> None:
+    """A merchant's token (its ``org`` claim names its merchant id) acts for that merchant only."""
+    if principal.role == Role.MERCHANT:
+        ensure_own_organisation(principal, merchant_id, f"merchant {merchant_id}")
+
+
 async def ensure_compound(principal: Principal, grid: GridDirectory, compound_id: str | None) -> None:
     if not principal.grid.whole_town:
         ensure_place(principal, await grid.compound(compound_id))

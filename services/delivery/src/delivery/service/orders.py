@@ -37,8 +37,8 @@ class OrderService:
         self._merchants = merchants
         self._permits = permits
         self._households = households
-        self.teams = teams
-        self.slots = slots
+        self._teams = teams
+        self._slots = slots
         self._hold = pickup_hold
         self._locks = KeyedLocks()
 
@@ -86,7 +86,7 @@ class OrderService:
         return await self._change(order_id, change)
 
     async def assign(self, order_id: str, team_id: str, courier_id: str, by: str) -> Order:
-        team = await self.teams.get(team_id)
+        team = await self._teams.get(team_id)
         if team is None:
             raise NotFound(f"no team {team_id}", field="body.team_id")
         if courier_id not in team["members"]:
@@ -96,12 +96,12 @@ class OrderService:
             current = await self.get(order_id)
             if current.status != "accepted":
                 raise Conflict(f"order {order_id} is {current.status}; only an accepted order can be assigned")
-            await self.teams.claim(team, order_id, self._holds_slot)
+            await self._teams.claim(team, order_id, self._holds_slot)
             try:
                 return await self._retrying(order_id, lambda o: o.assign(team_id, courier_id, by, datetime.now(UTC)),
                                             loaded=current)
             except BaseException:
-                await self.teams.release(order_id)
+                await self._teams.release(order_id)
                 raise
 
     async def pick_up(self, order_id: str, by: str) -> Order:
@@ -118,16 +118,22 @@ class OrderService:
             current.check_can_hand_to_checkpoint()
             now = datetime.now(UTC)
             assert current.checkpoint_id is not None
-            pickup = await self.slots.book(current.checkpoint_id, order_id, now) or {
+            pickup = await self._slots.book(current.checkpoint_id, order_id, now) or {
                 "checkpoint_id": current.checkpoint_id, "slot_id": None, "from": now, "until": now + self._hold}
             try:
                 order = await self._retrying(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup),
                                              loaded=current)
             except BaseException:
-                await self.slots.release(order_id)
+                await self._slots.release(order_id)
                 raise
-        await self.teams.release(order_id)
+        await self._teams.release(order_id)
         return order
+
+    async def team_queue(self, team_id: str, scope: dict[str, Any], after: str | None, limit: int) -> list[Order]:
+        """The team's orders not yet delivered or handed over (assigned or picked up), oldest first,
+        within ``scope`` (a filter on the orders' fields, e.g. the caller's compounds)."""
+        filters = {"team_id": team_id, "status": {"$in": ["assigned", "picked_up"]}} | scope
+        return await self._orders.page(filters, after, limit)
 
     async def uncollected(self, checkpoint_id: str | None, after: str | None, limit: int) -> list[Order]:
         """Parcels at a checkpoint whose collection time has passed."""
@@ -172,5 +178,5 @@ class OrderService:
         async with self._locks.hold(order_id):
             order = await self._retrying(order_id, change)
         if release:
-            await self.teams.release(order_id)
+            await self._teams.release(order_id)
         return order

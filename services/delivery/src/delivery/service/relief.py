@@ -26,25 +26,38 @@ class Entitlement:
 class ReliefService:
     def __init__(self, recipients: ReliefRecipients, ledger: ReliefLedger, stock: ReliefStock,
                  parcels: ParcelRepository, contents: dict[str, int]) -> None:
-        self.recipients = recipients
-        self.ledger = ledger
-        self.stock = stock
+        self._recipients = recipients
+        self._ledger = ledger
+        self._stock = stock
         self._parcels = parcels
         self._contents = contents
         self._locks = KeyedLocks()
 
     async def receive_stock(self, items: dict[str, int], by: str) -> dict[str, int]:
-        return await self.stock.move("receipt", partial(receive, items=items), items, by)
+        return await self._stock.move("receipt", partial(receive, items=items), items, by)
+
+    async def stock_balance(self) -> tuple[dict[str, int], int]:
+        """The stock on hand, item code → quantity, and how many movements made it."""
+        return await self._stock.balance()
+
+    async def recipient(self, resident_id: str) -> dict[str, Any] | None:
+        """The vulnerable resident as the registry enrolled them (household, compound, schedule)."""
+        return await self._recipients.get(resident_id)
+
+    async def ledger_page(self, household_id: str | None, after: str | None, limit: int,
+                          scope: dict[str, Any]) -> list[dict[str, Any]]:
+        """Issue ledger entries (of the household, if given) within ``scope``, in ``_id`` order."""
+        return await self._ledger.page(household_id, after, limit, scope)
 
     async def entitlement(self, resident_id: str, now: datetime | None = None) -> Entitlement:
-        recipient = await self.recipients.get(resident_id)
+        recipient = await self._recipients.get(resident_id)
         if recipient is None or not recipient.get("household_id"):
             raise NotFound(f"resident {resident_id} is not enrolled as a vulnerable resident (from the registry)")
         every = recipient.get("relief_every_days")
         if not every:
             raise Conflict(f"resident {resident_id} is enrolled without a relief parcel schedule")
         start = period_start((now or datetime.now(UTC)).date(), every)
-        found = await self.ledger.find(recipient["household_id"], start)
+        found = await self._ledger.find(recipient["household_id"], start)
         return Entitlement(recipient, start, period_end(start, every), found["parcel_id"] if found else None)
 
     async def issue(self, resident_id: str, by: str, contents: dict[str, int] | None = None) -> ReliefParcel:
@@ -56,14 +69,14 @@ class ReliefService:
                            f"for the period from {due.period_start.isoformat()}")
         contents = contents or self._contents
         parcel_id = new_id("rp")
-        await self.stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
+        await self._stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
                               parcel_id)
-        earlier = await self.ledger.record({"household_id": household, "compound_id": due.recipient["compound_id"],
+        earlier = await self._ledger.record({"household_id": household, "compound_id": due.recipient["compound_id"],
                                             "period_start": due.period_start,
                                             "parcel_id": parcel_id, "resident_id": resident_id, "contents": contents,
                                             "issued_by": by, "issued_at": now})
         if earlier is not None:  # a concurrent issue won the ledger: give the stock back
-            await self.stock.move("return", partial(receive, items=contents), contents, by, parcel_id)
+            await self._stock.move("return", partial(receive, items=contents), contents, by, parcel_id)
             raise Conflict(f"household {household} already had parcel {earlier['parcel_id']} "
                            f"for the period from {due.period_start.isoformat()}")
         parcel = ReliefParcel.issue(parcel_id=parcel_id, resident_id=resident_id, household_id=household,

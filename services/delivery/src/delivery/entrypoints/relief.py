@@ -10,25 +10,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from towngrid_kit.idempotency import IdempotencyKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 
-from delivery.bootstrap import Services
 from delivery.domain.relief import ReliefParcel
+from delivery.entrypoints.deps import FIELD, STAFF, Svc
 from delivery.entrypoints.scope import ensure_compound, grid_filter
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
 ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 Contents = dict[ItemCode, Annotated[int, Field(ge=1, le=1_000_000)]]
 
 router = APIRouter(tags=["relief parcels"])
-
-
-def services(request: Request) -> Services:
-    return request.app.state.services
-
-
-Svc = Annotated[Services, Depends(services)]
 
 
 class _Body(BaseModel):
@@ -91,7 +82,7 @@ async def receive_stock(body: StockReceipt, request: Request, svc: Svc,
                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
     async def action() -> tuple[int, object]:
         balance = await svc.relief.receive_stock(body.items, principal.subject)
-        _, seq = await svc.relief.stock.balance()
+        _, seq = await svc.relief.stock_balance()
         return 201, StockView(balance=balance, movements=seq).model_dump(mode="json")
 
     return await request.app.state.idempotency.run(idempotency_key, f"POST /relief-stock/receipts {principal.subject}",
@@ -100,7 +91,7 @@ async def receive_stock(body: StockReceipt, request: Request, svc: Svc,
 
 @router.get("/relief-stock", response_model=StockView, summary="Relief stock on hand")
 async def get_stock(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> StockView:
-    balance, seq = await svc.relief.stock.balance()
+    balance, seq = await svc.relief.stock_balance()
     return StockView(balance=balance, movements=seq)
 
 
@@ -121,7 +112,7 @@ async def get_entitlement(resident_id: str, svc: Svc,
 async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    recipient = await svc.relief.recipients.get(body.resident_id)
+    recipient = await svc.relief.recipient(body.resident_id)
     if recipient is not None:  # an unknown resident is the use case's 404
         await ensure_compound(principal, svc.grid, recipient.get("compound_id"))
 
@@ -154,7 +145,7 @@ async def list_ledger(svc: Svc, principal: Annotated[Principal, Depends(require_
                       household_id: str | None = None,
                       after: Annotated[str | None, Query(description="The last entry id of the previous page.")] = None,
                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> LedgerPage:
-    found = await svc.relief.ledger.page(household_id, after, limit + 1, await grid_filter(principal, svc.grid))
+    found = await svc.relief.ledger_page(household_id, after, limit + 1, await grid_filter(principal, svc.grid))
     items = [{"entry_id": d.pop("_id"), **d} for d in found[:limit]]
     for item in items:
         item["issued_at"] = item["issued_at"].isoformat()

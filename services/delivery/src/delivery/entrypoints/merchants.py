@@ -1,0 +1,85 @@
+"""HTTP: merchants and their in-store price lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
+from towngrid_kit.errors import NotFound
+from towngrid_kit.http import After, Limit
+from towngrid_kit.idempotency import IdempotencyKey
+
+from delivery.domain.merchant import Product
+from delivery.entrypoints.deps import FIELD, READERS, STAFF, Svc
+from delivery.entrypoints.schemas import MerchantPage, MerchantView, PriceListView, PublishPriceList, RegisterMerchant
+from delivery.entrypoints.scope import ensure_own_merchant
+
+router = APIRouter(tags=["merchants"])
+
+
+@router.post("/merchants", status_code=201, response_model=MerchantView,
+             summary="Register a merchant (it may sell once it holds a business-reopening permit)")
+async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
+                            principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_in_scope(principal, community=body.community_id)  # a community officer registers its community's shops
+
+    async def action() -> tuple[int, object]:
+        m = await svc.merchants.register(body.merchant_id, body.name, body.kind, body.community_id)
+        allowed = await svc.merchants.allowed_to_sell(m.merchant_id)
+        return 201, MerchantView.of(m, allowed, datetime.now(UTC)).model_dump(mode="json")
+
+    scope = f"POST /merchants {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/merchants/{merchant_id}", response_model=MerchantView,
+            summary="A merchant, whether it may sell now, and its price list in force")
+async def get_merchant(merchant_id: str, svc: Svc,
+                       principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> MerchantView:
+    m = await svc.merchants.get(merchant_id)
+    ensure_own_merchant(principal, merchant_id)
+    return MerchantView.of(m, await svc.merchants.allowed_to_sell(merchant_id), datetime.now(UTC))
+
+
+@router.get("/merchants", response_model=MerchantPage, summary="Merchants, a page at a time")
+async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
+                         after: After = None, limit: Limit = 50) -> MerchantPage:
+    found = await svc.merchants.page(after, limit + 1)
+    now = datetime.now(UTC)
+    items = [MerchantView.of(m, await svc.merchants.allowed_to_sell(m.merchant_id, now), now) for m in found[:limit]]
+    return MerchantPage(items=items, next_after=items[-1].merchant_id if len(found) > limit else None)
+
+
+@router.post("/merchants/{merchant_id}/price-lists", status_code=201, response_model=PriceListView,
+             summary="Publish a new version of the merchant's in-store price list")
+async def publish_price_list(merchant_id: str, body: PublishPriceList, request: Request, svc: Svc,
+                             principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))],
+                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    merchant = await svc.merchants.get(merchant_id)
+    ensure_own_merchant(principal, merchant_id)
+    if principal.role != Role.MERCHANT:  # staff: shops of their community
+        ensure_in_scope(principal, community=merchant.community_id)
+
+    async def action() -> tuple[int, object]:
+        products = [Product(sku=i.sku, name=i.name, unit=i.unit, price_cents=i.price_cents) for i in body.items]
+        _, listed = await svc.merchants.publish_price_list(merchant_id, products, body.effective_from)
+        return 201, PriceListView.of(listed).model_dump(mode="json")
+
+    scope = f"POST /merchants/{merchant_id}/price-lists {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/merchants/{merchant_id}/price-lists/{version}", response_model=PriceListView,
+            summary="One version of the merchant's price list")
+async def get_price_list(merchant_id: str, version: int, svc: Svc,
+                         principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> PriceListView:
+    m = await svc.merchants.get(merchant_id)
+    ensure_own_merchant(principal, merchant_id)
+    if not 1 <= version <= len(m.price_lists):
+        raise NotFound(f"merchant {merchant_id} has no price list version {version}")
+    return PriceListView.of(m.price_lists[version - 1])

@@ -1,0 +1,56 @@
+"""HTTP: the pickup points (the checkpoints): collection slots and uncollected parcels."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, require_roles
+from towngrid_kit.errors import InvalidInput
+from towngrid_kit.http import After, Limit
+from towngrid_kit.idempotency import IdempotencyKey
+
+from delivery.entrypoints.deps import FIELD, STAFF, Svc
+from delivery.entrypoints.schemas import CreateSlot, OrderPage, OrderView, SlotPage, SlotView
+from delivery.entrypoints.scope import ensure_place
+
+router = APIRouter(tags=["pickup points"])
+
+
+@router.post("/pickup-points/{checkpoint_id}/slots", status_code=201, response_model=SlotView,
+             summary="Open a collection slot at a checkpoint, with its capacity")
+async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_length=80)], body: CreateSlot,
+                      request: Request, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    if body.until <= body.from_:
+        raise InvalidInput("until must be after from", field="body.until")
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
+
+    async def action() -> tuple[int, object]:
+        slot = await svc.pickup.open_slot(checkpoint_id, body.from_, body.until, body.capacity)
+        return 201, SlotView(**slot).model_dump(mode="json", by_alias=True)
+
+    scope = f"POST /pickup-points/{checkpoint_id}/slots {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/pickup-points/{checkpoint_id}/slots", response_model=SlotPage,
+            summary="The checkpoint's collection slots not yet over, with how many parcels each holds")
+async def list_slots(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
+                     after: After = None, limit: Limit = 50) -> SlotPage:
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
+    found = await svc.pickup.slots(checkpoint_id, after, limit + 1)
+    items = [SlotView(**s) for s in found[:limit]]
+    return SlotPage(items=items, next_after=items[-1].slot_id if len(found) > limit else None)
+
+
+@router.get("/pickup-points/{checkpoint_id}/uncollected", response_model=OrderPage,
+            summary="Parcels at the checkpoint whose collection time has passed (flagged uncollected)")
+async def uncollected(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
+                      after: After = None, limit: Limit = 50) -> OrderPage:
+    ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
+    found = await svc.orders.uncollected(checkpoint_id, after, limit + 1)
+    items = [OrderView.of(o) for o in found[:limit]]
+    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)

@@ -1,0 +1,52 @@
+"""HTTP: service teams, their load and their queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Principal, ensure_in_scope, require_roles
+from towngrid_kit.http import After, Limit
+from towngrid_kit.idempotency import IdempotencyKey
+
+from delivery.entrypoints.deps import FIELD, STAFF, Svc
+from delivery.entrypoints.schemas import CreateTeam, OrderPage, OrderView, TeamView
+from delivery.entrypoints.scope import ensure_team, grid_filter
+
+router = APIRouter(tags=["teams"])
+
+
+@router.post("/teams", status_code=201, response_model=TeamView,
+             summary="Form a service team for a community, with its capacity")
+async def create_team(body: CreateTeam, request: Request, svc: Svc,
+                      principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    ensure_in_scope(principal, community=body.community_id)
+
+    async def action() -> tuple[int, object]:
+        team = await svc.teams.form(body.team_id, body.community_id, body.capacity, body.members)
+        return 201, TeamView(**team, in_hand=0).model_dump(mode="json")
+
+    scope = f"POST /teams {principal.subject}"
+    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+
+
+@router.get("/teams/{team_id}", response_model=TeamView, summary="A team and its load")
+async def get_team(team_id: str, svc: Svc,
+                   principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> TeamView:
+    team = await svc.teams.get(team_id)
+    await ensure_team(principal, svc.grid, team)
+    return TeamView(**team, in_hand=await svc.teams.in_hand(team_id))
+
+
+@router.get("/teams/{team_id}/queue", response_model=OrderPage,
+            summary="The team's queue: its orders not yet delivered or handed over, oldest first")
+async def team_queue(team_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
+                     after: After = None, limit: Limit = 50) -> OrderPage:
+    team = await svc.teams.get(team_id)
+    await ensure_team(principal, svc.grid, team)  # a compound volunteer sees the orders of their compound only
+    found = await svc.orders.team_queue(team_id, await grid_filter(principal, svc.grid), after, limit + 1)
+    items = [OrderView.of(o) for o in found[:limit]]
+    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
