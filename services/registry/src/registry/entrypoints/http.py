@@ -39,10 +39,9 @@ from registry.entrypoints.schemas import (
     ResidentView,
     StartQuarantine,
 )
-from registry.entrypoints.scoping import Guard
+from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskPage, ResidentTaskView, resident_page, resident_view
 from registry.service.residents import Registration, ResidentService
-from registry.service.scope import ScopeGuard
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timezone
@@ -18,12 +17,9 @@ from registry.domain.checklist import ChecklistItem
 from registry.domain.decisions import DEFAULT_QUARANTINE_REASONS, ReasonCodes
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
+from registry.domain.places import ensure_covers, place_in
 from registry.domain.risk_areas import RiskAreas
-from registry.service.scope import ensure_covers, place_in
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+from registry.service.ids import new_id
 
 
 @dataclass(frozen=True)
