@@ -1,4 +1,4 @@
-"""Grid scope: where things lie and which tokens cover them (registry.service.scope)."""
+"""Grid scope: where things lie and which tokens cover them (registry.domain.places)."""
 
 from datetime import UTC, datetime
 
@@ -8,7 +8,7 @@ from towngrid_kit.auth import Principal, Role
 from registry.adapters.isolation_repository import from_state as site_from, to_state as site_to
 from registry.domain.grid import Grid
 from registry.domain.isolation import IsolationSite
-from registry.service.scope import TOWN, OutOfScope, Place, compounds_within, ensure_covers, place_in, unit_place
+from registry.domain.places import TOWN, OutOfScope, Place, compounds_within, ensure_covers, place_in, unit_place
 
 NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
 

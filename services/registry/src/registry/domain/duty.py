@@ -44,7 +44,7 @@ class DutyPerson:
     version: int = 0
     shifts: list[Shift] = field(default_factory=list)
     pending: list[EventData] = field(default_factory=list)
-    community_id: str | None = None  # the unit's place in the grid (None: the town); see service/scope.py
+    community_id: str | None = None  # the unit's place in the grid (None: the town); see domain/places.py
     compound_id: str | None = None
 
     @classmethod

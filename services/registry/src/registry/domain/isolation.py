@@ -60,7 +60,7 @@ class IsolationSite:
     rooms: dict[str, Room] = field(default_factory=dict)
     admissions: dict[str, Admission] = field(default_factory=dict)
     pending: list[EventData] = field(default_factory=list)
-    community_id: str | None = None  # where the site was set up (None: run by the town); see service/scope.py
+    community_id: str | None = None  # where the site was set up (None: run by the town); see domain/places.py
     compound_id: str | None = None
 
     def room(self, room_id: str) -> Room:

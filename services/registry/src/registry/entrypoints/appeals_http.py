@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.idempotency import IdempotencyKey
-from registry.entrypoints.schemas import AppealView, DecideAppeal, FileAppeal
+from registry.entrypoints.appeal_schemas import AppealView, DecideAppeal, FileAppeal
 from registry.entrypoints.scoping import Guard
 from registry.service.appeals import AppealService
 

@@ -9,17 +9,15 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
-from registry.entrypoints.schemas import (
-    AppealView,
+from registry.entrypoints.appeal_schemas import AppealView
+from registry.entrypoints.quarantine_schemas import (
     ChangePlannedEnd,
     ContactView,
-    FileEvent,
-    HistoryView,
     LinkContact,
     QuarantineView,
-    ResidentView,
     StartQuarantine,
 )
+from registry.entrypoints.schemas import FileEvent, HistoryView, ResidentView
 from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
 

@@ -25,24 +25,25 @@ from registry.entrypoints.grid_http import router as grid_router
 from registry.entrypoints.isolation_http import router as isolation_router
 from registry.entrypoints.tips_http import public_routes as tips_public_routes
 from registry.entrypoints.tips_http import router as tips_router
-from registry.entrypoints.schemas import (
-    ChecklistItemView,
-    ChecklistView,
-    VerifyItem,
+from registry.entrypoints.quarantine_schemas import (
     EndQuarantine,
     HealthCheckView,
     QuarantineView,
     RecordHealthCheck,
+    StartQuarantine,
+)
+from registry.entrypoints.schemas import (
+    ChecklistItemView,
+    ChecklistView,
     RegisterReturnee,
     RegistrationView,
     ResidentPage,
     ResidentView,
-    StartQuarantine,
+    VerifyItem,
 )
-from registry.entrypoints.scoping import Guard
+from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskPage, ResidentTaskView, resident_page, resident_view
 from registry.service.residents import Registration, ResidentService
-from registry.service.scope import ScopeGuard
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)

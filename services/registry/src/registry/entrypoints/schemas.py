@@ -1,11 +1,10 @@
-"""The registry's HTTP request and response bodies."""
+"""HTTP bodies of a resident's file: registration, the file and its history, the checklist."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from registry.domain.identity import (
     mask_mobile,
@@ -16,17 +15,13 @@ from registry.domain.identity import (
     normalize_national_id,
 )
 from registry.domain.checklist import Checklist, ChecklistItem
-from registry.domain.decisions import Appeal, Decision
-from registry.domain.resident import HealthCheck, Quarantine, Resident
-
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from registry.domain.resident import Resident
+from registry.entrypoints.appeal_schemas import AppealView
+from registry.entrypoints.inputs import Body, Text
+from registry.entrypoints.quarantine_schemas import ContactView, QuarantineView
 
 
-class RegisterReturnee(_Body):
+class RegisterReturnee(Body):
     national_id: str = Field(description="18-character citizen ID number (GB 11643 checksum).")
     name: Text
     mobile: str = Field(description="11-digit mainland mobile number.")
@@ -54,146 +49,7 @@ class RegisterReturnee(_Body):
         return normalize_mobile(value)
 
 
-ReasonCode = Annotated[str, Field(min_length=1, max_length=60, description=(
-    "Why, one of the configured codes (REGISTRY_QUARANTINE_REASONS); an unknown code gets 422 naming them."))]
-Note = Annotated[str, Field(min_length=1, max_length=1000, description=(
-    "Free text (needed with reason_code other); kept in the registry only, never published."))]
-
-
-class StartQuarantine(_Body):
-    kind: Literal["home", "centralized"]
-    planned_end: date
-    started_at: AwareDatetime | None = None
-    reason_code: ReasonCode
-    note: Note | None = None
-
-
-class RecordHealthCheck(_Body):
-    temperature_c: float = Field(ge=30, le=45)
-    symptoms: list[Text] = Field(default_factory=list, max_length=20)
-    checked_at: AwareDatetime | None = None
-
-
-class EndQuarantine(_Body):
-    outcome: Literal["released", "hospitalized", "transferred"]
-    ended_at: AwareDatetime | None = None
-    reason_code: ReasonCode
-    note: Note | None = None
-
-
-class HealthCheckView(BaseModel):
-    check_id: str
-    temperature_c: float
-    fever: bool
-    symptoms: list[str]
-    checked_by: str
-    checked_at: datetime
-
-    @classmethod
-    def of(cls, c: HealthCheck) -> "HealthCheckView":
-        return cls(check_id=c.check_id, temperature_c=c.temperature_c, fever=c.fever, symptoms=c.symptoms,
-                   checked_by=c.checked_by, checked_at=c.checked_at)
-
-
-class PlannedEndChangeView(BaseModel):
-    previous_planned_end: date
-    planned_end: date
-    reason: str
-    note: str | None
-    changed_by: str
-    changed_at: datetime
-
-
-class DecisionView(BaseModel):
-    """Who decided what about the quarantine, and why (the note is the registry's own record)."""
-
-    decision_id: str
-    action: str = Field(description="started, extended, shortened or ended.")
-    reason_code: str
-    note: str | None
-    decided_by: str = Field(description="The staff member (token subject).")
-    decided_at: datetime
-    appeal_id: str | None = Field(description="Set when this decision carried out an appeal's outcome.")
-
-    @classmethod
-    def of(cls, d: Decision) -> "DecisionView":
-        return cls(**vars(d))
-
-
-class QuarantineView(BaseModel):
-    quarantine_id: str
-    kind: str
-    started_at: datetime
-    planned_end: date
-    ended_at: datetime | None
-    outcome: str | None
-    contact_of: str | None = Field(description="The case this quarantine was started for, if a close contact.")
-    planned_end_changes: list[PlannedEndChangeView]
-    missed_check_days: list[date] = Field(description="Whole days (town local time) that passed without a check.")
-    checks: list[HealthCheckView]
-    decisions: list[DecisionView] = Field(description="Who started, extended, shortened or ended it, and why.")
-
-    @classmethod
-    def of(cls, q: Quarantine) -> "QuarantineView":
-        return cls(quarantine_id=q.quarantine_id, kind=q.kind, started_at=q.started_at, planned_end=q.planned_end,
-                   ended_at=q.ended_at, outcome=q.outcome, contact_of=q.contact_of,
-                   planned_end_changes=[PlannedEndChangeView(**vars(c)) for c in q.changes],
-                   missed_check_days=q.missed_days, checks=[HealthCheckView.of(c) for c in q.checks],
-                   decisions=[DecisionView.of(d) for d in q.decisions])
-
-
-class ChangePlannedEnd(_Body):
-    planned_end: date
-    reason_code: ReasonCode = Field(validation_alias=AliasChoices("reason_code", "reason"))
-    note: Note | None = None
-
-
-class FileAppeal(_Body):
-    resident_id: Text
-    quarantine_id: Text = Field(description="The open quarantine appealed (its start and any extension).")
-    statement: Note | None = Field(default=None, description="The person's grounds (kept in the registry only).")
-
-
-class DecideAppeal(_Body):
-    outcome: Literal["upheld", "overturned"]
-    reason_code: str = Field(min_length=1, max_length=60,
-                             description="One of the configured codes (REGISTRY_APPEAL_REASONS).")
-    note: Note | None = None
-
-
-class AppealView(BaseModel):
-    appeal_id: str
-    resident_id: str
-    quarantine_id: str
-    status: str = Field(description="open, upheld or overturned.")
-    filed_by: str
-    filed_at: datetime
-    statement: str | None
-    deciders: list[str] = Field(description="Who took the appealed decisions: none of them may review it.")
-    reason_code: str | None
-    note: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-
-    @classmethod
-    def of(cls, resident_id: str, a: Appeal) -> "AppealView":
-        return cls(resident_id=resident_id, **vars(a))
-
-
-class LinkContact(_Body):
-    contact_resident_id: Text
-    last_contact_on: date
-
-
-class ContactView(BaseModel):
-    link_id: str
-    contact_resident_id: str
-    last_contact_on: date
-    linked_by: str
-    linked_at: datetime
-
-
-class VerifyItem(_Body):
+class VerifyItem(Body):
     verified_at: AwareDatetime | None = Field(default=None, description="When it was verified (default: now).")
 
 

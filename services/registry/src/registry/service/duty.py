@@ -11,8 +11,8 @@ from registry.adapters.duty_repository import DutyRepository
 from registry.adapters.grid_repository import GridRepository
 from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift, SlotCoverage, coverage
 from registry.domain.grid import Grid
-from registry.service.scope import unit_place
-from registry.service.residents import new_id
+from registry.domain.places import unit_place
+from registry.service.ids import new_id
 
 CONCURRENT_CHECKPOINTS = 8  # checkpoints assessed at once by a coverage check (each under its own lock)
 

@@ -10,7 +10,8 @@ from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from registry.adapters.isolation_repository import IsolationRepository
 from registry.domain.isolation import Admission, IsolationSite, Room
-from registry.service.residents import ResidentService, new_id
+from registry.service.ids import new_id
+from registry.service.residents import ResidentService
 
 T = TypeVar("T")
 

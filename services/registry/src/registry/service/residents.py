@@ -1,29 +1,24 @@
-"""Use cases of a resident's file: load, call the domain, save (state and events at once)."""
+"""Use cases of a resident's file: registration, checklist and daily follow-ups, leaving town, lists.
+
+The quarantine use cases are ``service/quarantines.py``, the care of vulnerable residents
+``service/care.py``; loading and saving a file ``service/resident_files.py``.
+"""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from towngrid_kit.auth import Principal
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
-from towngrid_kit.errors import InvalidInput, NotFound
-from registry.adapters.grid_repository import GridRepository
-from registry.adapters.repository import ResidentRepository
-from registry.domain.care import CareVisit
+from towngrid_kit.concurrency import retry_on_conflict
+from towngrid_kit.errors import InvalidInput
 from registry.domain.checklist import ChecklistItem
-from registry.domain.decisions import DEFAULT_QUARANTINE_REASONS, ReasonCodes
-from registry.domain.follow_up import ContactLink, PlannedEndChange
-from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
-from registry.domain.risk_areas import RiskAreas
-from registry.service.scope import ensure_covers, place_in
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+from registry.domain.places import ensure_covers, place_in
+from registry.domain.resident import Person, Resident, ReturnRecord
+from registry.service.care import CareUseCases
+from registry.service.ids import new_id
+from registry.service.quarantines import QuarantineUseCases
 
 
 @dataclass(frozen=True)
@@ -44,24 +39,8 @@ class Registered:
     created: bool
 
 
-class ResidentService:
-    def __init__(self, repository: ResidentRepository, risk_areas: RiskAreas, grids: GridRepository,
-                 town_id: str, tz: timezone, reasons: ReasonCodes | None = None) -> None:
-        self._tz = tz
-        self.reasons = reasons or ReasonCodes(DEFAULT_QUARANTINE_REASONS, "quarantine")
-        self._repo = repository
-        self._risk_areas = risk_areas
-        self._grids = grids
-        self._town_id = town_id
-        self._locks = KeyedLocks()
-
-    @property
-    def repository(self) -> ResidentRepository:
-        return self._repo
-
-    @property
-    def tz(self) -> timezone:
-        return self._tz
+class ResidentService(QuarantineUseCases, CareUseCases):
+    """Every use case of a resident's file, one object for the entrypoints."""
 
     async def register_returnee(self, registration: Registration, within: Principal | None = None) -> Registered:
         """Register a returnee; the same national ID again updates that resident's file.
@@ -105,51 +84,6 @@ class ResidentService:
 
         return await retry_on_conflict(attempt)
 
-    async def get(self, resident_id: str) -> Resident:
-        resident = await self._repo.get(resident_id)
-        if resident is None:
-            raise NotFound(f"no resident {resident_id}")
-        return resident
-
-    async def start_quarantine(
-        self, resident_id: str, kind: str, planned_end: date, started_at: datetime | None,
-        contact_of: str | None = None, *, reason_code: str, note: str | None, by: str,
-    ) -> tuple[Resident, Quarantine]:
-        """Start a quarantine decided by ``by`` (a staff id) for a configured ``reason_code`` (+ free text)."""
-        self.reasons.check(reason_code, note)
-        quarantine_id = new_id("qua")
-        now = datetime.now(UTC)
-        started = started_at or now
-        resident = await self._change(resident_id, lambda r: r.start_quarantine(
-            quarantine_id, kind, started, planned_end, contact_of, reason_code=reason_code, by=by, note=note,
-            decided_at=now))
-        return resident, resident.quarantine(quarantine_id)
-
-    async def change_planned_end(self, resident_id: str, quarantine_id: str, planned_end: date, reason: str,
-                                 note: str | None, by: str) -> tuple[Resident, PlannedEndChange]:
-        self.reasons.check(reason, note)
-        now = datetime.now(UTC)
-        changes: list[PlannedEndChange] = []
-        resident = await self._change(resident_id, lambda r: changes.append(
-            r.change_planned_end(quarantine_id, planned_end, reason, note, by, now)))
-        return resident, changes[-1]
-
-    async def link_contact(self, case_id: str, contact_id: str, last_contact_on: date, by: str) -> ContactLink:
-        if await self._repo.get(contact_id) is None:
-            raise InvalidInput(f"no resident {contact_id}; register the contact first", field="body.contact_resident_id")
-        link_id, now = new_id("lnk"), datetime.now(UTC)
-        links: list[ContactLink] = []
-        await self._change(case_id, lambda r: links.append(r.link_contact(link_id, contact_id, last_contact_on, by, now)))
-        return links[-1]
-
-    async def quarantine_contact(self, case_id: str, contact_id: str, kind: str, planned_end: date,
-                                 started_at: datetime | None, *, reason_code: str, note: str | None,
-                                 by: str) -> tuple[Resident, Quarantine]:
-        """Put a linked close contact into quarantine from the case's file."""
-        (await self.get(case_id)).contact(contact_id)
-        return await self.start_quarantine(contact_id, kind, planned_end, started_at, contact_of=case_id,
-                                           reason_code=reason_code, note=note, by=by)
-
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
         return await self._count_and_save(resident_id, lambda r: r.flag_missed_checks(now, self._tz))
 
@@ -171,27 +105,6 @@ class ResidentService:
         resident = await self.get(resident_id)
         return resident, await self._repo.history(resident_id), await self._repo.cases_of(resident_id)
 
-    async def record_health_check(
-        self, resident_id: str, quarantine_id: str, temperature_c: float, symptoms: list[str],
-        checked_by: str, checked_at: datetime | None,
-    ) -> tuple[Resident, HealthCheck]:
-        check = HealthCheck(
-            check_id=new_id("chk"), temperature_c=temperature_c, symptoms=symptoms,
-            checked_by=checked_by, checked_at=checked_at or datetime.now(UTC),
-        )
-        resident = await self._change(resident_id, lambda r: r.record_health_check(quarantine_id, check))
-        return resident, check
-
-    async def end_quarantine(
-        self, resident_id: str, quarantine_id: str, outcome: str, ended_at: datetime | None, *,
-        reason_code: str, note: str | None, by: str,
-    ) -> Resident:
-        self.reasons.check(reason_code, note)
-        now = datetime.now(UTC)
-        ended = ended_at or now
-        return await self._change(resident_id, lambda r: r.end_quarantine(
-            quarantine_id, ended, outcome, reason_code=reason_code, by=by, note=note, decided_at=now))
-
     async def verify_checklist_item(self, resident_id: str, code: str, by: str,
                                     at: datetime | None) -> tuple[Resident, ChecklistItem]:
         when = at or datetime.now(UTC)
@@ -205,70 +118,10 @@ class ResidentService:
         """Raise the overdue steps of one resident's checklist that ``now`` has reached."""
         return await self._count_and_save(resident_id, lambda r: r.raise_overdue(now))
 
-    # --- vulnerable residents ----------------------------------------------------------------
-    async def enrol_vulnerable(self, resident_id: str, category: str, visit_every_days: int,
-                               relief_every_days: int | None, helper_id: str | None,
-                               enrolled_at: datetime | None) -> Resident:
-        at = enrolled_at or datetime.now(UTC)
-        pair_id = new_id("pair")
-
-        def change(r: Resident) -> None:
-            r.enrol_vulnerable(category, visit_every_days, relief_every_days, at)
-            if helper_id is not None:
-                r.pair_helper(pair_id, helper_id, at)
-
-        return await self._change(resident_id, change)
-
-    async def pair_helper(self, resident_id: str, helper_id: str) -> Resident:
-        pair_id, now = new_id("pair"), datetime.now(UTC)
-        return await self._change(resident_id, lambda r: r.pair_helper(pair_id, helper_id, now))
-
-    async def record_visit(self, resident_id: str, kind: str, supplies: list[str], by: str,
-                           at: datetime | None) -> tuple[Resident, CareVisit]:
-        visit = CareVisit(new_id("vis"), kind, by, at or datetime.now(UTC), supplies)
-        return await self._change(resident_id, lambda r: r.record_visit(visit)), visit
-
-    async def record_relief_parcel(self, resident_id: str, parcel_id: str, items: list[str], courier_id: str,
-                                   delivered_at: datetime) -> bool:
-        """A delivered relief parcel counts as a visit (once per parcel); False when already recorded or unknown."""
-        visit = CareVisit(f"vis_{parcel_id}", "relief_parcel", courier_id, delivered_at, list(items), parcel_id)
-
-        async def attempt() -> bool:
-            resident = await self._repo.get(resident_id)
-            if resident is None or resident.care is None:
-                return False
-            if not resident.record_visit(visit):
-                return False
-            await self._repo.save(resident)
-            return True
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
-
-    async def flag_missed_visits(self, resident_id: str, now: datetime) -> int:
-        return await self._count_and_save(resident_id, lambda r: r.flag_missed_visits(now))
-
     async def leave_town(self, resident_id: str, batch_id: str, destination_province: str, left_at: datetime) -> bool:
-        """From a departed labour batch: idempotent (the same batch again changes nothing)."""
-
-        async def attempt() -> bool:
-            resident = await self._repo.get(resident_id)
-            if resident is None:
-                return False  # not a resident of this registry: nothing to mark
-            if not resident.leave_town(batch_id, destination_province, left_at):
-                return False
-            await self._repo.save(resident)
-            return True
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
-
-    async def page_vulnerable(self, category: str | None, after: str | None, limit: int,
-                              compound_ids: list[str] | None = None) -> list[Resident]:
-        filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
-        if compound_ids is not None:
-            filters["compound_id"] = {"$in": compound_ids}
-        return await self._repo.page(filters, after, limit)
+        """From a departed labour batch: idempotent (the same batch again changes nothing); False for a resident
+        not of this registry (nothing to mark)."""
+        return await self._change_if_known(resident_id, lambda r: r.leave_town(batch_id, destination_province, left_at))
 
     async def page(self, *, compound_ids: list[str] | None, in_quarantine: bool | None, after: str | None,
                    limit: int) -> list[Resident]:
@@ -279,34 +132,3 @@ class ResidentService:
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
         return await self._repo.page(filters, after, limit)
-
-    async def change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
-        """One domain change of a resident's file, stored with its events (for other use cases, e.g. appeals)."""
-        return await self._change(resident_id, change)
-
-    async def _count_and_save(self, resident_id: str, record: Callable[[Resident], int]) -> int:
-        """Load, let ``record`` note what is due (it returns how many), save only if it noted any."""
-
-        async def attempt() -> int:
-            resident = await self.get(resident_id)
-            noted = record(resident)
-            if noted:
-                await self._repo.save(resident)
-            return noted
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
-
-    async def _change(self, resident_id: str, change: Callable[[Resident], object]) -> Resident:
-        """Load, apply one domain change, save; retried on a concurrent modification."""
-
-        async def attempt() -> Resident:
-            resident = await self.get(resident_id)
-            change(resident)
-            await self._repo.save(resident)
-            return resident
-
-        async with self._locks.hold(resident_id):
-            return await retry_on_conflict(attempt)
-
-

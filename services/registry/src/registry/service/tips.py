@@ -10,7 +10,7 @@ from towngrid_kit.errors import InvalidInput, NotFound
 from registry.adapters.repository import ResidentRepository
 from registry.adapters.tip_repository import TipRepository
 from registry.domain.tip import Reporter, Tip
-from registry.service.residents import new_id
+from registry.service.ids import new_id
 
 
 class TipService:
