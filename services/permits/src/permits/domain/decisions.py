@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from towngrid_kit.errors import Conflict, DomainError, InvalidInput
+from towngrid_kit.decisions import APPEAL_OVERTURNED, SYSTEM, NotTheDecider, ReasonCodes, ReviewedByAnother
 
-SYSTEM = "system"
 HOLDER = "holder"  # who filed an appeal on the public endpoint (proving possession with the permit's code)
 HOLDER_QUARANTINED = "holder_quarantined"
 QUARANTINE_ENDED = "quarantine_ended"
-APPEAL_OVERTURNED = "appeal_overturned"
+
+__all__ = ["APPEAL_OVERTURNED", "SYSTEM", "NotTheDecider", "ReasonCodes", "PermitAppeal", "HOLDER", "HOLDER_QUARANTINED",
+           "QUARANTINE_ENDED", "DEFAULT_DECISION_REASONS", "DEFAULT_APPEAL_REASONS"]
 
 DEFAULT_DECISION_REASONS = (
     "fraud", "forged_documents", "misuse", "opening_standard_breached", "under_investigation", "holder_request",
@@ -29,33 +30,8 @@ DEFAULT_APPEAL_REASONS = (
 )
 
 
-class NotTheDecider(DomainError):
-    """The caller may not review this appeal: they took the appealed decision, or filed the appeal."""
-
-    status = 403
-    title = "Forbidden"
-
-
-class ReasonCodes:
-    """A configured list of reason codes; ``other`` (when listed) needs a free-text note."""
-
-    def __init__(self, codes: list[str] | tuple[str, ...], what: str) -> None:
-        if not codes:
-            raise ValueError(f"the list of {what} reasons is empty")
-        self.codes = tuple(codes)
-        self._what = what
-
-    def check(self, code: str, note: str | None, field_name: str = "body.reason_code") -> str:
-        if code not in self.codes:
-            raise InvalidInput(f"reason_code {code!r} is not one of the {self._what} reasons: "
-                               f"{', '.join(self.codes)}", field=field_name)
-        if code == "other" and not note:
-            raise InvalidInput("reason_code other needs a note saying why", field="body.note")
-        return code
-
-
 @dataclass
-class PermitAppeal:
+class PermitAppeal(ReviewedByAnother):
     """An appeal against the suspension or revocation in force when it was filed."""
 
     appeal_id: str
@@ -71,17 +47,3 @@ class PermitAppeal:
     note: str | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
-    def decide(self, overturn: bool, reason_code: str, note: str | None, by: str, at: datetime) -> None:
-        if not self.is_open:
-            raise Conflict(f"appeal {self.appeal_id} was already decided ({self.status} by {self.decided_by})")
-        if by in self.deciders:
-            raise NotTheDecider(f"{by} took the appealed {self.against}; someone else must review the appeal")
-        if by == self.filed_by:
-            raise NotTheDecider(f"{by} filed this appeal; someone else must review it")
-        self.status = "overturned" if overturn else "upheld"
-        self.reason_code, self.note, self.decided_by, self.decided_at = reason_code, note, by, at

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from towngrid_kit.errors import Conflict, DomainError, InvalidInput
+from towngrid_kit.decisions import APPEAL_OVERTURNED, SYSTEM, NotTheDecider, ReasonCodes, ReviewedByAnother
 
-SYSTEM = "system"
-APPEAL_OVERTURNED = "appeal_overturned"  # the reason of an end that an overturned appeal caused (not configurable)
+
+__all__ = ["APPEAL_OVERTURNED", "SYSTEM", "NotTheDecider", "ReasonCodes", "Decision", "Appeal",
+           "DEFAULT_QUARANTINE_REASONS", "DEFAULT_APPEAL_REASONS"]
 
 DEFAULT_QUARANTINE_REASONS = (
     "returned_from_risk_area", "close_contact", "symptoms", "positive_test", "test_result", "contact_of_case",
@@ -24,31 +25,6 @@ DEFAULT_APPEAL_REASONS = (
     "decision_justified", "insufficient_grounds", "new_evidence", "procedure_not_followed", "error_correction",
     "other",
 )
-
-
-class NotTheDecider(DomainError):
-    """The caller may not review this appeal: they took the appealed decision, or filed the appeal."""
-
-    status = 403
-    title = "Forbidden"
-
-
-class ReasonCodes:
-    """A configured list of reason codes; ``other`` (when listed) needs a free-text note."""
-
-    def __init__(self, codes: list[str] | tuple[str, ...], what: str) -> None:
-        if not codes:
-            raise ValueError(f"the list of {what} reasons is empty")
-        self.codes = tuple(codes)
-        self._what = what
-
-    def check(self, code: str, note: str | None, field_name: str = "body.reason_code") -> str:
-        if code not in self.codes:
-            raise InvalidInput(f"reason_code {code!r} is not one of the {self._what} reasons: "
-                               f"{', '.join(self.codes)}", field=field_name)
-        if code == "other" and not note:
-            raise InvalidInput("reason_code other needs a note saying why", field="body.note")
-        return code
 
 
 @dataclass
@@ -65,7 +41,7 @@ class Decision:
 
 
 @dataclass
-class Appeal:
+class Appeal(ReviewedByAnother):
     """An appeal against a quarantine: reviewed by someone who took none of its decisions."""
 
     appeal_id: str
@@ -79,19 +55,3 @@ class Appeal:
     note: str | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
-
-    def decide(self, overturn: bool, reason_code: str, note: str | None, by: str, at: datetime) -> None:
-        if not self.is_open:
-            raise Conflict(f"appeal {self.appeal_id} was already decided ({self.status} by {self.decided_by})")
-        if by in self.deciders:
-            raise NotTheDecider(f"{by} took a decision this appeal is against; someone else must review it")
-        if by == self.filed_by:
-            raise NotTheDecider(f"{by} filed this appeal; someone else must review it")
-        if at < self.filed_at:
-            raise InvalidInput("the decision is before the appeal was filed", field="body.decided_at")
-        self.status = "overturned" if overturn else "upheld"
-        self.reason_code, self.note, self.decided_by, self.decided_at = reason_code, note, by, at
