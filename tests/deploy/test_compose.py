@@ -110,7 +110,8 @@ def test_each_service_has_a_scalable_api_and_worker(resolved: dict, service: str
     services = resolved["services"]
     api, worker = services[f"{service}-api"], services[f"{service}-worker"]
     assert api["command"] == [f"{service}-api"] and worker["command"] == [f"{service}-worker"]
-    assert api["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    assert (api["build"]["dockerfile"], api["build"]["target"]) == ("deploy/Dockerfile", "service")
+    assert api["build"]["args"] == [f"SERVICE={service}"], "the one Dockerfile, built for this service"
     assert api["image"] == worker["image"], "one image per service, run as api or worker"
     for part in (api, worker):
         assert part["restart"] == "unless-stopped"
