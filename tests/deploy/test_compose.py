@@ -77,10 +77,15 @@ def test_kafka_authenticates_and_authorizes_every_client(resolved: dict) -> None
 def test_kafka_access_job_makes_every_principal_before_the_topics(resolved: dict) -> None:
     import json
 
-    from towngrid_kit.kafka_access import committed
+    from towngrid_kafka_admin.access import committed
 
     job = resolved["services"]["kafka-access"]
     assert job["command"] == ["towngrid-kafka-access"] and job["restart"] == "no"
+    for name in ("kafka-access", "topics"):  # the Kafka admin tools' image, not a service's
+        one = resolved["services"][name]
+        assert one["image"].startswith("towngrid-kafka-admin:")
+        assert (one["build"]["dockerfile"], one["build"]["target"], one["build"]["args"]) == (
+            "deploy/Dockerfile", "kafka-admin", ["SERVICE=kafka-admin"])
     assert job["depends_on"]["kafka"]["condition"] == "service_healthy"
     passwords = json.loads(job["environment"]["TOWNGRID_KAFKA_USER_PASSWORDS"])
     assert set(passwords) == {a.principal for a in committed()}

@@ -42,16 +42,18 @@ def test_one_dockerfile_for_every_service() -> None:
 
 def test_slim_multi_stage_non_root_image() -> None:
     found = stages()
-    assert list(found) == ["build", "runtime", "service"], "service is the default target"
+    assert list(found) == ["build", "runtime", "kafka-admin", "service"], "service is the default target"
     assert values(found["build"], "FROM") == ["python:3.11-slim AS build"]
     assert values(found["runtime"], "FROM") == ["python:3.11-slim AS runtime"]
+    assert values(found["kafka-admin"], "FROM") == ["runtime AS kafka-admin"]
     assert values(found["service"], "FROM") == ["runtime AS service"]
-    users = values(found["runtime"], "USER") + values(found["service"], "USER")
+    users = values(found["runtime"], "USER") + values(found["service"], "USER") + values(found["kafka-admin"], "USER")
     assert users and users[-1] not in ("root", "0")
     assert values(found["runtime"], "COPY") == ["--from=build --chown=towngrid:towngrid /src/.venv /app/.venv"], (
         "only the venv is shipped"
     )
     assert values(found["service"], "COPY") == ["--chmod=0755 deploy/service-entrypoint.sh /usr/local/bin/towngrid-service"]
+    assert not values(found["kafka-admin"], "COPY")
 
 
 def test_installs_only_the_chosen_package() -> None:
@@ -76,7 +78,7 @@ def test_a_service_never_depends_on_another(service: str) -> None:
     project = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())["project"]
     assert set(project["dependencies"]) == {"towngrid-contracts", "towngrid-kit"} or all(
         not d.startswith(("towngrid-registry", "towngrid-permits", "towngrid-delivery", "towngrid-labor",
-                          "towngrid-devstack"))
+                          "towngrid-kafka-admin", "towngrid-devstack"))
         for d in project["dependencies"]
     ), "a service never depends on another service, nor on the tooling"
 
@@ -88,6 +90,12 @@ def test_the_service_target_knows_its_service() -> None:
     assert values(service, "ENTRYPOINT") == ['["towngrid-service"]']
     assert not values(service, "CMD"), "the entry point runs the api when no command is given"
     assert "TOWNGRID_SERVICE" in values(service, "HEALTHCHECK")[0]
+
+
+def test_the_kafka_admin_target_runs_a_real_entry_point() -> None:
+    cmd = values(stages()["kafka-admin"], "CMD")[-1]
+    scripts = tomllib.loads((ROOT / "tools" / "kafka-admin" / "pyproject.toml").read_text())["project"]["scripts"]
+    assert cmd == '["towngrid-kafka-access"]' and {"towngrid-kafka-access", "towngrid-topics"} <= set(scripts)
 
 
 def run_entrypoint(tmp_path: Path, service: str, *args: str, **env: str) -> str:
@@ -112,3 +120,23 @@ def test_the_entry_point_runs_the_api_by_default_on_every_interface(tmp_path: Pa
     told = run_entrypoint(tmp_path, service, f"{service}-api", "--x", **{f"{service.upper()}_HTTP_HOST": "10.0.0.5"})
     assert told == f"{service}-api --x host=10.0.0.5"
 
+
+def locked_closure(package: str) -> set[str]:
+    """The package and everything it needs at run time, from uv.lock."""
+    locked = {p["name"]: p for p in tomllib.loads((ROOT / "uv.lock").read_text())["package"]}
+    found, todo = set(), [package]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += [d["name"] for d in locked[name].get("dependencies", [])]
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_image_carries_no_tooling(service: str) -> None:
+    """The Kafka admin client (users, ACLs) and the local stack stay out of a service's image."""
+    closure = locked_closure(f"towngrid-{service}")
+    assert {"towngrid-contracts", "towngrid-kit"} <= closure
+    assert not closure & {"towngrid-kafka-admin", "towngrid-devstack"}
+    assert not (ROOT / "kit" / "src" / "towngrid_kit" / "kafka_access.json").exists()
