@@ -13,7 +13,7 @@ import pytest
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_devstack.asyncapi import (committed_path, consumed_event_types, document, kafka_access_path, render,
                                         render_kafka_access)
-from towngrid_kit.kafka_access import committed as committed_access
+from towngrid_kafka_admin.access import committed as committed_access
 from towngrid_devstack.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,11 +76,11 @@ def test_subscribers_guide_is_current() -> None:
 
 
 def test_committed_kafka_access_is_current() -> None:
-    """The broker's ACLs come from kit/src/towngrid_kit/kafka_access.json: what every worker
+    """The broker's ACLs come from tools/kafka-admin/src/towngrid_kafka_admin/kafka_access.json: what every worker
     built from the code publishes and consumes."""
     committed = kafka_access_path().read_text()
     assert committed == render_kafka_access(), (
-        "kit/src/towngrid_kit/kafka_access.json is out of date: run `uv run towngrid-asyncapi .` and commit it"
+        "tools/kafka-admin/src/towngrid_kafka_admin/kafka_access.json is out of date: run `uv run towngrid-asyncapi .` and commit it"
     )
 
 

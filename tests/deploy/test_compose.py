@@ -77,10 +77,15 @@ def test_kafka_authenticates_and_authorizes_every_client(resolved: dict) -> None
 def test_kafka_access_job_makes_every_principal_before_the_topics(resolved: dict) -> None:
     import json
 
-    from towngrid_kit.kafka_access import committed
+    from towngrid_kafka_admin.access import committed
 
     job = resolved["services"]["kafka-access"]
     assert job["command"] == ["towngrid-kafka-access"] and job["restart"] == "no"
+    for name in ("kafka-access", "topics"):  # the Kafka admin tools' image, not a service's
+        one = resolved["services"][name]
+        assert one["image"].startswith("towngrid-kafka-admin:")
+        assert (one["build"]["dockerfile"], one["build"]["target"], one["build"]["args"]) == (
+            "deploy/Dockerfile", "kafka-admin", ["SERVICE=kafka-admin"])
     assert job["depends_on"]["kafka"]["condition"] == "service_healthy"
     passwords = json.loads(job["environment"]["TOWNGRID_KAFKA_USER_PASSWORDS"])
     assert set(passwords) == {a.principal for a in committed()}
@@ -110,7 +115,8 @@ def test_each_service_has_a_scalable_api_and_worker(resolved: dict, service: str
     services = resolved["services"]
     api, worker = services[f"{service}-api"], services[f"{service}-worker"]
     assert api["command"] == [f"{service}-api"] and worker["command"] == [f"{service}-worker"]
-    assert api["build"]["dockerfile"] == f"services/{service}/Dockerfile"
+    assert (api["build"]["dockerfile"], api["build"]["target"]) == ("deploy/Dockerfile", "service")
+    assert api["build"]["args"] == [f"SERVICE={service}"], "the one Dockerfile, built for this service"
     assert api["image"] == worker["image"], "one image per service, run as api or worker"
     for part in (api, worker):
         assert part["restart"] == "unless-stopped"

@@ -16,8 +16,8 @@ from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError,
 
 from e2e_support import System, produce, read_all
 from towngrid_contracts.catalogue import TOPICS
-from towngrid_kit.kafka_access import all_acls, committed
-from towngrid_kit.kafka_wire import Acl, AuthenticationFailed, KafkaWire
+from towngrid_kafka_admin.access import all_acls, committed
+from towngrid_kafka_admin.wire import Acl, AuthenticationFailed, KafkaWire
 
 ACCESS = {a.principal: a for a in committed()}
 # What the probes write to real topics: not JSON, so the services' consumers dead-letter it
@@ -146,7 +146,7 @@ def test_the_deployments_access_job_sets_the_same_users_and_acls(system: System)
     env = {**os.environ, "TOWNGRID_KAFKA_CONTROLLER": f"127.0.0.1:{system.config.kafka_controller_port}",
            "TOWNGRID_KAFKA_ADMIN_PASSWORD": system.secrets.kafka_passwords["admin"],
            "TOWNGRID_KAFKA_USER_PASSWORDS": json.dumps(passwords)}
-    done = subprocess.run([sys.executable, "-m", "towngrid_kit.access_cli"], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "towngrid_kafka_admin.access_cli"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"{len(all_acls(committed()))} ACLs" in done.stdout
@@ -156,6 +156,6 @@ def test_the_deployments_access_job_sets_the_same_users_and_acls(system: System)
         wire.authenticate("SCRAM-SHA-512", "admin", system.secrets.kafka_passwords["admin"])
         present = set(wire.describe_acls())
     assert stale not in present and set(all_acls(committed())) <= present
-    wrong = subprocess.run([sys.executable, "-m", "towngrid_kit.access_cli"], capture_output=True, text=True,
+    wrong = subprocess.run([sys.executable, "-m", "towngrid_kafka_admin.access_cli"], capture_output=True, text=True,
                            env={**env, "TOWNGRID_KAFKA_ADMIN_PASSWORD": "not-the-admin-password"}, timeout=120)
     assert wrong.returncode != 0 and "authentication failed" in wrong.stderr.lower()

@@ -14,8 +14,8 @@ import os
 from towngrid_devstack import LocalStack, StackConfig
 from towngrid_devstack.access import ADMIN_USER
 from towngrid_devstack.services import LocalSecrets
-from towngrid_kit.kafka_access import committed, provision
-from towngrid_kit.kafka_wire import KafkaWire
+from towngrid_kafka_admin.access import committed, provision
+from towngrid_kafka_admin.wire import KafkaWire
 
 CHOICES = ("auto", "local", "containers")
 KAFKA_IMAGE = "apache/kafka:4.1.1"

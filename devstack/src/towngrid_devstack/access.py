@@ -5,7 +5,7 @@ start, before the broker counts as ready, the admin logs in on the controller li
 PLAIN: the controller cannot use SCRAM) and creates or updates every SCRAM user; this also
 covers a data dir formatted before the stack had SASL, and a user added later. Once the
 broker is ready, the admin makes every managed principal's ACLs exactly those derived from the
-code (``towngrid_kit.kafka_access``: the committed kafka_access.json).
+code (``towngrid_kafka_admin.access``: the committed kafka_access.json).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ ADMIN_USER = "admin"
 
 def _wire():
     try:
-        from towngrid_kit import kafka_wire
+        from towngrid_kafka_admin import wire
     except ImportError:
-        raise StackError("towngrid_kit is not installed here: run `uv sync --all-packages` in the "
+        raise StackError("towngrid_kafka_admin is not installed here: run `uv sync --all-packages` in the "
                          "repository (or `make setup`)") from None
-    return kafka_wire
+    return wire
 
 
 def controller_connection(host: str, port: int, admin_password: str, timeout: float = 5.0):
@@ -49,14 +49,14 @@ def client_connection(host: str, port: int, user: str, password: str, mechanism:
 
 def principals() -> list[str]:
     """The managed principals besides the admin: the services and the county subscriber."""
-    from towngrid_kit.kafka_access import committed
+    from towngrid_kafka_admin.access import committed
 
     return [a.principal for a in committed()]
 
 
 def apply_acls(host: str, controller_port: int, admin_password: str) -> int:
     """Make the managed principals' ACLs the derived ones; return how many there are."""
-    from towngrid_kit.kafka_access import committed, provision
+    from towngrid_kafka_admin.access import committed, provision
 
     with controller_connection(host, controller_port, admin_password) as wire:
         return provision(wire, {}, committed())

@@ -37,21 +37,21 @@ def consumed_event_types(service: str) -> list[str]:
 def kafka_accesses() -> list:
     """Each service's Kafka access (what its worker publishes and consumes) and the county
     subscriber's (every topic of the catalogue, read only): the broker's ACLs."""
-    from towngrid_kit.kafka_access import subscriber_access
+    from towngrid_kafka_admin.access import service_access, subscriber_access
 
-    return [*(build_worker(s).towngrid_kafka_access for s in SERVICES), subscriber_access(TOPICS)]
+    return [*(service_access(s, **build_worker(s).towngrid_topics) for s in SERVICES), subscriber_access(TOPICS)]
 
 
 def render_kafka_access() -> str:
-    from towngrid_kit.kafka_access import render as render_access
+    from towngrid_kafka_admin.access import render as render_access
 
     return render_access(kafka_accesses())
 
 
 def kafka_access_path() -> Path:
-    from towngrid_kit import kafka_access
+    from towngrid_kafka_admin import access
 
-    return Path(kafka_access.__file__).with_name(kafka_access.ACCESS_FILE)
+    return Path(access.__file__).with_name(access.ACCESS_FILE)
 
 
 @functools.cache

@@ -20,7 +20,6 @@ from prometheus_client import start_http_server
 from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
-from towngrid_kit.kafka_access import service_access
 from towngrid_kit.kafka_producer import RelayProducer
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.observability import configure_logging
@@ -83,8 +82,8 @@ def create_worker(
     )
     app = FastStream(broker)
     app.towngrid_consumes = consumes  # type: ignore[attr-defined]  # read by the AsyncAPI generator
-    # read by the generator of kafka_access.json (the broker's ACLs)
-    app.towngrid_kafka_access = service_access(service, produces, consumed_topics)  # type: ignore[attr-defined]
+    # read by the generator of kafka_access.json (the broker's ACLs, towngrid_kafka_admin.access)
+    app.towngrid_topics = {"produces": sorted(set(produces)), "consumes": sorted(consumed_topics)}  # type: ignore[attr-defined]
     app.towngrid_settings = settings  # type: ignore[attr-defined]
     app.towngrid_service = service  # type: ignore[attr-defined]
     stop = asyncio.Event()

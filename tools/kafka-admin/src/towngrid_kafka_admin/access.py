@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from towngrid_contracts.topics import dlq_topic
-from towngrid_kit.kafka_wire import Acl, KafkaWire
+from towngrid_kafka_admin.wire import Acl, KafkaWire
 
 ACCESS_FILE = "kafka_access.json"
 SUBSCRIBER = "county"  # the read-only county subscriber's principal (and its group prefix)
@@ -81,7 +81,7 @@ def parse(text: str) -> list[KafkaAccess]:
 
 def committed() -> list[KafkaAccess]:
     """Every principal's access, as generated into this package."""
-    return parse(resources.files("towngrid_kit").joinpath(ACCESS_FILE).read_text("utf-8"))
+    return parse(resources.files("towngrid_kafka_admin").joinpath(ACCESS_FILE).read_text("utf-8"))
 
 
 def all_acls(accesses: Iterable[KafkaAccess]) -> list[Acl]:

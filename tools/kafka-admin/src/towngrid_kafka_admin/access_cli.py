@@ -16,8 +16,8 @@ import time
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from towngrid_kit.kafka_access import committed, provision
-from towngrid_kit.kafka_wire import KafkaWire, KafkaWireError
+from towngrid_kafka_admin.access import committed, provision
+from towngrid_kafka_admin.wire import KafkaWire, KafkaWireError
 from towngrid_kit.settings import load_settings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from towngrid_kit.kafka_access import acls, parse, render, service_access, subscriber_access
-from towngrid_kit.kafka_wire import Acl, AuthenticationFailed, ScramClient
+from towngrid_kafka_admin.access import acls, parse, render, service_access, subscriber_access
+from towngrid_kafka_admin.wire import Acl, AuthenticationFailed, ScramClient
 
 
 def ops(found: list[Acl], resource: str = "TOPIC") -> dict[str, set[str]]:
