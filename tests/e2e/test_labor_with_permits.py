@@ -60,7 +60,7 @@ async def test_certificate_issued_by_permits_makes_eligible_and_quarantine_flags
 
         async def cleared() -> dict | None:
             found = (await labor.get(f"/batches/{batch_id}")).json()
-            return found if found["flagged"] == [] else None
+            return found if found["flagged"] == [] and found["workers"][0]["eligible_now"] else None
 
         assert (await eventually(cleared))["workers"][0]["eligible"] is True
         boarded = (await labor.post(f"/batches/{batch_id}/boarding", json={"resident_id": rid})).json()

@@ -21,7 +21,7 @@ from towngrid_contracts.labor import (
     BatchWorkerFlagged,
 )
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
-from labor.domain.eligibility import Eligibility
+from labor.domain.eligibility import Eligibility, NotEligible
 from labor.domain.employment import Demand
 
 
@@ -100,7 +100,7 @@ class Batch:
         if any(w.resident_id == resident_id for w in self.workers):
             return  # already in: nothing changes
         if not eligibility.eligible:
-            raise Conflict(f"resident {resident_id} is not eligible: {'; '.join(eligibility.details)}")
+            raise NotEligible(f"resident {resident_id}", eligibility)
         if self.seats_left <= 0:
             raise Conflict(f"batch {self.batch_id} has no seat left ({self.seats} seats)")
         self.workers.append(BatchWorker(resident_id, job_seeker_id, match_id, at, compound_id=compound_id))

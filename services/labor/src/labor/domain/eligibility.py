@@ -10,9 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from towngrid_kit.errors import Conflict
+
 VALID_STATUSES = frozenset({"issued", "reinstated"})
 IN_QUARANTINE = "in_quarantine"
 NO_CERTIFICATE = "no_valid_health_certificate"
+
+
+class NotEligible(Conflict):
+    """A worker who may not be matched or join a batch now; ``detail`` says why (for staff)."""
+
+    def __init__(self, who: str, eligibility: Eligibility) -> None:
+        super().__init__(f"{who} is not eligible: {'; '.join(eligibility.details)}")
+        self.who = who
+
+    def for_employer(self) -> Conflict:
+        """The same refusal without why: a quarantine or a certificate is not the employer's to know."""
+        return Conflict(f"{self.who} is not eligible now")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ earlier registration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from labor.domain.eligibility import Eligibility
 from labor.domain.employment import Demand, JobSeeker
+
+NO_CERTIFICATE_NEEDED = "no health certificate required by this demand"
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,15 @@ class Candidate:
     resident_id: str
     score: int
     eligible: bool
-    reasons: list[str]
+    reasons: list[str]  # the first is always about eligibility
+
+    def for_employer(self) -> Candidate:
+        """As an employer's liaison sees it: whether the seeker may be matched now, never why not
+        (a quarantine, or the state of a health certificate, is not the employer's to know)."""
+        if self.reasons[0].startswith(NO_CERTIFICATE_NEEDED):
+            return self
+        said = "eligible now (+100)" if self.eligible else "not eligible now"
+        return replace(self, reasons=[said, *self.reasons[1:]])
 
 
 def score(demand: Demand, seeker: JobSeeker, eligibility: Eligibility) -> tuple[int, list[str]]:
@@ -35,7 +45,7 @@ def score(demand: Demand, seeker: JobSeeker, eligibility: Eligibility) -> tuple[
         reasons.append("not eligible now: " + "; ".join(eligibility.details or eligibility.reasons))
     else:
         points += 100
-        reasons.append("no health certificate required by this demand (+100)")
+        reasons.append(f"{NO_CERTIFICATE_NEEDED} (+100)")
     if demand.job_category in seeker.skills:
         points += 30
         reasons.append(f"has the job category {demand.job_category} (+30)")

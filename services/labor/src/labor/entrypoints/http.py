@@ -21,10 +21,12 @@ from labor.entrypoints import routes_batches
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
 from labor.entrypoints.scope import (
+    eligibility_shown_to,
     ensure_own_enterprise,
     ensure_resident,
     enterprise_filter,
     is_liaison,
+    why_not_hidden_from,
 )
 from labor.entrypoints.schemas import (
     ConfirmMatch,
@@ -140,7 +142,7 @@ async def candidates(demand_id: str, service: Service,
     ensure_own_enterprise(principal, owner, f"demand {demand_id}")
     demand, ranked = await service.employment.candidates(demand_id, limit)
     return {"demand_id": demand.demand_id, "open_positions": demand.open_positions,
-            "candidates": [view(c) for c in ranked]}
+            "candidates": [view(c.for_employer() if is_liaison(principal) else c) for c in ranked]}
 
 
 @router.post("/demands/{demand_id}/matches", status_code=201, tags=["matching"],
@@ -152,7 +154,9 @@ async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, se
     ensure_own_enterprise(principal, owner, f"demand {demand_id}")
 
     async def action() -> tuple[int, object]:
-        demand, seeker, match_id = await service.employment.confirm_match(demand_id, body.job_seeker_id, body.placement)
+        with why_not_hidden_from(principal):
+            demand, seeker, match_id = await service.employment.confirm_match(demand_id, body.job_seeker_id,
+                                                                              body.placement)
         return 201, {"match_id": match_id, "demand": demand_view(demand), "job_seeker": view(seeker)}
 
     return await idempotent(request, idempotency_key, f"POST /demands/{demand_id}/matches {principal.subject}",
@@ -184,7 +188,7 @@ async def get_job_seeker(job_seeker_id: str, service: Service,
     ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None, f"job seeker {job_seeker_id}")
     await ensure_compound(principal, service.grid, seeker.compound_id)
     eligibility = await service.projections.eligibility_of(seeker.resident_id, utcnow())
-    return view(seeker, eligibility=view(eligibility))
+    return view(seeker, eligibility=eligibility_shown_to(principal, view(eligibility)))
 
 
 @router.get("/job-seekers", tags=["job seekers"], response_model=Page[dict[str, Any]], summary="Job seekers, a page at a time")
@@ -217,7 +221,7 @@ async def eligibility(resident_id: str, service: Service,
         ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None,
                               f"the eligibility of resident {resident_id}")
     await ensure_resident(principal, service.grid, await service.projections.known_resident(resident_id), resident_id)
-    return view(await service.projections.eligibility_of(resident_id, utcnow()))
+    return eligibility_shown_to(principal, view(await service.projections.eligibility_of(resident_id, utcnow())))
 
 
 def create_labor_app(settings: LaborSettings) -> FastAPI:

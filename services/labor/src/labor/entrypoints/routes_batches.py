@@ -32,6 +32,9 @@ from labor.entrypoints.scope import (
     ensure_own_enterprise,
     ensure_resident,
     enterprise_filter,
+    is_liaison,
+    why_not_hidden_from,
+    workers_shown_to,
 )
 from towngrid_kit.ids import utcnow
 
@@ -68,7 +71,9 @@ def case_view(c: ResumptionCase, demands: list[Any] | None = None) -> dict[str, 
 
 
 def shown_to(principal: Principal, shown: dict[str, Any], b: Batch, compounds: list[str] | None) -> dict[str, Any]:
-    """A batch as the caller may see it: a grid-scoped caller sees only the workers living in its scope."""
+    """A batch as the caller may see it: a grid-scoped caller sees only the workers living in its
+    scope; a liaison sees no reasons of eligibility."""
+    shown["workers"] = workers_shown_to(principal, shown["workers"])
     if compounds is None:
         return shown
     mine = {w.resident_id for w in b.workers if w.compound_id in compounds}
@@ -126,6 +131,7 @@ async def get_batch(batch_id: str, service: Service,
         for worker in shown["workers"]:
             found = now[worker["resident_id"]]
             worker["eligible_now"], worker["reasons_now"] = found.eligible, found.reasons
+        shown["workers"] = workers_shown_to(principal, shown["workers"])
     return shown
 
 
@@ -147,8 +153,10 @@ async def list_batches(service: Service, principal: Annotated[Principal, Depends
              summary="Add a matched worker (only while eligible and seats remain)")
 async def add_worker(batch_id: str, body: AddWorker, service: Service,
                      principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
-    await batch_in_scope(service, principal, batch_id)
-    return batch_view(await service.batches.add_worker(batch_id, body.job_seeker_id))
+    _, compounds = await batch_in_scope(service, principal, batch_id)
+    with why_not_hidden_from(principal):
+        batch = await service.batches.add_worker(batch_id, body.job_seeker_id)
+    return shown_to(principal, batch_view(batch), batch, compounds)
 
 
 @router.post("/batches/{batch_id}/boarding", tags=["batches"],
@@ -162,7 +170,7 @@ async def board(batch_id: str, body: Board, service: Service,
                           body.resident_id)
     batch, worker = await service.batches.board(batch_id, body.resident_id)
     return {"batch_id": batch.batch_id, "resident_id": worker.resident_id, "boarded": worker.boarding == "boarded",
-            "reasons": worker.boarding_reasons, "checked_at": worker.checked_at.isoformat() if worker.checked_at else None,
+            "reasons": [] if is_liaison(principal) else worker.boarding_reasons, "checked_at": worker.checked_at.isoformat() if worker.checked_at else None,
             "seats_left": batch.seats_left}
 
 
@@ -171,16 +179,18 @@ async def board(batch_id: str, body: Board, service: Service,
 async def dispatch(batch_id: str, service: Service,
                    principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
                    body: Dispatch | None = None) -> dict[str, Any]:
-    await batch_in_scope(service, principal, batch_id)
-    return batch_view(await service.batches.dispatch(batch_id, body.escort_staff_id if body else None))
+    _, compounds = await batch_in_scope(service, principal, batch_id)
+    batch = await service.batches.dispatch(batch_id, body.escort_staff_id if body else None)
+    return shown_to(principal, batch_view(batch), batch, compounds)
 
 
 @router.post("/batches/{batch_id}/arrival", tags=["batches"],
              summary="The batch arrived and was handed over to the employer (BatchArrived)")
 async def arrival(batch_id: str, body: Arrival, service: Service,
                   principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
-    await batch_in_scope(service, principal, batch_id)
-    return batch_view(await service.batches.arrive(batch_id, body.arrived_worker_count))
+    _, compounds = await batch_in_scope(service, principal, batch_id)
+    batch = await service.batches.arrive(batch_id, body.arrived_worker_count)
+    return shown_to(principal, batch_view(batch), batch, compounds)
 
 
 @router.post("/resumption-cases", status_code=201, tags=["resumption"],

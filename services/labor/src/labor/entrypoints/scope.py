@@ -12,16 +12,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from towngrid_kit.auth import Principal, Role, ensure_own_organisation
 from towngrid_kit.errors import NotFound
 
 from towngrid_kit.grid import GridDirectory, ensure_compound
+from labor.domain.eligibility import NotEligible
 
 
 def is_liaison(principal: Principal) -> bool:
     return principal.role == Role.EMPLOYER_LIAISON
+
+
+def eligibility_shown_to(principal: Principal, eligibility: dict[str, Any]) -> dict[str, Any]:
+    """A liaison sees whether a worker may go now, never why not: a quarantine or the state of a
+    health certificate is not the employer's to know."""
+    if not is_liaison(principal):
+        return eligibility
+    return {"resident_id": eligibility["resident_id"], "eligible": eligibility["eligible"]}
+
+
+def workers_shown_to(principal: Principal, workers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A batch's workers without the reasons of their eligibility and boarding, for a liaison."""
+    if not is_liaison(principal):
+        return workers
+    return [{k: v for k, v in w.items() if k not in WHY_NOT} for w in workers]
+
+
+WHY_NOT = frozenset({"reasons", "boarding_reasons", "reasons_now"})
+
+
+@contextmanager
+def why_not_hidden_from(principal: Principal) -> Iterator[None]:
+    """A refusal for ineligibility reaches a liaison without its reasons."""
+    try:
+        yield
+    except NotEligible as refused:
+        if is_liaison(principal):
+            raise refused.for_employer() from None
+        raise
 
 
 def ensure_own_enterprise(principal: Principal, enterprise_id: str | None, what: str) -> None:

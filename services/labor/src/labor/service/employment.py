@@ -9,6 +9,7 @@ from datetime import date
 from towngrid_kit.concurrency import KeyedLocks
 from towngrid_kit.errors import Conflict, ConcurrentModification, InvalidInput, NotFound
 from labor.adapters.projections import Projections
+from labor.domain.eligibility import NotEligible
 from labor.domain.employment import Demand, Employer, JobSeeker, Match, SeekerMatch
 from labor.domain.matching import Candidate, rank
 from towngrid_kit.ids import new_id, utcnow
@@ -106,7 +107,7 @@ class Employment:
         if demand.health_certificate_required and demand.match_of(job_seeker_id) is None:
             eligibility = await self.projections.eligibility_of(seeker.resident_id, utcnow())
             if not eligibility.eligible:
-                raise Conflict(f"job seeker {job_seeker_id} is not eligible: {'; '.join(eligibility.details)}")
+                raise NotEligible(f"job seeker {job_seeker_id}", eligibility)
         now = utcnow()
         # The demand first: it alone decides whether a position is left (never over-filled).
         demand = await self.demands.change(demand_id, lambda d: d.fill(
