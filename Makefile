@@ -22,7 +22,7 @@ help:
 	@echo "make asyncapi   regenerate each service's AsyncAPI document (services/*/asyncapi.json)"
 	@echo "make loadtest   drive the delivery flow with Locust against a running system: RATE=5 SECONDS=60"
 	@echo "make bench      every performance figure on its own stack (~15 min; QUICK=1 ~3 min; BENCH_ARGS=...)"
-	@echo "make token      print an admin token for the dev profile's services"
+	@echo "make token      print a token for the dev profile's services: an admin's, or ROLE=... SCOPE=... [DEPARTMENT=... ORG=...]"
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -63,7 +63,8 @@ asyncapi: bootstrap
 	$(UV_RUN) towngrid-asyncapi .
 
 token: bootstrap
-	@$(UV_RUN) towngrid-stack token --profile dev
+	@$(UV_RUN) towngrid-stack token --profile dev --role $(or $(ROLE),town_admin) --scope $(or $(SCOPE),town) \
+	  $(if $(SUBJECT),--subject $(SUBJECT)) $(if $(DEPARTMENT),--department $(DEPARTMENT)) $(if $(ORG),--org $(ORG))
 
 # Locust runs as its own process (it patches sockets with gevent), never inside pytest or a service.
 loadtest: bootstrap

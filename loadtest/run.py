@@ -36,7 +36,7 @@ from towngrid_contracts.permits import PermitIssued
 from towngrid_contracts.registry import QuarantineStarted
 from towngrid_devstack.config import StackConfig
 from towngrid_devstack.run import service_ports
-from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, admin_token
+from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, staff_token
 from towngrid_kit.kafka_security import kafka_options
 
 HERE = Path(__file__).resolve().parent
@@ -271,7 +271,7 @@ def main() -> None:
         raise SystemExit(f"no local secrets for profile {config.profile} ({secrets_file}): start the system first, "
                          f"e.g. TOWNGRID_PROFILE={config.profile} uv run towngrid-stack run")
     local = LocalSecrets.for_profile(config)
-    token = admin_token(local, subject="loadtest", ttl_s=6 * 3600)
+    token = staff_token(local, subject="loadtest", ttl_s=6 * 3600)
     KAFKA_LOGIN.update(kafka_options("SASL_PLAINTEXT", KAFKA_MECHANISM, "admin", local.kafka_passwords["admin"]))
     out = args.out or HERE / "results" / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-r{args.rate:g}"
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from .config import (ENV_DATA_DIR, ENV_KAFKA_PORT, ENV_MONGO_PORT, ENV_PROFILE, 
                      KAFKA_VERSION, StackConfig)
 from .errors import StackError
 from .access import ADMIN_USER
-from .services import KAFKA_MECHANISM, KAFKA_USERS, SERVICES, LocalSecrets, admin_token
+from .services import KAFKA_MECHANISM, KAFKA_USERS, SERVICES, LocalSecrets, staff_token
 from .stack import COMPONENTS, LocalStack
 
 Command = Callable[[argparse.Namespace], int]
@@ -129,15 +129,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _token_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--role", default="town_admin", help="town_admin (default), ...")
-    parser.add_argument("--scope", default="town", help='"town", "community:<id>", ...')
+    from towngrid_kit.auth import Role
+
+    parser.add_argument("--role", default="town_admin", choices=[r.value for r in Role], help="town_admin (default)")
+    parser.add_argument("--scope", default="town", help='"town" (default), "community:<id>" or "compound:<id>"')
+    parser.add_argument("--subject", default="local-admin", help="the staff member's opaque id")
+    parser.add_argument("--department", default=None, help="a permit reviewer's department")
+    parser.add_argument("--org", default=None, help="the merchant id of a merchant, the enterprise id of a liaison")
 
 
 @command("token", help="print a staff token for the profile's services (admin by default)",
          arguments=_token_options)
 def cmd_token(args: argparse.Namespace) -> int:
-    print(admin_token(LocalSecrets.for_profile(config_from_args(args)), role=args.role,
-                      scope=args.scope))
+    print(staff_token(LocalSecrets.for_profile(config_from_args(args)), role=args.role, scope=args.scope,
+                      subject=args.subject, department=args.department, organisation=args.org))
     return 0
 
 

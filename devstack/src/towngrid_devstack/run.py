@@ -13,7 +13,7 @@ from . import pidfile
 from .config import StackConfig, _env_int
 from .errors import StackError
 from .process import ManagedProcess
-from .services import (SERVICES, LocalSecrets, ServiceProcesses, admin_token, check_port_free,
+from .services import (SERVICES, LocalSecrets, ServiceProcesses, staff_token, check_port_free,
                        service_processes)
 from .stack import LocalStack
 
@@ -170,7 +170,7 @@ def print_summary(cfg: StackConfig, services: list[ServiceProcesses], local: Loc
               "kafka.log, ferretdb.log)",
               f"  data              {cfg.data_dir}  (kept until `towngrid-stack reset`)",
               "\nAdmin token (role town_admin, scope town, valid 8 h):",
-              f"  {admin_token(local)}",
+              f"  {staff_token(local)}",
               "Mint another, e.g.:",
               f"  TOWNGRID_AUTH_JWT_SECRET={local.auth_jwt_secret} uv run towngrid-token "
               "--role community_officer --scope community:C03",

@@ -58,16 +58,20 @@ class LocalSecrets:
         return made
 
 
-def admin_token(local: LocalSecrets, *, role: str = "town_admin", scope: str = "town",
-                subject: str = "local-admin", ttl_s: int = 8 * 3600) -> str:
-    """A staff token for the local services (what `towngrid-token` mints with this secret)."""
+def staff_token(local: LocalSecrets, *, role: str = "town_admin", scope: str = "town",
+                subject: str = "local-admin", ttl_s: int = 8 * 3600, department: str | None = None,
+                organisation: str | None = None) -> str:
+    """A staff token for the local services (what `towngrid-token` mints with this secret): a town
+    admin's by default; ``department`` for permit reviewers, ``organisation`` for merchants and
+    employer liaisons."""
     try:
         from towngrid_kit.auth import mint_token
     except ImportError:
         raise StackError("towngrid_kit is not installed here: run `uv sync --all-packages` in the "
                          "repository (or `make setup`)") from None
     return mint_token(local.auth_jwt_secret, subject=subject, role=role, scope=scope,
-                      issuer="towngrid-local", audience="towngrid", ttl_s=ttl_s)
+                      issuer="towngrid-local", audience="towngrid", ttl_s=ttl_s, department=department,
+                      organisation=organisation)
 
 
 def service_environment(
