@@ -3,8 +3,6 @@
 - :func:`apply_versioned`: a projection of one aggregate keeps the last ``aggregate_version``
   it applied; an event whose version is not newer changes nothing. :func:`apply_versioned_read`
   does the same and also returns the document as it is afterwards (one operation when applied).
-- :func:`apply_once`: any other per-document effect records the ``event_id`` it applied
-  (the last ``keep`` of them) in the same atomic update; a repeated event changes nothing.
 """
 
 from __future__ import annotations
@@ -53,18 +51,3 @@ def _versioned_update(version: int, fields: dict[str, Any], event_id: str | None
     if event_id is not None:
         update["$push"] = {"applied_events": {"$each": [event_id], "$slice": -keep}}
     return update
-
-
-async def apply_once(
-    collection: AsyncCollection,
-    key: str,
-    event_id: str,
-    update: dict[str, Any],
-    *,
-    upsert: bool = True,
-    keep: int = 500,
-) -> bool:
-    """Apply ``update`` to document ``key`` unless ``event_id`` was applied; True when applied."""
-    merged = {op: dict(fields) for op, fields in update.items()}
-    merged.setdefault("$push", {})["applied_events"] = {"$each": [event_id], "$slice": -keep}
-    return await update_if(collection, key, {"applied_events": {"$ne": event_id}}, merged, upsert=upsert)
