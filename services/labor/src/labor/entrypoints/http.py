@@ -14,12 +14,13 @@ from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
-from labor.bootstrap import Labor, build
+from labor.bootstrap import build
 from labor.config import LaborSettings
 from labor.domain.places import CITIES, PROVINCES, is_local
-from labor.entrypoints import routes_batches
+from labor.entrypoints import batches, resumption
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
+from labor.entrypoints.deps import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF, Service, idempotent
 from labor.entrypoints.scope import (
     eligibility_shown_to,
     ensure_own_enterprise,
@@ -38,27 +39,13 @@ from labor.entrypoints.schemas import (
 from labor.service.employment import DemandInput, job_seeker_id_of
 from towngrid_kit.ids import utcnow
 
-OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
-STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
-GRID_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # residents' opt-in registration is a grid task
 EMPTY_PAGE: Page[dict[str, Any]] = Page(items=[])
 
 router = APIRouter()
 
 
-def labor(request: Request) -> Labor:
-    return request.app.state.labor
-
-
-Service = Annotated[Labor, Depends(labor)]
-
-
 def demand_view(d: Any) -> dict[str, Any]:  # noqa: ANN401
     return view(d, filled=d.filled, open_positions=d.open_positions, status=d.status, local=d.local)
-
-
-async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
-    return await request.app.state.idempotency.run(key, scope, body, action)
 
 
 @router.get("/places", tags=["places"], summary="The fixed list of provinces and cities (with codes)")
@@ -224,12 +211,17 @@ async def eligibility(resident_id: str, service: Service,
     return eligibility_shown_to(principal, view(await service.projections.eligibility_of(resident_id, utcnow())))
 
 
+@router.get("/figures", tags=["figures"], summary="Matched, dispatched per province, placed locally, resumed, problems")
+async def figures(service: Service, _: Annotated[Principal, Depends(require_roles(*FIGURE_READERS))]) -> dict[str, Any]:
+    return view(await service.figures.now())
+
+
 def create_labor_app(settings: LaborSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.labor = build(resources.db)
         await app.state.labor.ensure_indexes()
 
-    return create_app(service="labor", settings=settings, routers=[router, routes_batches.router], setup=setup,
+    return create_app(service="labor", settings=settings, routers=[router, batches.router, resumption.router], setup=setup,
                       description="Labour demand, job seekers, matching, health-gated dispatch batches and "
                                   "enterprise resumption cases.")
 

@@ -1,0 +1,28 @@
+"""What every labor route module shares: the service, the role sets allowed to call, and
+running a command once per Idempotency-Key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from towngrid_kit.auth import Role
+from labor.bootstrap import Labor
+
+OFFICERS = (Role.TOWN_ADMIN, Role.EMPLOYER_LIAISON)
+STAFF = (*OFFICERS, Role.COMMUNITY_OFFICER)
+GRID_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # residents' opt-in registration is a grid task
+FIGURE_READERS = (*STAFF, Role.COUNTY_SUBSCRIBER)
+
+
+def labor(request: Request) -> Labor:
+    return request.app.state.labor
+
+
+Service = Annotated[Labor, Depends(labor)]
+
+
+async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
+    return await request.app.state.idempotency.run(key, scope, body, action)
