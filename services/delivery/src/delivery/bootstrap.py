@@ -7,11 +7,19 @@ from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from delivery.adapters.grid import GridDirectory
+from towngrid_kit.grid import GridDirectory
+
 from delivery.adapters.projections import Households, MerchantPermits
-from delivery.adapters.repository import MERCHANTS, ORDERS, MerchantRepository, OrderRepository
+from delivery.adapters.repository import (
+    MERCHANTS,
+    ORDERS,
+    PARCELS,
+    MerchantRepository,
+    OrderRepository,
+    ParcelRepository,
+)
 from delivery.adapters.pickup import PickupSlots
-from delivery.adapters.relief import PARCELS, ParcelRepository, ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
 from delivery.adapters.teams import Teams
 from delivery.config import DeliverySettings
 from delivery.service.merchants import MerchantService

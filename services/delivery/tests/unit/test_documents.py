@@ -7,7 +7,7 @@ import ast
 import pathlib
 from datetime import UTC, datetime
 
-from delivery.adapters.documents import order_from, order_state
+from delivery.adapters.documents import OrderMapper
 from delivery.domain.merchant import Merchant, Product
 from delivery.domain.order import Order, OrderLine, RequestedLine
 
@@ -33,9 +33,9 @@ def test_a_stored_order_loads_and_is_stored_again_as_it_was() -> None:
         "unknown_skus": [], "price_violations": [{"sku": "RICE-5KG", "unit_price_cents": 3500,
                                                   "in_store_price_cents": 3290}]})
     for state in (stored(), rejected):
-        order = order_from(state, 3)
+        order = OrderMapper().from_state(state, 3)
         assert order.lines == [OrderLine("RICE-5KG", 2, 3290)] and order.version == 3
-        assert order_state(order) == state
+        assert OrderMapper().to_state(order) == state
 
 
 def test_a_rejection_is_stored_and_published_with_the_same_price_violations() -> None:
@@ -46,7 +46,7 @@ def test_a_rejection_is_stored_and_published_with_the_same_price_violations() ->
                         requested=[RequestedLine("RICE-5KG", 2, 3500)], placed_by="staff", in_quarantine=False,
                         by="stf_1", now=T0)
     (event,) = order.pending
-    assert order_state(order)["rejection"]["price_violations"] == [
+    assert OrderMapper().to_state(order)["rejection"]["price_violations"] == [
         v.model_dump() for v in event.price_violations] == [
         {"sku": "RICE-5KG", "unit_price_cents": 3500, "in_store_price_cents": 3290}]
 

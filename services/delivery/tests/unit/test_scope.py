@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import HTTPException
 
-from delivery.adapters.grid import Place
 from delivery.domain.order import Order
-from delivery.entrypoints.scope import compounds_in_scope, ensure_order, ensure_team, grid_filter
+from delivery.entrypoints.scope import ensure_order, ensure_team
 from towngrid_kit.auth import Principal, Role
+from towngrid_kit.grid import Place, compounds_in_scope, grid_filter
 
 GRID = {"A-1": "A", "A-2": "A", "B-1": "B"}
 

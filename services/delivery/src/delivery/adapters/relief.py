@@ -1,5 +1,5 @@
 """Relief parcels in MongoDB: the recipients (a projection of the registry's enrolments), the
-append-only issue ledger, the append-only stock log, and the parcels (commit log).
+append-only issue ledger and the append-only stock log (the parcels: ``repository.ParcelRepository``).
 
 - The **ledger** has one entry per household and schedule period, ``<household_id>#<period>``:
   a unique insert, so a second issue for the same household and period is refused even when
@@ -14,7 +14,7 @@ append-only issue ledger, the append-only stock log, and the parcels (commit log
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -22,15 +22,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import Envelope
-from towngrid_kit.commits import AggregateStore
 from towngrid_kit.concurrency import retry_on_conflict
 from towngrid_kit.errors import ConcurrentModification
+from towngrid_kit.ids import utcnow
 from towngrid_kit.projection import apply_versioned
-
-from delivery.adapters.repository import load
-from delivery.domain.relief import ReliefParcel
-
-PARCELS = "relief_parcels"
 
 
 class ReliefRecipients:
@@ -121,7 +116,7 @@ class ReliefStock:
             try:
                 await self._moves.insert_one({
                     "_id": self._id(seq + 1), "depot": self._depot, "seq": seq + 1, "kind": kind,
-                    "delta": delta, "balance": after, "parcel_id": parcel_id, "by": by, "at": datetime.now(UTC),
+                    "delta": delta, "balance": after, "parcel_id": parcel_id, "by": by, "at": utcnow(),
                 })
             except DuplicateKeyError as error:
                 raise ConcurrentModification("relief stock moved concurrently; retry") from error
@@ -132,27 +127,9 @@ class ReliefStock:
                 pass  # the hint is already further on
             return after
 
+        # Not a UnitOfWork: the stock is not an aggregate in a commit log but one depot's log of
+        # movements (``<depot>@<seq>``), and every receipt and every parcel issued in town appends
+        # to it, so it is the most contended key there is: more attempts than the kit's default 12,
+        # for bursts of issues (a lost race costs two lookups by ``_id`` and one insert).
         return await retry_on_conflict(attempt, attempts=30)
 
-
-class ParcelRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self._store = AggregateStore(db, PARCELS)
-
-    async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-
-    async def get(self, parcel_id: str, *, authoritative: bool = False) -> ReliefParcel | None:
-        found = await load(self._store, parcel_id, authoritative)
-        if found is None:
-            return None
-        state, version = found
-        return ReliefParcel(**{**state, "period_start": date.fromisoformat(state["period_start"])}, version=version)
-
-    async def save(self, parcel: ReliefParcel) -> None:
-        events, parcel.pending = parcel.pending, []
-        state = {k: v for k, v in vars(parcel).items() if k not in ("pending", "version")}
-        state["period_start"] = parcel.period_start.isoformat()
-        parcel.version = await self._store.commit(parcel.parcel_id, parcel.version, state, events,
-                                                  index_fields={"household_id": parcel.household_id,
-                                                                "status": parcel.status})

@@ -17,12 +17,14 @@ has room; only when the probes all collide are the pool's seats listed.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from towngrid_kit.ids import utcnow
 
 PROBES = 4
 
@@ -43,12 +45,12 @@ class Seats:
             return
         async for old in self._seats.database[legacy].find({}):
             seat = {"pool": old[pool_field], "holder": old["order_id"], "info": old.get(info_field),
-                    "taken_at": old.get("claimed_at") or datetime.now(UTC)}
+                    "taken_at": old.get("claimed_at") or utcnow()}
             await self._holders.replace_one({"_id": seat["holder"]}, {"pool": seat["pool"], "seat": old["_id"],
                                                                       "info": seat["info"]}, upsert=True)
             await self._seats.replace_one({"_id": old["_id"]}, seat, upsert=True)
         try:
-            await self._migrations.insert_one({"_id": marker, "at": datetime.now(UTC)})
+            await self._migrations.insert_one({"_id": marker, "at": utcnow()})
         except DuplicateKeyError:
             pass  # another process did it at the same time
 
@@ -71,7 +73,7 @@ class Seats:
                                                 upsert=True)
                 try:
                     await self._seats.insert_one({"_id": seat, "pool": pool, "holder": holder, "info": info,
-                                                  "taken_at": datetime.now(UTC)})
+                                                  "taken_at": utcnow()})
                     return True
                 except DuplicateKeyError:
                     continue

@@ -11,7 +11,7 @@ hands (delivered, handed to the checkpoint, failed, cancelled). A seat left behi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.errors import Conflict
+from towngrid_kit.ids import utcnow
 
 from delivery.adapters.seats import Seats
 
@@ -70,7 +71,7 @@ class Teams:
 
     async def _reclaim_stale(self, team_id: str, holds_slot: HoldsSlot) -> bool:
         freed = False
-        for seat in await self._seats.taken_before(team_id, datetime.now(UTC) - self._stale):
+        for seat in await self._seats.taken_before(team_id, utcnow() - self._stale):
             if not await holds_slot(seat["holder"], team_id):
                 freed |= await self._seats.free(seat["_id"], seat["holder"])
         return freed

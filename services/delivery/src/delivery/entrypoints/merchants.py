@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -12,10 +11,12 @@ from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.ids import utcnow
+from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.merchant import Product
 from delivery.entrypoints.deps import FIELD, READERS, STAFF, Svc
-from delivery.entrypoints.schemas import MerchantPage, MerchantView, PriceListView, PublishPriceList, RegisterMerchant
+from delivery.entrypoints.schemas import MerchantView, PriceListView, PublishPriceList, RegisterMerchant
 from delivery.entrypoints.scope import ensure_own_merchant
 
 router = APIRouter(tags=["merchants"])
@@ -31,7 +32,7 @@ async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
     async def action() -> tuple[int, object]:
         m = await svc.merchants.register(body.merchant_id, body.name, body.kind, body.community_id)
         allowed = await svc.merchants.allowed_to_sell(m.merchant_id)
-        return 201, MerchantView.of(m, allowed, datetime.now(UTC)).model_dump(mode="json")
+        return 201, MerchantView.of(m, allowed, utcnow()).model_dump(mode="json")
 
     scope = f"POST /merchants {principal.subject}"
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
@@ -43,16 +44,16 @@ async def get_merchant(merchant_id: str, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> MerchantView:
     m = await svc.merchants.get(merchant_id)
     ensure_own_merchant(principal, merchant_id)
-    return MerchantView.of(m, await svc.merchants.allowed_to_sell(merchant_id), datetime.now(UTC))
+    return MerchantView.of(m, await svc.merchants.allowed_to_sell(merchant_id), utcnow())
 
 
-@router.get("/merchants", response_model=MerchantPage, summary="Merchants, a page at a time")
+@router.get("/merchants", response_model=Page[MerchantView], summary="Merchants, a page at a time")
 async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
-                         after: After = None, limit: Limit = 50) -> MerchantPage:
+                         after: After = None, limit: Limit = 50) -> Page[MerchantView]:
     found = await svc.merchants.page(after, limit + 1)
-    now = datetime.now(UTC)
-    items = [MerchantView.of(m, await svc.merchants.allowed_to_sell(m.merchant_id, now), now) for m in found[:limit]]
-    return MerchantPage(items=items, next_after=items[-1].merchant_id if len(found) > limit else None)
+    now = utcnow()
+    allowed = {m.merchant_id: await svc.merchants.allowed_to_sell(m.merchant_id, now) for m in found[:limit]}
+    return page_of(found, limit, lambda m: m.merchant_id, lambda m: MerchantView.of(m, allowed[m.merchant_id], now))
 
 
 @router.post("/merchants/{merchant_id}/price-lists", status_code=201, response_model=PriceListView,

@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.grid import ensure_compound, grid_filter
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.problems import PROBLEM_JSON
 
 from delivery.bootstrap import Services
@@ -24,11 +26,10 @@ from delivery.entrypoints.schemas import (
     CancelBody,
     FailBody,
     OrderLineIn,
-    OrderPage,
     OrderView,
     PlaceOrderBody,
 )
-from delivery.entrypoints.scope import ensure_compound, ensure_order, ensure_own_merchant, ensure_team, grid_filter
+from delivery.entrypoints.scope import ensure_order, ensure_own_merchant, ensure_team
 from delivery.service.orders import PlaceOrder
 
 router = APIRouter(tags=["orders"])
@@ -86,22 +87,21 @@ async def get_order(order_id: str, svc: Svc,
     return OrderView.of(order)
 
 
-@router.get("/orders", response_model=OrderPage, summary="Orders, a page at a time")
+@router.get("/orders", response_model=Page[OrderView], summary="Orders, a page at a time")
 async def list_orders(svc: Svc, principal: Annotated[Principal, Depends(require_roles(*READERS))],
                       status: str | None = None, household_id: str | None = None, merchant_id: str | None = None,
                       team_id: str | None = None, checkpoint_id: str | None = None,
-                      after: After = None, limit: Limit = 50) -> OrderPage:
+                      after: After = None, limit: Limit = 50) -> Page[OrderView]:
     if principal.role == Role.MERCHANT:  # a merchant sees the orders placed with its own shop only
         if principal.organisation is None:
-            return OrderPage(items=[], next_after=None)
+            return Page[OrderView](items=[])
         merchant_id = principal.organisation
     filters = {k: v for k, v in {"status": status, "household_id": household_id, "merchant_id": merchant_id,
                                   "team_id": team_id, "checkpoint_id": checkpoint_id}.items() if v is not None}
     if principal.role != Role.MERCHANT:
         filters |= await grid_filter(principal, svc.grid)
     found = await svc.orders.page(filters, after, limit + 1)
-    items = [OrderView.of(o) for o in found[:limit]]
-    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
+    return page_of(found, limit, lambda o: o.order_id, OrderView.of)
 
 
 # --- the lifecycle steps: POST /orders/{order_id}/<step> ---------------------------------------

@@ -9,12 +9,13 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import InvalidInput
+from towngrid_kit.grid import ensure_place
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.paging import Page, page_of
 
 from delivery.entrypoints.deps import FIELD, STAFF, Svc
-from delivery.entrypoints.schemas import CreateSlot, OrderPage, OrderView, SlotPage, SlotView
-from delivery.entrypoints.scope import ensure_place
+from delivery.entrypoints.schemas import CreateSlot, OrderView, SlotView
 
 router = APIRouter(tags=["pickup points"])
 
@@ -36,21 +37,19 @@ async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_lengt
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/pickup-points/{checkpoint_id}/slots", response_model=SlotPage,
+@router.get("/pickup-points/{checkpoint_id}/slots", response_model=Page[SlotView],
             summary="The checkpoint's collection slots not yet over, with how many parcels each holds")
 async def list_slots(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
-                     after: After = None, limit: Limit = 50) -> SlotPage:
+                     after: After = None, limit: Limit = 50) -> Page[SlotView]:
     ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
     found = await svc.pickup.slots(checkpoint_id, after, limit + 1)
-    items = [SlotView(**s) for s in found[:limit]]
-    return SlotPage(items=items, next_after=items[-1].slot_id if len(found) > limit else None)
+    return page_of(found, limit, lambda s: s["slot_id"], lambda s: SlotView(**s))
 
 
-@router.get("/pickup-points/{checkpoint_id}/uncollected", response_model=OrderPage,
+@router.get("/pickup-points/{checkpoint_id}/uncollected", response_model=Page[OrderView],
             summary="Parcels at the checkpoint whose collection time has passed (flagged uncollected)")
 async def uncollected(checkpoint_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
-                      after: After = None, limit: Limit = 50) -> OrderPage:
+                      after: After = None, limit: Limit = 50) -> Page[OrderView]:
     ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
     found = await svc.orders.uncollected(checkpoint_id, after, limit + 1)
-    items = [OrderView.of(o) for o in found[:limit]]
-    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
+    return page_of(found, limit, lambda o: o.order_id, OrderView.of)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, require_roles
+from towngrid_kit.grid import ensure_compound, grid_filter
+from towngrid_kit.http import After, Limit
+from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.relief import ReliefParcel
 from delivery.entrypoints.deps import FIELD, STAFF, Svc
-from delivery.entrypoints.scope import ensure_compound, grid_filter
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 Contents = dict[ItemCode, Annotated[int, Field(ge=1, le=1_000_000)]]
@@ -68,11 +70,6 @@ class ParcelView(BaseModel):
     @classmethod
     def of(cls, p: ReliefParcel) -> "ParcelView":
         return cls(**{k: v for k, v in vars(p).items() if k in cls.model_fields})
-
-
-class LedgerPage(BaseModel):
-    items: list[dict[str, Any]]
-    next_after: str | None
 
 
 @router.post("/relief-stock/receipts", status_code=201, response_model=StockView,
@@ -140,13 +137,16 @@ async def deliver_parcel(parcel_id: str, svc: Svc,
     return ParcelView.of(await svc.relief.deliver(parcel_id, principal.subject))
 
 
-@router.get("/relief-ledger", response_model=LedgerPage, summary="The append-only issue ledger, a page at a time")
+@router.get("/relief-ledger", response_model=Page[dict[str, Any]], summary="The append-only issue ledger, a page at a time")
 async def list_ledger(svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
                       household_id: str | None = None,
-                      after: Annotated[str | None, Query(description="The last entry id of the previous page.")] = None,
-                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> LedgerPage:
+                      after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     found = await svc.relief.ledger_page(household_id, after, limit + 1, await grid_filter(principal, svc.grid))
-    items = [{"entry_id": d.pop("_id"), **d} for d in found[:limit]]
-    for item in items:
-        item["issued_at"] = item["issued_at"].isoformat()
-    return LedgerPage(items=items, next_after=items[-1]["entry_id"] if len(found) > limit else None)
+    return page_of(found, limit, lambda d: d["_id"], _entry)
+
+
+def _entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """A ledger entry as listed: its ``_id`` as ``entry_id``, the time it was issued in ISO form."""
+    entry = {"entry_id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+    entry["issued_at"] = entry["issued_at"].isoformat()
+    return entry

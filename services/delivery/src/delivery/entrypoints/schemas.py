@@ -114,11 +114,6 @@ class MerchantView(BaseModel):
                    current_price_list=PriceListView.of(current) if current else None)
 
 
-class MerchantPage(BaseModel):
-    items: list[MerchantView]
-    next_after: str | None
-
-
 class LineView(BaseModel):
     sku: str
     quantity: int
@@ -167,11 +162,6 @@ class OrderView(BaseModel):
         )
 
 
-class OrderPage(BaseModel):
-    items: list[OrderView]
-    next_after: str | None
-
-
 class TeamView(BaseModel):
     team_id: str
     community_id: str
@@ -195,8 +185,3 @@ class SlotView(BaseModel):
     until: datetime
     capacity: int
     booked: int
-
-
-class SlotPage(BaseModel):
-    items: list[SlotView]
-    next_after: str | None

@@ -5,7 +5,9 @@
   Compound → community comes from the registry's grid events (``GridDirectory``). A community
   officer acts only in their community, a compound volunteer only in their compound; lists are
   filtered to the scope. A compound the grid has not announced lies in no community: only a
-  town-wide token or that compound's volunteer reaches it.
+  town-wide token or that compound's volunteer reaches it. The grid rules every service shares
+  (``ensure_place``, ``ensure_compound``, ``grid_filter``) are the kit's (``towngrid_kit.grid``);
+  here are delivery's own: orders, teams, merchants.
 - Organisation: a merchant's token (``org`` claim) acts only for its own shop: its price lists
   and the orders placed with it.
 """
@@ -16,25 +18,16 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from towngrid_kit.auth import Principal, Role, ensure_in_scope, ensure_own_organisation
+from towngrid_kit.auth import Principal, Role, ensure_own_organisation
+from towngrid_kit.grid import GridDirectory, ensure_compound
 
-from delivery.adapters.grid import GridDirectory, Place
 from delivery.domain.order import Order
-
-
-def ensure_place(principal: Principal, place: Place) -> None:
-    ensure_in_scope(principal, community=place.community_id, compound=place.compound_id)
 
 
 def ensure_own_merchant(principal: Principal, merchant_id: str) -> None:
     """A merchant's token (its ``org`` claim names its merchant id) acts for that merchant only."""
     if principal.role == Role.MERCHANT:
         ensure_own_organisation(principal, merchant_id, f"merchant {merchant_id}")
-
-
-async def ensure_compound(principal: Principal, grid: GridDirectory, compound_id: str | None) -> None:
-    if not principal.grid.whole_town:
-        ensure_place(principal, await grid.compound(compound_id))
 
 
 async def ensure_order(principal: Principal, grid: GridDirectory, order: Order) -> None:
@@ -54,19 +47,3 @@ async def ensure_team(principal: Principal, grid: GridDirectory, team: dict[str,
     if community != team["community_id"]:
         raise HTTPException(403, f"outside your scope ({principal.scope}): team {team.get('team_id')} "
                                  f"serves community {team['community_id']}")
-
-
-async def compounds_in_scope(principal: Principal, grid: GridDirectory) -> list[str] | None:
-    """The compounds a list may show: None for the whole town."""
-    scope = principal.grid
-    if scope.whole_town:
-        return None
-    if scope.compound is not None:
-        return [scope.compound]
-    assert scope.community is not None
-    return await grid.compounds_of(scope.community)
-
-
-async def grid_filter(principal: Principal, grid: GridDirectory, field: str = "compound_id") -> dict[str, Any]:
-    compounds = await compounds_in_scope(principal, grid)
-    return {} if compounds is None else {field: {"$in": compounds}}

@@ -17,10 +17,10 @@ from towngrid_contracts.registry import (
     VulnerableResidentEnrolled,
 )
 from towngrid_kit.consumer import EventHandlers
+from towngrid_kit.grid import GridDirectory
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 
-from delivery.adapters.grid import GridDirectory
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.relief import ReliefRecipients
 from delivery.bootstrap import AGGREGATE_STORES

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, ensure_in_scope, require_roles
+from towngrid_kit.grid import grid_filter
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.paging import Page, page_of
 
 from delivery.entrypoints.deps import FIELD, STAFF, Svc
-from delivery.entrypoints.schemas import CreateTeam, OrderPage, OrderView, TeamView
-from delivery.entrypoints.scope import ensure_team, grid_filter
+from delivery.entrypoints.schemas import CreateTeam, OrderView, TeamView
+from delivery.entrypoints.scope import ensure_team
 
 router = APIRouter(tags=["teams"])
 
@@ -41,12 +43,11 @@ async def get_team(team_id: str, svc: Svc,
     return TeamView(**team, in_hand=await svc.teams.in_hand(team_id))
 
 
-@router.get("/teams/{team_id}/queue", response_model=OrderPage,
+@router.get("/teams/{team_id}/queue", response_model=Page[OrderView],
             summary="The team's queue: its orders not yet delivered or handed over, oldest first")
 async def team_queue(team_id: str, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
-                     after: After = None, limit: Limit = 50) -> OrderPage:
+                     after: After = None, limit: Limit = 50) -> Page[OrderView]:
     team = await svc.teams.get(team_id)
     await ensure_team(principal, svc.grid, team)  # a compound volunteer sees the orders of their compound only
     found = await svc.orders.team_queue(team_id, await grid_filter(principal, svc.grid), after, limit + 1)
-    items = [OrderView.of(o) for o in found[:limit]]
-    return OrderPage(items=items, next_after=items[-1].order_id if len(found) > limit else None)
+    return page_of(found, limit, lambda o: o.order_id, OrderView.of)

@@ -2,63 +2,44 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
-from towngrid_kit.errors import Conflict, NotFound
+from towngrid_kit.errors import Conflict
+from towngrid_kit.ids import utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
 from delivery.adapters.projections import MerchantPermits
 from delivery.adapters.repository import MerchantRepository
 from delivery.domain.merchant import Merchant, PriceList, Product
-
-
-def new_id(prefix: str) -> str:
-    """An opaque id that sorts by creation time (milliseconds, then random)."""
-    return f"{prefix}_{int(time.time() * 1000):012x}{uuid.uuid4().hex[:16]}"
+from delivery.service.ids import ordered_id
 
 
 class MerchantService:
     def __init__(self, repository: MerchantRepository, permits: MerchantPermits) -> None:
-        self._repo = repository
+        self._merchants = UnitOfWork(repository, "merchant")
         self.permits = permits
-        self._locks = KeyedLocks()
 
     async def register(self, merchant_id: str | None, name: str, kind: str, community_id: str | None) -> Merchant:
-        merchant_id = merchant_id or new_id("mer")
-        if await self._repo.get(merchant_id) is not None:
+        merchant_id = merchant_id or ordered_id("mer")
+        if await self._merchants.repo.get(merchant_id) is not None:
             raise Conflict(f"merchant {merchant_id} is already registered")
-        merchant = Merchant.register(merchant_id, name, kind, community_id, datetime.now(UTC))
-        await self._repo.save(merchant)  # a racing registration of the same id: ConcurrentModification (409)
-        return merchant
+        # a racing registration of the same id: ConcurrentModification (409)
+        return await self._merchants.add(Merchant.register(merchant_id, name, kind, community_id, utcnow()))
 
     async def get(self, merchant_id: str) -> Merchant:
-        merchant = await self._repo.get(merchant_id)
-        if merchant is None:
-            raise NotFound(f"no merchant {merchant_id}")
-        return merchant
+        return await self._merchants.get(merchant_id)
 
     async def publish_price_list(self, merchant_id: str, products: list[Product],
                                  effective_from: datetime | None) -> tuple[Merchant, PriceList]:
-        tries = 0
+        def publish(merchant: Merchant) -> None:
+            now = utcnow()
+            merchant.publish_price_list(products, effective_from or now, now)
 
-        async def attempt() -> tuple[Merchant, PriceList]:
-            nonlocal tries
-            tries += 1
-            merchant = await self._repo.get(merchant_id, authoritative=tries > 1)
-            if merchant is None:
-                raise NotFound(f"no merchant {merchant_id}")
-            now = datetime.now(UTC)
-            listed = merchant.publish_price_list(products, effective_from or now, now)
-            await self._repo.save(merchant)
-            return merchant, listed
-
-        async with self._locks.hold(merchant_id):
-            return await retry_on_conflict(attempt)
+        merchant = await self._merchants.change(merchant_id, publish)
+        return merchant, merchant.price_lists[-1]  # the one just published
 
     async def allowed_to_sell(self, merchant_id: str, at: datetime | None = None) -> bool:
-        return await self.permits.allowed(merchant_id, at or datetime.now(UTC))
+        return await self.permits.allowed(merchant_id, at or utcnow())
 
     async def page(self, after: str | None, limit: int) -> list[Merchant]:
-        return await self._repo.page(after, limit)
+        return await self._merchants.repo.find({}, after=after, limit=limit)

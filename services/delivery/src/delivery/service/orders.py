@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
+from towngrid_kit.ids import utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
 from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.repository import MerchantRepository, OrderRepository
 from delivery.adapters.pickup import PickupSlots
 from delivery.adapters.teams import Teams
 from delivery.domain.order import Order, RequestedLine
-from delivery.service.merchants import new_id
+from delivery.service.ids import ordered_id
 
 
 @dataclass(frozen=True)
@@ -33,17 +34,16 @@ class OrderService:
     def __init__(self, orders: OrderRepository, merchants: MerchantRepository, permits: MerchantPermits,
                  households: Households, teams: Teams, slots: PickupSlots, *,
                  pickup_hold: timedelta = timedelta(hours=24)) -> None:
-        self._orders = orders
+        self._orders = UnitOfWork(orders, "order")
         self._merchants = merchants
         self._permits = permits
         self._households = households
         self._teams = teams
         self._slots = slots
         self._hold = pickup_hold
-        self._locks = KeyedLocks()
 
     async def place(self, command: PlaceOrder, by: str) -> Order:
-        now = datetime.now(UTC)
+        now = utcnow()
         merchant, household, allowed = await asyncio.gather(
             self._merchants.get(command.merchant_id), self._households.get(command.household_id),
             self._permits.allowed(command.merchant_id, now))
@@ -54,15 +54,14 @@ class OrderService:
             raise InvalidInput(f"household {command.household_id} is not known from the registry's events: "
                                "give its compound_id", field="body.compound_id")
         order = Order.place(
-            order_id=new_id("ord"), household_id=command.household_id, compound_id=compound_id,
+            order_id=ordered_id("ord"), household_id=command.household_id, compound_id=compound_id,
             merchant_id=merchant.merchant_id, merchant_allowed=allowed,
             price_list=merchant.price_list_at(now), requested=command.lines, channel=command.channel,
             placed_by="resident" if command.channel == "online" else "staff",
             in_quarantine=household.in_quarantine if household else False, by=by, now=now,
             shopping_list=command.shopping_list,
         )
-        await self._orders.save(order)
-        return order
+        return await self._orders.add(order)
 
     async def compound_of(self, household_id: str, given: str | None) -> str | None:
         """The compound an order for the household goes to: the registry's, else the one given."""
@@ -70,19 +69,16 @@ class OrderService:
         return household.compound_id if household else given
 
     async def get(self, order_id: str) -> Order:
-        order = await self._orders.get(order_id)
-        if order is None:
-            raise NotFound(f"no order {order_id}")
-        return order
+        return await self._orders.get(order_id)
 
     async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Order]:
-        return await self._orders.page(filters, after, limit)
+        return await self._orders.repo.find(filters, after=after, limit=limit)
 
     async def accept(self, order_id: str, by: str, merchant_id: str | None = None) -> Order:
         def change(order: Order) -> None:
             if merchant_id is not None and order.merchant_id != merchant_id:
                 raise NotFound(f"no order {order_id} for merchant {merchant_id}")
-            order.accept(by, datetime.now(UTC))
+            order.accept(by, utcnow())
         return await self._change(order_id, change)
 
     async def assign(self, order_id: str, team_id: str, courier_id: str, by: str) -> Order:
@@ -92,40 +88,50 @@ class OrderService:
         if courier_id not in team["members"]:
             raise InvalidInput(f"courier {courier_id} is not a member of team {team_id}", field="body.courier_id")
 
-        async with self._locks.hold(order_id):
-            current = await self.get(order_id)
-            if current.status != "accepted":
-                raise Conflict(f"order {order_id} is {current.status}; only an accepted order can be assigned")
-            await self._teams.claim(team, order_id, self._holds_slot)
-            try:
-                return await self._retrying(order_id, lambda o: o.assign(team_id, courier_id, by, datetime.now(UTC)),
-                                            loaded=current)
-            except BaseException:
+        claimed = False
+
+        async def seat_and_assign(order: Order) -> None:
+            nonlocal claimed
+            if order.status != "accepted":
+                raise Conflict(f"order {order_id} is {order.status}; only an accepted order can be assigned")
+            await self._teams.claim(team, order_id, self._holds_slot)  # the same seat again on a retry
+            claimed = True
+            order.assign(team_id, courier_id, by, utcnow())
+
+        try:
+            return await self._orders.change(order_id, seat_and_assign)
+        except BaseException:
+            if claimed:
                 await self._teams.release(order_id)
-                raise
+            raise
 
     async def pick_up(self, order_id: str, by: str) -> Order:
-        return await self._change(order_id, lambda o: o.pick_up(by, datetime.now(UTC)))
+        return await self._change(order_id, lambda o: o.pick_up(by, utcnow()))
 
     async def deliver(self, order_id: str, by: str) -> Order:
-        return await self._change(order_id, lambda o: o.deliver(by, datetime.now(UTC)), release=True)
+        return await self._change(order_id, lambda o: o.deliver(by, utcnow()), release=True)
 
     async def hand_to_checkpoint(self, order_id: str, by: str) -> Order:
         """Leave it at the checkpoint, booked into the earliest collection slot with room (or, if none,
         held for the default time from now): the order then tells the household where and when."""
-        async with self._locks.hold(order_id):
-            current = await self.get(order_id)
-            current.check_can_hand_to_checkpoint()
-            now = datetime.now(UTC)
-            assert current.checkpoint_id is not None
-            pickup = await self._slots.book(current.checkpoint_id, order_id, now) or {
-                "checkpoint_id": current.checkpoint_id, "slot_id": None, "from": now, "until": now + self._hold}
-            try:
-                order = await self._retrying(order_id, lambda o: o.hand_to_checkpoint(by, datetime.now(UTC), pickup),
-                                             loaded=current)
-            except BaseException:
+        booked = False
+
+        async def hand_over(order: Order) -> None:
+            nonlocal booked
+            order.check_can_hand_to_checkpoint()
+            now = utcnow()
+            assert order.checkpoint_id is not None
+            booked = True  # the same seat again on a retry
+            pickup = await self._slots.book(order.checkpoint_id, order_id, now) or {
+                "checkpoint_id": order.checkpoint_id, "slot_id": None, "from": now, "until": now + self._hold}
+            order.hand_to_checkpoint(by, now, pickup)
+
+        try:
+            order = await self._orders.change(order_id, hand_over)
+        except BaseException:
+            if booked:
                 await self._slots.release(order_id)
-                raise
+            raise
         await self._teams.release(order_id)
         return order
 
@@ -133,50 +139,31 @@ class OrderService:
         """The team's orders not yet delivered or handed over (assigned or picked up), oldest first,
         within ``scope`` (a filter on the orders' fields, e.g. the caller's compounds)."""
         filters = {"team_id": team_id, "status": {"$in": ["assigned", "picked_up"]}} | scope
-        return await self._orders.page(filters, after, limit)
+        return await self._orders.repo.find(filters, after=after, limit=limit)
 
     async def uncollected(self, checkpoint_id: str | None, after: str | None, limit: int) -> list[Order]:
         """Parcels at a checkpoint whose collection time has passed."""
-        filters: dict[str, Any] = {"status": "handed_to_checkpoint", "pickup_until": {"$lt": datetime.now(UTC)}}
+        filters: dict[str, Any] = {"status": "handed_to_checkpoint", "pickup_until": {"$lt": utcnow()}}
         if checkpoint_id:
             filters["checkpoint_id"] = checkpoint_id
-        return await self._orders.page(filters, after, limit)
+        return await self._orders.repo.find(filters, after=after, limit=limit)
 
     async def collect(self, order_id: str, by: str) -> Order:
-        return await self._change(order_id, lambda o: o.collect(by, datetime.now(UTC)))
+        return await self._change(order_id, lambda o: o.collect(by, utcnow()))
 
     async def fail(self, order_id: str, reason: str, by: str, note: str | None) -> Order:
-        return await self._change(order_id, lambda o: o.fail(reason, by, datetime.now(UTC), note), release=True)
+        return await self._change(order_id, lambda o: o.fail(reason, by, utcnow(), note), release=True)
 
     async def cancel(self, order_id: str, cancelled_by: str, reason: str, by: str, note: str | None) -> Order:
-        return await self._change(order_id, lambda o: o.cancel(cancelled_by, reason, by, datetime.now(UTC), note),
+        return await self._change(order_id, lambda o: o.cancel(cancelled_by, reason, by, utcnow(), note),
                                   release=True)
 
     async def _holds_slot(self, order_id: str, team_id: str) -> bool:
-        order = await self._orders.get(order_id)
+        order = await self._orders.repo.get(order_id)
         return order is not None and order.holds_team_slot and order.team_id == team_id
 
-    async def _retrying(self, order_id: str, change: Callable[[Order], object], *, loaded: Order | None = None) -> Order:
-        """Load (or take the order ``loaded`` just now), change, save; a retry after a concurrent
-        modification loads from the commits."""
-        tries = 0
-
-        async def attempt() -> Order:
-            nonlocal tries
-            tries += 1
-            order = loaded if tries == 1 and loaded is not None else await self._orders.get(order_id,
-                                                                                              authoritative=tries > 1)
-            if order is None:
-                raise NotFound(f"no order {order_id}")
-            change(order)
-            await self._orders.save(order)
-            return order
-
-        return await retry_on_conflict(attempt)
-
     async def _change(self, order_id: str, change: Callable[[Order], object], *, release: bool = False) -> Order:
-        async with self._locks.hold(order_id):
-            order = await self._retrying(order_id, change)
+        order = await self._orders.change(order_id, change)
         if release:
             await self._teams.release(order_id)
         return order

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from towngrid_kit.ids import utcnow
+
 from delivery.adapters.pickup import PickupSlots
-from delivery.service.merchants import new_id
+from delivery.service.ids import ordered_id
 
 
 class PickupService:
@@ -15,11 +17,11 @@ class PickupService:
 
     async def open_slot(self, checkpoint_id: str, start: datetime, until: datetime, capacity: int) -> dict[str, Any]:
         """A new collection slot at the checkpoint, with nothing booked yet."""
-        slot = {"slot_id": new_id("slot"), "checkpoint_id": checkpoint_id, "from": start, "until": until,
+        slot = {"slot_id": ordered_id("slot"), "checkpoint_id": checkpoint_id, "from": start, "until": until,
                 "capacity": capacity}
         await self._slots.create(slot)
         return {**slot, "booked": 0}
 
     async def slots(self, checkpoint_id: str, after: str | None, limit: int) -> list[dict[str, Any]]:
         """The checkpoint's slots not yet over, each with how many parcels it holds."""
-        return await self._slots.page(checkpoint_id, datetime.now(UTC), after, limit)
+        return await self._slots.page(checkpoint_id, utcnow(), after, limit)

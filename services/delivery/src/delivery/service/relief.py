@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import Conflict, NotFound
+from towngrid_kit.ids import utcnow
+from towngrid_kit.unit_of_work import UnitOfWork
 
-from delivery.adapters.relief import ParcelRepository, ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.adapters.repository import ParcelRepository
 from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
-from delivery.service.merchants import new_id
+from delivery.service.ids import ordered_id
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,8 @@ class ReliefService:
         self._recipients = recipients
         self._ledger = ledger
         self._stock = stock
-        self._parcels = parcels
+        self._parcels = UnitOfWork(parcels, "relief parcel")
         self._contents = contents
-        self._locks = KeyedLocks()
 
     async def receive_stock(self, items: dict[str, int], by: str) -> dict[str, int]:
         return await self._stock.move("receipt", partial(receive, items=items), items, by)
@@ -56,19 +57,19 @@ class ReliefService:
         every = recipient.get("relief_every_days")
         if not every:
             raise Conflict(f"resident {resident_id} is enrolled without a relief parcel schedule")
-        start = period_start((now or datetime.now(UTC)).date(), every)
+        start = period_start((now or utcnow()).date(), every)
         found = await self._ledger.find(recipient["household_id"], start)
         return Entitlement(recipient, start, period_end(start, every), found["parcel_id"] if found else None)
 
     async def issue(self, resident_id: str, by: str, contents: dict[str, int] | None = None) -> ReliefParcel:
-        now = datetime.now(UTC)
+        now = utcnow()
         due = await self.entitlement(resident_id, now)
         household = due.recipient["household_id"]
         if due.issued_parcel_id:
             raise Conflict(f"household {household} already had parcel {due.issued_parcel_id} "
                            f"for the period from {due.period_start.isoformat()}")
         contents = contents or self._contents
-        parcel_id = new_id("rp")
+        parcel_id = ordered_id("rp")
         await self._stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
                               parcel_id)
         earlier = await self._ledger.record({"household_id": household, "compound_id": due.recipient["compound_id"],
@@ -82,27 +83,10 @@ class ReliefService:
         parcel = ReliefParcel.issue(parcel_id=parcel_id, resident_id=resident_id, household_id=household,
                                     compound_id=due.recipient["compound_id"], period=due.period_start,
                                     contents=contents, by=by, at=now)
-        await self._parcels.save(parcel)
-        return parcel
+        return await self._parcels.add(parcel)
 
     async def get(self, parcel_id: str) -> ReliefParcel:
-        parcel = await self._parcels.get(parcel_id)
-        if parcel is None:
-            raise NotFound(f"no relief parcel {parcel_id}")
-        return parcel
+        return await self._parcels.get(parcel_id)
 
     async def deliver(self, parcel_id: str, courier_id: str) -> ReliefParcel:
-        tries = 0
-
-        async def attempt() -> ReliefParcel:
-            nonlocal tries
-            tries += 1
-            parcel = await self._parcels.get(parcel_id, authoritative=tries > 1)
-            if parcel is None:
-                raise NotFound(f"no relief parcel {parcel_id}")
-            parcel.deliver(courier_id, datetime.now(UTC))
-            await self._parcels.save(parcel)
-            return parcel
-
-        async with self._locks.hold(parcel_id):
-            return await retry_on_conflict(attempt)
+        return await self._parcels.change(parcel_id, lambda parcel: parcel.deliver(courier_id, utcnow()))

@@ -7,7 +7,7 @@ from typing import Any
 from towngrid_kit.errors import Conflict, NotFound
 
 from delivery.adapters.teams import Teams
-from delivery.service.merchants import new_id
+from delivery.service.ids import ordered_id
 
 
 class TeamService:
@@ -16,7 +16,7 @@ class TeamService:
 
     async def form(self, team_id: str | None, community_id: str, capacity: int, members: list[str]) -> dict[str, Any]:
         """Store a new team (members once each, in the order given); Conflict if the id is taken."""
-        team = {"team_id": team_id or new_id("team"), "community_id": community_id, "capacity": capacity,
+        team = {"team_id": team_id or ordered_id("team"), "community_id": community_id, "capacity": capacity,
                 "members": list(dict.fromkeys(members))}
         if not await self._teams.create(team):
             raise Conflict(f"team {team['team_id']} already exists")
