@@ -1,0 +1,108 @@
+"""What probing the running system from outside found (issue 16), on the real stack.
+
+- Forged events: a service's Kafka login lets it write its own topics only, but it could put
+  another service's event type there. Such an event is dead-lettered with its reason and changes
+  nothing; the same event on its own topic still applies.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from pymongo import AsyncMongoClient
+
+from e2e_support import System, eventually, read_topic, wait_consumed
+from people import returnee
+from towngrid_contracts import load_example
+
+
+async def produce_as(system: System, user: str, topic: str, key: bytes, event: dict[str, Any]) -> tuple[int, int]:
+    """Write ``event`` to ``topic`` logged in as the service ``user``; its (partition, offset)."""
+    producer = AIOKafkaProducer(bootstrap_servers=system.kafka, **system.kafka_login_as(user), acks="all",
+                                enable_idempotence=True)
+    await producer.start()
+    try:
+        meta = await producer.send_and_wait(topic, json.dumps(event).encode(), key=key)
+        return meta.partition, meta.offset
+    finally:
+        await producer.stop()
+
+
+def example(event_type: str, aggregate_id: str, **data: Any) -> dict[str, Any]:  # noqa: ANN401
+    event = load_example(event_type)
+    event.update(event_id=str(uuid.uuid4()), aggregate_id=aggregate_id, occurred_at=datetime.now(UTC).isoformat())
+    event["data"].update(data)
+    return event
+
+
+async def dead_letters(system: System, topic: str, group: str, key: bytes) -> list:
+    def mine(records: list) -> list:  # noqa: ANN001 - every consumer group of a topic dead-letters its own copy
+        return [r for r in records if r.key == key and r.headers.get("x-dlq-consumer-group") == group]
+
+    return mine(await read_topic(system.kafka, f"{topic}.dlq", until=lambda rs: bool(mine(rs)), timeout=60))
+
+
+async def test_a_labor_event_forged_on_a_delivery_topic_does_not_mark_a_resident_as_left_town(system: System) -> None:
+    async with system.client("registry") as registry:
+        rid = (await registry.post("/residents", json=returnee())).json()["resident"]["resident_id"]
+    batch_id = f"bat_{uuid.uuid4().hex}"
+    dispatched = example("labor.batch.dispatched", batch_id, batch_id=batch_id, destination_province="CN-ZJ",
+                         worker_resident_ids=[rid], departed_at=datetime.now(UTC).isoformat())
+
+    topic = "delivery.relief_parcel.v1"  # delivery's login may write it; the registry reads it
+    partition, offset = await produce_as(system, "delivery", topic, rid.encode(), dispatched)
+    await wait_consumed(system.kafka, "registry", topic, partition, offset, timeout=60)
+    async with system.client("registry") as registry:
+        assert (await registry.get(f"/residents/{rid}")).json()["left_town"] is None, "the forgery changed nothing"
+    dead, = await dead_letters(system, topic, "registry", rid.encode())
+    assert dead.headers["x-dlq-error-type"] == "Forged" and int(dead.headers["x-dlq-source-offset"]) == offset
+    assert "labor.batch.dispatched belongs on labor.batch.v1" in dead.headers["x-dlq-reason"]
+
+    # The same event where labor publishes it applies.
+    genuine = dispatched | {"event_id": str(uuid.uuid4())}
+    partition, offset = await produce_as(system, "labor", "labor.batch.v1", batch_id.encode(), genuine)
+    await wait_consumed(system.kafka, "registry", "labor.batch.v1", partition, offset, timeout=60)
+    async with system.client("registry") as registry:
+        assert (await registry.get(f"/residents/{rid}")).json()["left_town"]["batch_id"] == batch_id
+
+
+async def labor_view(system: System, resident_id: str) -> dict | None:
+    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    try:
+        return await client["labor"]["resident_status"].find_one({"_id": resident_id})
+    finally:
+        await client.close()
+
+
+async def test_a_quarantine_forged_on_the_permit_topic_does_not_change_labors_view(system: System) -> None:
+    async with system.client("registry") as registry:
+        body = returnee()
+        rid = (await registry.post("/residents", json=body)).json()["resident"]["resident_id"]
+    before = await eventually(lambda: labor_view(system, rid), timeout=60)
+    assert not before.get("in_quarantine")
+    started = example("registry.quarantine.started", rid, resident_id=rid, compound_id=body["compound_id"],
+                      started_at=datetime.now(UTC).isoformat()) | {"aggregate_version": 900}
+
+    topic = "permits.permit.v1"  # permits' login may write it; labor reads it
+    partition, offset = await produce_as(system, "permits", topic, rid.encode(), started)
+    await wait_consumed(system.kafka, "labor", topic, partition, offset, timeout=60)
+    assert await labor_view(system, rid) == before, "labor's view of the resident is unchanged"
+    dead, = await dead_letters(system, topic, "labor", rid.encode())
+    assert dead.headers["x-dlq-error-type"] == "Forged" and int(dead.headers["x-dlq-source-offset"]) == offset
+    assert "registry.quarantine.started belongs on registry.resident.v1" in dead.headers["x-dlq-reason"]
+
+    # A genuine quarantine (through the registry) still reaches labor.
+    async with system.client("registry") as registry:
+        started_now = await registry.post(f"/residents/{rid}/quarantines", json={
+            "kind": "centralized", "planned_end": "2030-01-01", "reason_code": "close_contact"})
+        assert started_now.status_code == 201, started_now.text
+
+    async def quarantined() -> dict | None:
+        doc = await labor_view(system, rid)
+        return doc if doc and doc.get("in_quarantine") else None
+
+    assert (await eventually(quarantined, timeout=60))["quarantine_id"] == started_now.json()["quarantine_id"]
