@@ -3,15 +3,20 @@
 - Forged events: a service's Kafka login lets it write its own topics only, but it could put
   another service's event type there. Such an event is dead-lettered with its reason and changes
   nothing; the same event on its own topic still applies.
+- Tokens: one that lives longer than the cap (12 h), says not when it was issued, or carries a
+  claim of the wrong type (a department that is a query object) gets 401 problem+json.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+import jwt
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
@@ -106,3 +111,24 @@ async def test_a_quarantine_forged_on_the_permit_topic_does_not_change_labors_vi
         return doc if doc and doc.get("in_quarantine") else None
 
     assert (await eventually(quarantined, timeout=60))["quarantine_id"] == started_now.json()["quarantine_id"]
+
+
+async def test_long_lived_undated_and_ill_typed_tokens_are_refused(system: System) -> None:
+    now = int(time.time())
+    base = {"sub": "probe", "role": "permit_reviewer", "scope": "town", "iss": "towngrid-local", "aud": "towngrid",
+            "iat": now, "exp": now + 600, "department": "health"}
+    refused = {
+        "ten years": base | {"exp": now + 10 * 365 * 86400},
+        "no iat": {k: v for k, v in base.items() if k != "iat"},
+        "iat an hour ahead": base | {"iat": now + 3600, "exp": now + 4000},
+        "a department that is a query": base | {"department": {"$ne": None}},
+    }
+    secret = system.secrets.auth_jwt_secret
+    async with httpx.AsyncClient(base_url=system.services["permits"].url, timeout=30) as permits:
+        good = await permits.get("/applications", headers={"Authorization": f"Bearer {jwt.encode(base, secret)}"})
+        assert good.status_code == 200, good.text
+        for case, claims in refused.items():
+            answer = await permits.get("/applications", headers={"Authorization": f"Bearer {jwt.encode(claims, secret)}"})
+            assert answer.status_code == 401, f"{case}: {answer.status_code} {answer.text}"
+            assert answer.headers["content-type"] == "application/problem+json" and answer.json()["status"] == 401
+            assert secret not in answer.text

@@ -106,6 +106,8 @@ def create_app(
         secret=settings.auth_jwt_secret.get_secret_value() if settings.auth_jwt_secret else None,
         public_key=settings.auth_public_key,
         jwks_url=settings.auth_jwks_url,
+        max_lifetime_s=settings.auth_max_token_lifetime_s,
+        clock_skew_s=settings.auth_clock_skew_s,
     )
     install_problem_handlers(app)
     app.add_middleware(StrictJsonBodies)  # inside BodySizeLimit: reads only bodies already capped
