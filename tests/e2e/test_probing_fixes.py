@@ -5,24 +5,30 @@
   nothing; the same event on its own topic still applies.
 - Tokens: one that lives longer than the cap (12 h), says not when it was issued, or carries a
   claim of the wrong type (a department that is a query object) gets 401 problem+json.
+- X-Forwarded-For: without trusted proxies configured, a client on the api's own host (loopback)
+  cannot rename itself with the header to escape a public route's per-client limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import jwt
+import pytest
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_topic, wait_consumed
 from people import returnee
 from towngrid_contracts import load_example
+from towngrid_devstack.services import service_processes
 
 
 async def produce_as(system: System, user: str, topic: str, key: bytes, event: dict[str, Any]) -> tuple[int, int]:
@@ -132,3 +138,39 @@ async def test_long_lived_undated_and_ill_typed_tokens_are_refused(system: Syste
             assert answer.status_code == 401, f"{case}: {answer.status_code} {answer.text}"
             assert answer.headers["content-type"] == "application/problem+json" and answer.json()["status"] == 401
             assert secret not in answer.text
+
+
+WINDOW_S = 6
+LIMIT = 3
+
+
+@pytest.fixture(scope="module")
+def permits_without_proxies(system: System) -> Iterator[str]:
+    """One more permits api with a short window and a low limit, and no trusted proxies (the default)."""
+    port = system.services["permits"].port + 90
+    api = service_processes("permits", system.config, system.secrets, port=port, worker_name="unused", extra_env={
+        "PUBLIC_RATE_WINDOW_S": str(WINDOW_S), "PUBLIC_READS_PER_WINDOW": str(LIMIT)}).api
+    api.start()
+    try:
+        api.wait_ready(timeout=90)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        api.stop()
+
+
+async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_public_limit(
+        permits_without_proxies: str) -> None:
+    for _attempt in range(3):  # a loaded machine may cross a window boundary mid-way: then again
+        if time.time() % WINDOW_S > 0.3:
+            await asyncio.sleep(WINDOW_S - time.time() % WINDOW_S + 0.05)
+        window = int(time.time() // WINDOW_S)
+        statuses = []
+        async with httpx.AsyncClient(base_url=permits_without_proxies, timeout=30) as client:
+            for n in range(LIMIT + 2):  # from 127.0.0.1, each time "another client"
+                forwarded = f"198.18.{n}.{uuid.uuid4().int % 254 + 1}"
+                statuses.append((await client.get("/verification-key", headers={"X-Forwarded-For": forwarded})).status_code)
+        if int(time.time() // WINDOW_S) == window:
+            break
+    else:
+        pytest.fail("three attempts crossed a window boundary")
+    assert statuses == [200] * LIMIT + [429, 429], statuses
