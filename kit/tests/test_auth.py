@@ -180,3 +180,46 @@ def test_minted_tokens_are_within_the_cap() -> None:
     longest = mint_token(SECRET, subject="u1", role="town_admin", scope="town", issuer="towngrid-local",
                          audience="towngrid", ttl_s=MAX_TOKEN_LIFETIME_S)
     assert verifier().verify(longest).subject == "u1"
+
+
+async def test_the_caller_is_the_clients_address_until_a_token_names_its_holder() -> None:
+    """What an Idempotency-Key's stored answer is kept for (``current_caller``), seen by a route."""
+    import httpx
+    from fastapi import Depends, FastAPI
+
+    from towngrid_kit.auth import Principal, caller_at, caller_with_token, current_caller, require_roles
+    from towngrid_kit.request_limits import BodySizeLimit
+
+    app = FastAPI()
+    app.state.token_verifier = verifier()
+    app.add_middleware(BodySizeLimit, max_body_bytes=2000, trusted_proxies=["10.0.0.0/8"])
+
+    @app.get("/anyone")
+    async def anyone() -> dict:
+        return {"caller": current_caller.get()}
+
+    @app.get("/staff")
+    async def staff(principal: Principal = Depends(require_roles())) -> dict:  # noqa: B008
+        return {"caller": current_caller.get()}
+
+    def bearer(**over: object) -> dict:
+        body = {"subject": "u1", "role": Role.TOWN_ADMIN, "scope": "town", "issuer": "towngrid-local",
+                "audience": "towngrid"} | over
+        return {"Authorization": "Bearer " + mint_token(SECRET, **body)}  # type: ignore[arg-type]
+
+    def at(address: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 5000)), base_url="http://t")
+
+    async with at("192.0.2.1") as direct, at("10.1.1.1") as proxied:
+        assert (await direct.get("/anyone")).json()["caller"] == caller_at("192.0.2.1")
+        spoofed = await direct.get("/anyone", headers={"X-Forwarded-For": "198.51.100.7"})
+        assert spoofed.json()["caller"] == caller_at("192.0.2.1"), "not from a trusted proxy: ignored"
+        forwarded = await proxied.get("/anyone", headers={"X-Forwarded-For": "198.51.100.7"})
+        assert forwarded.json()["caller"] == caller_at("198.51.100.7")
+        admin = (await direct.get("/staff", headers=bearer())).json()["caller"]
+        officer = (await direct.get("/staff", headers=bearer(role=Role.COMMUNITY_OFFICER))).json()["caller"]
+        other = (await direct.get("/staff", headers=bearer(subject="u2"))).json()["caller"]
+    principal = verifier().verify(bearer()["Authorization"].removeprefix("Bearer "))
+    assert admin == caller_with_token(principal)
+    assert len({admin, officer, other, caller_at("192.0.2.1")}) == 4, "other rights or another holder: another caller"
+    assert current_caller.get() is None, "nothing is left behind after a request"

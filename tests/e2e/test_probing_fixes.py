@@ -7,6 +7,9 @@
   claim of the wrong type (a department that is a query object) gets 401 problem+json.
 - X-Forwarded-For: without trusted proxies configured, a client on the api's own host (loopback)
   cannot rename itself with the header to escape a public route's per-client limit.
+- Idempotency-Key: a key is its caller's own; another caller (another token, even of the same
+  subject with other rights, or another anonymous client) with the same key and body never gets
+  the first caller's stored answer (its receipt).
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_topic, wait_consumed
 from people import returnee
+from permits_support import health_certificate, resident_id
 from towngrid_contracts import load_example
+from towngrid_kit.auth import Role
 from towngrid_devstack.services import service_processes
 
 
@@ -174,3 +179,40 @@ async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_public
     else:
         pytest.fail("three attempts crossed a window boundary")
     assert statuses == [200] * LIMIT + [429, 429], statuses
+
+
+async def test_an_idempotency_key_is_its_callers_own(system: System) -> None:
+    body = health_certificate(resident_id())
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with (system.client("permits", subject="clerk-1") as first,
+                system.client("permits", Role.COMMUNITY_OFFICER, subject="clerk-1") as same_subject_other_role,
+                system.client("permits", Role.COMMUNITY_OFFICER, subject="clerk-2") as other):
+        mine = await first.post("/applications", json=body, headers=key)
+        assert mine.status_code == 201, mine.text
+        again = await first.post("/applications", json=body, headers=key)
+        assert again.headers.get("Idempotent-Replayed") == "true" and again.json() == mine.json(), "a retry is replayed"
+        for client in (same_subject_other_role, other):
+            theirs = await client.post("/applications", json=body, headers=key)
+            assert theirs.headers.get("Idempotent-Replayed") is None, theirs.text
+            assert mine.json()["receipt"] not in theirs.text and mine.json()["permit_id"] not in theirs.text
+
+
+async def test_an_anonymous_idempotency_key_is_its_clients_own(system: System) -> None:
+    async with system.client("permits") as admin:
+        code = (await admin.get("/checkpoints/CP-C03-017/qr-code")).json()["qr_code"]
+    body = {k: v for k, v in health_certificate(resident_id()).items() if k not in ("channel", "service_point_id")}
+    body["qr_code"] = code
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    url = system.services["permits"].url
+
+    def anonymous(source: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=url, timeout=30, transport=httpx.AsyncHTTPTransport(local_address=source))
+
+    async with anonymous("127.0.0.2") as applicant, anonymous("127.0.0.3") as stranger:
+        mine = await applicant.post("/online-applications", json=body, headers=key)
+        assert mine.status_code == 201, mine.text
+        again = await applicant.post("/online-applications", json=body, headers=key)
+        assert again.headers.get("Idempotent-Replayed") == "true" and again.json() == mine.json(), "a retry is replayed"
+        theirs = await stranger.post("/online-applications", json=body, headers=key)
+        assert theirs.headers.get("Idempotent-Replayed") is None, theirs.text
+        assert mine.json()["receipt"] not in theirs.text and mine.json()["permit_id"] not in theirs.text

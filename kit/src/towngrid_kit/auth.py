@@ -9,8 +9,11 @@ provider. Without a valid token a request gets 401; with the wrong role, 403.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -95,6 +98,24 @@ class Principal:
 
     def covers(self, *, community: str | None = None, compound: str | None = None) -> bool:
         return self.grid.covers(community=community, compound=compound)
+
+
+current_caller: ContextVar[str | None] = ContextVar("towngrid_caller", default=None)
+"""Who makes the request being served, for what is kept per caller (an ``Idempotency-Key``'s
+stored answer): the client's address (set by ``request_limits.BodySizeLimit`` for every request),
+then the token's holder once :func:`require_roles` has verified the token."""
+
+
+def caller_with_token(principal: Principal) -> str:
+    """A caller marker for a token's holder: everything the token grants (subject, role, scope,
+    department, organisation), so a token of the same subject with other rights is another caller."""
+    granted = [principal.subject, principal.role.value, principal.scope, principal.department, principal.organisation]
+    return "token:" + hashlib.sha256(json.dumps(granted).encode()).hexdigest()[:32]
+
+
+def caller_at(address: str) -> str:
+    """A caller marker for an anonymous client at ``address`` (as ``ratelimit.client_address`` finds it)."""
+    return "client:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 def ensure_own_organisation(principal: Principal, organisation: str | None, what: str = "this") -> None:
@@ -233,6 +254,7 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
             found = verifier.verify(credentials.credentials)
         except jwt.PyJWTError as error:
             raise HTTPException(401, f"invalid token: {error}", headers={"WWW-Authenticate": "Bearer"}) from None
+        current_caller.set(caller_with_token(found))
         if roles and found.role not in roles:
             allowed = ", ".join(r.value for r in roles)
             raise HTTPException(403, f"role {found.role.value} may not do this (needs one of: {allowed})")
