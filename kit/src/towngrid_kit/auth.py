@@ -139,7 +139,7 @@ class TokenClaims(BaseModel):
     """The claims a token must carry, each of its type: a claim of another type (an object where
     a string belongs) must never reach a query or a comparison."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)  # an iat of NaN passes every comparison
 
     sub: StrictStr = Field(min_length=1, max_length=255)  # OpenID Connect: at most 255 characters
     role: StrictStr
