@@ -27,7 +27,8 @@ def test_minted_token_verifies_with_role_and_scope() -> None:
 ])
 def test_bad_claims_are_refused(claims: dict) -> None:
     base = {"sub": "u1", "role": "town_admin", "scope": "town", "iss": "towngrid-local", "aud": "towngrid",
-            "exp": int(time.time()) + 60}
+            "iat": int(time.time()), "exp": int(time.time()) + 60}
+    verifier().verify(jwt.encode(base, SECRET, algorithm="HS256"))  # each case below differs only in its claim
     with pytest.raises(jwt.InvalidTokenError):
         verifier().verify(jwt.encode(base | claims, SECRET, algorithm="HS256"))
 
@@ -69,7 +70,8 @@ def test_tokens_from_an_identity_provider_are_checked_with_its_jwks() -> None:
         url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
         checker = TokenVerifier(issuer="https://idp.county.example", audience="towngrid", jwks_url=url)
         claims = {"sub": "officer-7", "role": "community_officer", "scope": "community:C03",
-                  "iss": "https://idp.county.example", "aud": "towngrid", "exp": int(time.time()) + 60}
+                  "iss": "https://idp.county.example", "aud": "towngrid", "iat": int(time.time()),
+                  "exp": int(time.time()) + 60}
         good = jwt.encode(claims, provider_key, algorithm="RS256", headers={"kid": "k1"})
         assert checker.verify(good).subject == "officer-7"
         forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": "k1"})
@@ -122,7 +124,104 @@ def test_an_organisation_claim_names_the_merchant_or_enterprise_a_token_acts_for
     with pytest.raises(HTTPException):
         ensure_own_organisation(plain, "mer_1")
     base = {"sub": "u1", "role": "merchant", "scope": "town", "iss": "towngrid-local", "aud": "towngrid",
-            "exp": int(time.time()) + 60}
+            "iat": int(time.time()), "exp": int(time.time()) + 60}
+    assert verifier().verify(jwt.encode(base | {"org": "mer_1"}, SECRET, algorithm="HS256")).organisation == "mer_1"
     for bad in ("", 7):
         with pytest.raises(jwt.InvalidTokenError):
             verifier().verify(jwt.encode(base | {"org": bad}, SECRET, algorithm="HS256"))
+
+
+def claims(**over: object) -> dict:
+    now = int(time.time())
+    return {"sub": "u1", "role": "permit_reviewer", "scope": "town", "iss": "towngrid-local", "aud": "towngrid",
+            "iat": now, "exp": now + 3600, "department": "health"} | over
+
+
+def signed(body: dict) -> str:
+    return jwt.encode({k: v for k, v in body.items() if v is not ...}, SECRET, algorithm="HS256")
+
+
+def test_a_token_lives_at_most_the_cap_and_says_when_it_was_issued() -> None:
+    now = int(time.time())
+    assert verifier().verify(signed(claims(exp=now + 12 * 3600))).subject == "u1"  # the default cap, exactly
+    refused = {
+        "ten years": claims(exp=now + 10 * 365 * 86400),
+        "a second over the cap": claims(exp=now + 12 * 3600 + 1),
+        "no iat": claims(iat=...),
+        "iat in the future": claims(iat=now + 600, exp=now + 900),
+        "iat not a number": claims(iat=str(now)),
+        "iat NaN": claims(iat=float("nan")),  # NaN > anything is False: it would pass both checks
+        "iat -Infinity": claims(iat=float("-inf")),
+    }
+    for case, body in refused.items():
+        with pytest.raises(jwt.InvalidTokenError):
+            verifier().verify(signed(body))
+            pytest.fail(f"{case}: accepted")
+    assert verifier().verify(signed(claims(iat=now + 10))).subject == "u1", "a small clock skew is allowed"
+    short = TokenVerifier(issuer="towngrid-local", audience="towngrid", secret=SECRET, max_lifetime_s=600)
+    with pytest.raises(jwt.InvalidTokenError, match="at most 600 s"):
+        short.verify(signed(claims()))
+
+
+def test_every_claim_is_of_its_type() -> None:
+    assert verifier().verify(signed(claims())).department == "health"
+    for name, bad in [("department", {"$ne": None}), ("department", ["health", "police"]), ("department", 1),
+                      ("department", ""), ("sub", 7), ("sub", {"$gt": ""}), ("role", ["town_admin"]),
+                      ("scope", {"community": "C01"}), ("org", {"$ne": None}), ("exp", True)]:
+        with pytest.raises(jwt.InvalidTokenError):
+            verifier().verify(signed(claims(**{name: bad})))
+            pytest.fail(f"{name}={bad!r}: accepted")
+
+
+def test_minted_tokens_are_within_the_cap() -> None:
+    from towngrid_kit.auth import MAX_TOKEN_LIFETIME_S
+
+    with pytest.raises(ValueError):
+        mint_token(SECRET, subject="u1", role="town_admin", scope="town", issuer="towngrid-local",
+                   audience="towngrid", ttl_s=MAX_TOKEN_LIFETIME_S + 1)
+    longest = mint_token(SECRET, subject="u1", role="town_admin", scope="town", issuer="towngrid-local",
+                         audience="towngrid", ttl_s=MAX_TOKEN_LIFETIME_S)
+    assert verifier().verify(longest).subject == "u1"
+
+
+async def test_the_caller_is_the_clients_address_until_a_token_names_its_holder() -> None:
+    """What an Idempotency-Key's stored answer is kept for (``current_caller``), seen by a route."""
+    import httpx
+    from fastapi import Depends, FastAPI
+
+    from towngrid_kit.auth import Principal, caller_at, caller_with_token, current_caller, require_roles
+    from towngrid_kit.request_limits import BodySizeLimit
+
+    app = FastAPI()
+    app.state.token_verifier = verifier()
+    app.add_middleware(BodySizeLimit, max_body_bytes=2000, trusted_proxies=["10.0.0.0/8"])
+
+    @app.get("/anyone")
+    async def anyone() -> dict:
+        return {"caller": current_caller.get()}
+
+    @app.get("/staff")
+    async def staff(principal: Principal = Depends(require_roles())) -> dict:  # noqa: B008
+        return {"caller": current_caller.get()}
+
+    def bearer(**over: object) -> dict:
+        body = {"subject": "u1", "role": Role.TOWN_ADMIN, "scope": "town", "issuer": "towngrid-local",
+                "audience": "towngrid"} | over
+        return {"Authorization": "Bearer " + mint_token(SECRET, **body)}  # type: ignore[arg-type]
+
+    def at(address: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 5000)), base_url="http://t")
+
+    async with at("192.0.2.1") as direct, at("10.1.1.1") as proxied:
+        assert (await direct.get("/anyone")).json()["caller"] == caller_at("192.0.2.1")
+        spoofed = await direct.get("/anyone", headers={"X-Forwarded-For": "198.51.100.7"})
+        assert spoofed.json()["caller"] == caller_at("192.0.2.1"), "not from a trusted proxy: ignored"
+        forwarded = await proxied.get("/anyone", headers={"X-Forwarded-For": "198.51.100.7"})
+        assert forwarded.json()["caller"] == caller_at("198.51.100.7")
+        admin = (await direct.get("/staff", headers=bearer())).json()["caller"]
+        officer = (await direct.get("/staff", headers=bearer(role=Role.COMMUNITY_OFFICER))).json()["caller"]
+        other = (await direct.get("/staff", headers=bearer(subject="u2"))).json()["caller"]
+    principal = verifier().verify(bearer()["Authorization"].removeprefix("Bearer "))
+    assert admin == caller_with_token(principal)
+    assert len({admin, officer, other, caller_at("192.0.2.1")}) == 4, "other rights or another holder: another caller"
+    assert current_caller.get() is None, "nothing is left behind after a request"

@@ -37,6 +37,18 @@ TOPICS: tuple[str, ...] = tuple(dict.fromkeys(model.topic for model in ALL_EVENT
 """Every topic, in catalogue order."""
 
 
+def _owners(events: Iterable[type[EventData]]) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for model in events:
+        if owners.setdefault(model.topic, model.producer) != model.producer:
+            raise ValueError(f"topic {model.topic!r} has two producers: {owners[model.topic]} and {model.producer}")
+    return owners
+
+
+TOPIC_OWNERS: dict[str, str] = _owners(ALL_EVENTS)
+"""topic -> the one service that publishes on it (checked at import)."""
+
+
 def events_on(topic: str) -> tuple[type[EventData], ...]:
     """The models published on ``topic``; ``KeyError`` for a topic not in :data:`TOPICS`."""
     if topic not in TOPICS:

@@ -7,7 +7,7 @@ import argparse
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from towngrid_kit.auth import Role, mint_token
+from towngrid_kit.auth import MAX_TOKEN_LIFETIME_S, Role, mint_token
 from towngrid_kit.settings import load_settings
 
 
@@ -27,8 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--department", default=None, help="for permit reviewers")
     parser.add_argument("--org", default=None,
                         help="for merchants (the merchant id) and employer liaisons (the enterprise id)")
-    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until it expires")
+    parser.add_argument("--ttl", type=int, default=8 * 3600,
+                        help=f"seconds until it expires (1 to {MAX_TOKEN_LIFETIME_S}: the apis refuse longer-lived tokens)")
     args = parser.parse_args(argv)
+    if not 0 < args.ttl <= MAX_TOKEN_LIFETIME_S:
+        parser.error(f"--ttl must be 1 to {MAX_TOKEN_LIFETIME_S} seconds: the apis refuse longer-lived tokens")
     settings = load_settings(TokenSettings)
     print(
         mint_token(

@@ -8,6 +8,10 @@
   before that commit redelivers those messages, which idempotent handlers ignore.
 - Events are dispatched on ``event_type``; unknown types are skipped (and committed).
 - A malformed message (bad JSON, bad envelope, bad payload) goes straight to ``<topic>.dlq``.
+- So does a forged one: an event is trusted only from the topic its type belongs on, written
+  by the service that owns that topic (both from the contracts catalogue). A service may write
+  its own topics only, but it could put another service's event type there, or name another
+  producer; its login alone must not let it change what other services believe.
 - A handler that raises is retried ``max_retries`` times, then the message goes to the DLQ
   with the error, the consumer group and its source position in headers; the consumer
   moves on to the next message.
@@ -32,6 +36,7 @@ from aiokafka import TopicPartition
 from faststream.kafka.annotations import Consumer, KafkaMessage
 from pydantic import ValidationError
 
+from towngrid_contracts.catalogue import EVENT_TYPES, TOPIC_OWNERS
 from towngrid_contracts.envelope import Envelope, EventData
 from towngrid_contracts.topics import DLQ_SUFFIX, dlq_topic
 from towngrid_kit import observability
@@ -48,6 +53,10 @@ MAX_DLQ_BODY_BYTES = 1_000_000
 
 class Malformed(Exception):
     """The message can never be processed as it is."""
+
+
+class Forged(Malformed):
+    """The event did not come from where events of its type come from."""
 
 
 @dataclass
@@ -68,12 +77,13 @@ class EventHandlers:
         return sorted({model.topic for model, _ in self.routes.values()})
 
 
-def decode(body: bytes, handlers: EventHandlers) -> tuple[Envelope, EventData] | None:
-    """Parse a message; None for an event type this consumer does not handle."""
+def decode(body: bytes, handlers: EventHandlers, topic: str) -> tuple[Envelope, EventData] | None:
+    """Parse a message that arrived on ``topic``; None for an event type this consumer does not handle."""
     try:
         envelope = Envelope.model_validate(json.loads(body))
     except (ValueError, ValidationError, RecursionError) as error:  # RecursionError: JSON nested too deep
         raise Malformed(f"malformed envelope: {error}") from error
+    check_provenance(envelope, topic)
     route = handlers.routes.get(envelope.event_type)
     if route is None:
         return None
@@ -82,6 +92,20 @@ def decode(body: bytes, handlers: EventHandlers) -> tuple[Envelope, EventData] |
         return envelope, model.model_validate(envelope.data)
     except ValidationError as error:
         raise Malformed(f"malformed {envelope.event_type} payload: {error}") from error
+
+
+def check_provenance(envelope: Envelope, topic: str) -> None:
+    """Raise :class:`Forged` unless the topic's owner wrote the envelope and its event type
+    belongs on this topic. A type the catalogue does not know (a newer producer's) passes, to
+    be skipped: only its producer is checked."""
+    model = EVENT_TYPES.get(envelope.event_type)
+    if model is not None and model.topic != topic:
+        raise Forged(f"forged event: {envelope.event_type} belongs on {model.topic}, not on {topic}")
+    owner = TOPIC_OWNERS.get(topic)
+    if owner is None:
+        raise Forged(f"forged event: no service publishes on {topic}")
+    if envelope.producer != owner:
+        raise Forged(f"forged event: producer {envelope.producer!r} does not own {topic} (its owner is {owner})")
 
 
 async def _raw_body(message: Any) -> bytes:  # noqa: ANN401 - FastStream's StreamMessage
@@ -169,9 +193,9 @@ class EventConsumer:
         observability.correlation.set(None)
         observability.causation.set(None)
         try:
-            decoded = decode(body, self._handlers)
+            decoded = decode(body, self._handlers, record.topic)
         except Malformed as error:
-            await self._dead_letter(record, body, str(error), "Malformed")
+            await self._dead_letter(record, body, str(error), type(error).__name__)
             outcome = "dead_lettered"
         else:
             outcome = "skipped"

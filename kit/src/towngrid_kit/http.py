@@ -106,6 +106,8 @@ def create_app(
         secret=settings.auth_jwt_secret.get_secret_value() if settings.auth_jwt_secret else None,
         public_key=settings.auth_public_key,
         jwks_url=settings.auth_jwks_url,
+        max_lifetime_s=settings.auth_max_token_lifetime_s,
+        clock_skew_s=settings.auth_clock_skew_s,
     )
     install_problem_handlers(app)
     app.add_middleware(StrictJsonBodies)  # inside BodySizeLimit: reads only bodies already capped
@@ -197,5 +199,10 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     else:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         log_config = uvicorn.config.LOGGING_CONFIG
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: a client on the same host (or
+    # behind a local proxy that passes the header on) could name any address and escape every
+    # per-client limit. The header counts only from TRUSTED_PROXIES (none by default), as in
+    # ratelimit.client_address.
+    trusted = [cidr.strip() for cidr in settings.trusted_proxies if cidr.strip()]
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False,
-                log_config=log_config)
+                log_config=log_config, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)

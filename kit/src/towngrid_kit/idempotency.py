@@ -5,6 +5,13 @@ with the same key and the same request gets the stored response back (with the h
 ``Idempotent-Replayed: true``) and changes nothing. The same key with a different request
 is refused (422); a retry while the first is still running gets 409.
 
+A key is its caller's own (``auth.current_caller``: the token's holder, or an anonymous client's
+address): another caller sending the same key makes a request of its own and never gets the
+first caller's stored answer. Namespacing, rather than refusing the key as "in use", is what a
+client expects of a key it made up itself, tells nobody which keys others use, and lets no one
+block another caller's request by sending its key first. (Anonymous clients behind one address
+share a namespace; their keys are random, and a key is only worth something with its body.)
+
 If the first attempt stored its change but died or failed before answering (its lease then
 runs out, or a failure ends it at once), the retry does not apply it again: the commit of that change carries the request's key under a
 unique index (``commits.current_request``), so the retry answers 200 ``already_applied``.
@@ -24,6 +31,7 @@ from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from towngrid_kit.auth import current_caller
 from towngrid_kit.commits import COMMITS_SUFFIX, AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
@@ -53,7 +61,10 @@ class IdempotencyStore:
             return JSONResponse(content, status_code=status)
         if not key or len(key) > MAX_KEY_LENGTH:
             raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key")
-        record_id = f"{scope}:{key}"
+        caller = current_caller.get()
+        if caller is None:  # every api of create_app has it set: a request without one is a wiring bug
+            raise RuntimeError("an Idempotency-Key outside a request of create_app's app: no caller to keep it for")
+        record_id = f"{caller}|{scope}:{key}"
         print_ = fingerprint(scope, body)
         replay, taken_over = await self._claim(record_id, print_)
         if replay is not None:

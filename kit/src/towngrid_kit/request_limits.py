@@ -7,7 +7,8 @@
   for all replicas, in MongoDB; 429 with ``Retry-After``) and accept only their content types
   (415). The limit is counted first, so refused input counts too.
 
-All refusals are ``application/problem+json``.
+All refusals are ``application/problem+json``. The middleware also notes who the caller is
+(``auth.current_caller``: the client's address until a token says more) for the request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from towngrid_kit.auth import caller_at, current_caller
 from towngrid_kit.mongo import is_unavailable
 from towngrid_kit.problems import problem
 from towngrid_kit.ratelimit import FixedWindowLimiter, client_address, retry_after_header, trusted_networks
@@ -65,11 +67,21 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = _headers(scope)
+        peer = scope.get("client")
+        client = client_address(peer[0] if peer else None, headers.get("x-forwarded-for", []), self.trusted)
+        caller = current_caller.set(caller_at(client))
+        try:
+            await self._guard(scope, receive, send, headers, client)
+        finally:
+            current_caller.reset(caller)
+
+    async def _guard(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, list[str]],
+                     client: str) -> None:
         method = scope["method"]
         route = self.route_of(method, scope["path"])
-        headers = _headers(scope)
         if route is not None:
-            refused = await self._rate_limited(scope, route, headers)
+            refused = await self._rate_limited(scope, route, client)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
@@ -96,12 +108,10 @@ class BodySizeLimit:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _rate_limited(self, scope: Scope, route: PublicRoute, headers: dict[str, list[str]]) -> Any:
+    async def _rate_limited(self, scope: Scope, route: PublicRoute, client: str) -> Any:
         limiter: FixedWindowLimiter | None = getattr(scope["app"].state, "rate_limiter", None)
         if limiter is None:
             return problem(503, "Service unavailable", "the api is starting")
-        peer = scope.get("client")
-        client = client_address(peer[0] if peer else None, headers.get("x-forwarded-for", []), self.trusted)
         try:
             wait = await limiter.take(f"{route.bucket}|{client}", route.limit, self.window_s)
         except Exception as error:

@@ -13,6 +13,7 @@ from typing import TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from towngrid_kit.auth import CLOCK_SKEW_S, MAX_TOKEN_LIFETIME_S
 from towngrid_kit.kafka_security import KafkaClientSettings
 
 
@@ -38,6 +39,10 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
     auth_public_key: str | None = Field(
         default=None, description="PEM public key (RS256/ES256/EdDSA) of a real identity provider."
     )
+    auth_max_token_lifetime_s: int = Field(default=MAX_TOKEN_LIFETIME_S, ge=60, le=24 * 3600, description="The "
+                                           "longest lifetime (exp - iat) of a token accepted; tokens without iat are refused.")
+    auth_clock_skew_s: int = Field(default=CLOCK_SKEW_S, ge=0, le=300, description="How far in the future a "
+                                   "token's iat may be (the issuer's clock ahead of the api's).")
 
     kafka_partitions: int = Field(default=6, ge=1, description="Partitions of the topics this service creates.")
     consumer_max_retries: int = Field(default=3, ge=0, le=100)
