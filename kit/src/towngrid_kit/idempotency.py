@@ -26,9 +26,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
+from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from towngrid_kit.auth import current_caller
@@ -43,6 +44,25 @@ Action = Callable[[], Awaitable[tuple[int, Any]]]
 # The header parameter of every creating POST: ``idempotency_key: IdempotencyKey = None``.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 MAX_KEY_LENGTH = 200
+
+
+class Once:
+    """A creating POST's command, run once per caller and ``Idempotency-Key`` (a FastAPI
+    dependency: ``once: OncePerKey`` among the route's parameters, then
+    ``return await once(body, action)``). Without a key the action simply runs."""
+
+    def __init__(self, request: Request, idempotency_key: IdempotencyKey = None) -> None:
+        self._store: IdempotencyStore = request.app.state.idempotency
+        self._key = idempotency_key
+        self._scope = f"{request.method} {request.url.path}"
+
+    async def __call__(self, body: BaseModel | Any, action: Action) -> JSONResponse:  # noqa: ANN401
+        """Run ``action`` (answering ``(status, content)``) for this request whose body is ``body``."""
+        content = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        return await self._store.run(self._key, self._scope, content, action)
+
+
+OncePerKey = Annotated[Once, Depends(Once)]
 
 
 def fingerprint(scope: str, body: Any) -> str:

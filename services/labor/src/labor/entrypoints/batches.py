@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import Limit
 from towngrid_kit.auth import Principal, require_roles
 from labor.bootstrap import Labor
@@ -23,7 +23,7 @@ from labor.entrypoints.schemas import (
 )
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import compounds_in_scope
-from labor.entrypoints.deps import OFFICERS, STAFF, Service, idempotent
+from labor.entrypoints.deps import OFFICERS, STAFF, Service
 from labor.entrypoints.scope import (
     ensure_own_enterprise,
     ensure_resident,
@@ -70,9 +70,8 @@ async def batch_in_scope(service: Labor, principal: Principal, batch_id: str) ->
 
 
 @router.post("/batches", status_code=201, tags=["batches"], summary="Plan a dispatch batch for a demand elsewhere")
-async def schedule_batch(body: ScheduleBatch, request: Request, service: Service,
-                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey,
+                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     if (demand := await service.batches.demands.repo.get(body.demand_id)) is not None:  # unknown: the use case's 422
         ensure_own_enterprise(principal, demand.enterprise_id, f"demand {body.demand_id}")
 
@@ -80,8 +79,7 @@ async def schedule_batch(body: ScheduleBatch, request: Request, service: Service
         batch = await service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id, body.seats)
         return 201, batch_view(batch)
 
-    return await idempotent(request, idempotency_key, f"POST /batches {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/batches/{batch_id}", tags=["batches"],

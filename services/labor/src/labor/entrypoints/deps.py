@@ -1,12 +1,10 @@
-"""What every labor route module shares: the service, the role sets allowed to call, and
-running a command once per Idempotency-Key."""
+"""What every labor route module shares: the service and the role sets allowed to call."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Role
 from labor.bootstrap import Labor
@@ -23,6 +21,3 @@ def labor(request: Request) -> Labor:
 
 Service = Annotated[Labor, Depends(labor)]
 
-
-async def idempotent(request: Request, key: str | None, scope: str, body: Any, action: Any) -> JSONResponse:  # noqa: ANN401
-    return await request.app.state.idempotency.run(key, scope, body, action)

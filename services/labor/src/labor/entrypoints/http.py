@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import After, Limit
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
@@ -20,7 +20,7 @@ from labor.domain.places import CITIES, PROVINCES, is_local
 from labor.entrypoints import batches, resumption
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
-from labor.entrypoints.deps import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF, Service, idempotent
+from labor.entrypoints.deps import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF, Service
 from labor.entrypoints.scope import (
     eligibility_shown_to,
     ensure_own_enterprise,
@@ -56,15 +56,13 @@ async def places(_: Annotated[Principal, Depends(require_roles())]) -> dict[str,
 
 
 @router.post("/employers", status_code=201, tags=["employers"], summary="Register an employer (local or elsewhere)")
-async def register_employer(body: RegisterEmployer, request: Request, service: Service,
-                            principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))],
-                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def register_employer(body: RegisterEmployer, service: Service, once: OncePerKey,
+                            principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> JSONResponse:
     async def action() -> tuple[int, object]:
         employer = await service.employment.register_employer(body.name, body.province, body.city_code)
         return 201, view(employer, local=employer.local)
 
-    return await idempotent(request, idempotency_key, f"POST /employers {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/employers/{enterprise_id}", tags=["employers"], summary="An employer and its labour demand")
@@ -87,17 +85,15 @@ async def list_employers(service: Service, principal: Annotated[Principal, Depen
 
 
 @router.post("/demands", status_code=201, tags=["demand"], summary="Post an employer's labour demand")
-async def post_demand(body: PostDemand, request: Request, service: Service,
-                      principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def post_demand(body: PostDemand, service: Service, once: OncePerKey,
+                      principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
 
     async def action() -> tuple[int, object]:
         demand = await service.employment.post_demand(DemandInput(**body.model_dump()))
         return 201, demand_view(demand)
 
-    return await idempotent(request, idempotency_key, f"POST /demands {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/demands/{demand_id}", tags=["demand"], summary="A labour demand and its confirmed matches")
@@ -134,9 +130,8 @@ async def candidates(demand_id: str, service: Service,
 
 @router.post("/demands/{demand_id}/matches", status_code=201, tags=["matching"],
              summary="Confirm a match (WorkerMatched); a demand is never over-filled")
-async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, service: Service,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def confirm_match(demand_id: str, body: ConfirmMatch, service: Service, once: OncePerKey,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     owner = (await service.employment.demands.get(demand_id)).enterprise_id
     ensure_own_enterprise(principal, owner, f"demand {demand_id}")
 
@@ -146,15 +141,13 @@ async def confirm_match(demand_id: str, body: ConfirmMatch, request: Request, se
                                                                               body.placement)
         return 201, {"match_id": match_id, "demand": demand_view(demand), "job_seeker": view(seeker)}
 
-    return await idempotent(request, idempotency_key, f"POST /demands/{demand_id}/matches {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/job-seekers", status_code=201, tags=["job seekers"],
              summary="Register a resident as a job seeker (opt-in; again: the same seeker, 200)")
-async def register_job_seeker(body: RegisterJobSeeker, request: Request, service: Service,
-                              principal: Annotated[Principal, Depends(require_roles(*GRID_STAFF))],
-                              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def register_job_seeker(body: RegisterJobSeeker, service: Service, once: OncePerKey,
+                              principal: Annotated[Principal, Depends(require_roles(*GRID_STAFF))]) -> JSONResponse:
     known = await service.projections.known_resident(body.resident_id)
     if known is not None:  # an unknown resident is the use case's 422
         await ensure_compound(principal, service.grid, known.get("compound_id"))
@@ -164,8 +157,7 @@ async def register_job_seeker(body: RegisterJobSeeker, request: Request, service
             body.resident_id, body.skills, body.preferred_provinces)
         return (201 if created else 200), view(seeker, created=created)
 
-    return await idempotent(request, idempotency_key, f"POST /job-seekers {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/job-seekers/{job_seeker_id}", tags=["job seekers"], summary="A job seeker, with eligibility now")

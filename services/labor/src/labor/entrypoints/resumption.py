@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.http import Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.ids import utcnow
 from towngrid_kit.paging import Page, page_of
 from labor.bootstrap import Labor
 from labor.domain.resumption import ResumptionCase
-from labor.entrypoints.deps import OFFICERS, STAFF, Service, idempotent
+from labor.entrypoints.deps import OFFICERS, STAFF, Service
 from labor.entrypoints.schemas import OpenCase, RaiseProblem, RecordAction, Resolve, Resume, view
 from labor.entrypoints.scope import ensure_own_enterprise, enterprise_filter
 
@@ -42,16 +42,14 @@ async def case_in_scope(service: Labor, principal: Principal, case_id: str) -> R
 
 @router.post("/resumption-cases", status_code=201, tags=["resumption"],
              summary="Open an enterprise's resumption case with its dedicated officer")
-async def open_case(body: OpenCase, request: Request, service: Service,
-                    principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def open_case(body: OpenCase, service: Service, once: OncePerKey,
+                    principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
 
     async def action() -> tuple[int, object]:
         return 201, case_view(await service.resumption.open_case(body.enterprise_id, body.officer_id))
 
-    return await idempotent(request, idempotency_key, f"POST /resumption-cases {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/resumption-cases/{case_id}", tags=["resumption"],
@@ -75,32 +73,28 @@ async def list_cases(service: Service, principal: Annotated[Principal, Depends(r
 
 @router.post("/resumption-cases/{case_id}/problems", status_code=201, tags=["resumption"],
              summary="Raise a problem (kind, description, deadline)")
-async def raise_problem(case_id: str, body: RaiseProblem, request: Request, service: Service,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once: OncePerKey,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
 
     async def action() -> tuple[int, object]:
         problem = await service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline)
         return 201, view(problem)
 
-    return await idempotent(request, idempotency_key, f"POST /resumption-cases/{case_id}/problems {principal.subject}",
-                            body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/actions", status_code=201, tags=["resumption"],
              summary="Record an action taken on an open problem")
-async def record_action(case_id: str, issue_id: str, body: RecordAction, request: Request, service: Service,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def record_action(case_id: str, issue_id: str, body: RecordAction, service: Service, once: OncePerKey,
+                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
 
     async def action() -> tuple[int, object]:
         problem = await service.resumption.record_action(case_id, issue_id, body.description, principal.subject)
         return 201, view(problem)
 
-    scope = f"POST /resumption-cases/{case_id}/problems/{issue_id}/actions {principal.subject}"
-    return await idempotent(request, idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/resolve", tags=["resumption"],
