@@ -13,7 +13,7 @@ from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
 from registry.adapters.audit_repository import AuditRepository, ReadRecord
 from registry.domain.resident import Resident
-from registry.service.ids import new_id
+from towngrid_kit.ids import new_id
 
 ITEMS = ("national_id", "mobile", "address")
 
