@@ -49,4 +49,4 @@ class CareUseCases(ResidentFiles):
         filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
         if compound_ids is not None:
             filters["compound_id"] = {"$in": compound_ids}
-        return await self._repo.page(filters, after, limit)
+        return await self._repo.find(filters, after=after, limit=limit)

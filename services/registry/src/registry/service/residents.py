@@ -131,4 +131,4 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             filters["compound_id"] = {"$in": compound_ids}
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
-        return await self._repo.page(filters, after, limit)
+        return await self._repo.find(filters, after=after, limit=limit)
