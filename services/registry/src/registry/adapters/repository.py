@@ -52,8 +52,9 @@ class ResidentRepository(Repository[Resident]):
     """Residents, and the claims of their national ID numbers (``national_id_claims``)."""
 
     def __init__(self, db: AsyncDatabase, id_hash_key: bytes, tz: timezone, ring: KeyRing) -> None:
-        self.sealing = SealedMapper(StateMapper(lambda r: r.resident_id, to_state, from_state, lambda r: query_fields(r, tz)),
-                                    ring, kind="resident", items=SEALED_ITEMS, id_field="resident_id", within="person")
+        self.sealing = SealedMapper(
+            StateMapper(lambda r: r.resident_id, to_state, from_state, lambda r: query_fields(r, tz)),
+            ring, kind="resident", items=SEALED_ITEMS, id_field="resident_id", within="person")
         super().__init__(db, STORE, self.sealing, indexed=["compound_id", "in_quarantine", "care_category"])
         self._ring = ring
         self._claims = db["national_id_claims"]

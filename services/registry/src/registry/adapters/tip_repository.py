@@ -30,6 +30,7 @@ def from_state(doc: dict[str, Any], version: int) -> Tip:
 class TipRepository(Repository[Tip]):
     def __init__(self, db: AsyncDatabase, ring: KeyRing) -> None:
         self.sealing = SealedMapper(  # the reporter (name and mobile) sealed at rest
-            StateMapper(lambda t: t.tip_id, to_state, from_state, lambda t: {"compound_id": t.compound_id, "open": t.open}),
+            StateMapper(lambda t: t.tip_id, to_state, from_state,
+                        lambda t: {"compound_id": t.compound_id, "open": t.open}),
             ring, kind="tip", items=("reporter",), id_field="tip_id")
         super().__init__(db, TIP_STORE, self.sealing, indexed=[("compound_id", "open")])
