@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.adapters.audit_repository import READS_STORE, AuditRepository
-from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, DutyRepository
+from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, CoverageRepository, DutyPeopleRepository
 from registry.adapters.grid_repository import GRID_STORE, GridRepository
 from registry.adapters.isolation_repository import ISOLATION_STORE, IsolationRepository
 from registry.adapters.repository import STORE, ResidentRepository
@@ -53,10 +53,11 @@ async def build_isolation_service(db: AsyncDatabase, residents: ResidentService)
 async def build_duty_service(db: AsyncDatabase, settings: RegistrySettings,
                              grids: GridRepository | None = None) -> DutyService:
     """``grids``: the process's grid repository, shared so that its cache sees this process's grid changes."""
-    repository = DutyRepository(db, settings.key_ring())
-    await repository.ensure_indexes()
+    people, coverage = DutyPeopleRepository(db, settings.key_ring()), CoverageRepository(db)
+    await people.ensure_indexes()
+    await coverage.ensure_indexes()
     tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
-    return DutyService(repository, grids or GridRepository(db), settings.town_id, tz,
+    return DutyService(people, coverage, grids or GridRepository(db), settings.town_id, tz,
                        settings.checkpoint_required_staff)
 
 

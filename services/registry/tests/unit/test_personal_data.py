@@ -7,7 +7,7 @@ import pytest
 
 from towngrid_kit.auth import Principal, Role
 from towngrid_kit.errors import InvalidInput
-from registry.adapters.audit_repository import ReadRecord
+from registry.adapters.audit_repository import ReadLog, ReadRecord
 from registry.domain.resident import Person, Resident
 from registry.service.personal_data import PersonalDataService
 
@@ -16,15 +16,22 @@ OFFICER = Principal("officer-1", Role.COMMUNITY_OFFICER, "community:C03")
 
 
 class FakeAudit:
+    """The read logs in memory: what was stored is ``records``, the read of each save."""
+
     def __init__(self, fail: bool = False) -> None:
         self.records: list[ReadRecord] = []
         self.fail = fail
 
-    async def record(self, read: ReadRecord) -> int:
+    async def get(self, resident_id: str) -> ReadLog | None:
+        return None
+
+    async def save(self, log: ReadLog) -> bool:
         if self.fail:
             raise ConnectionError("database unavailable")
-        self.records.append(read)
-        return len(self.records)
+        assert log.read is not None and [e.read_id for e in log.pending] == [log.read.read_id]
+        self.records.append(log.read)
+        log.version, log.pending = log.version + 1, []
+        return True
 
 
 async def test_a_read_with_a_listed_purpose_is_recorded_and_answered() -> None:

@@ -9,15 +9,16 @@ the items read, never their values.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.registry import PersonalDataRead
-from towngrid_kit.commits import AggregateStore, commit_id
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.commits import commit_id
+from towngrid_kit.repository import Repository
+from registry.adapters.mappers import StateMapper
 
 READS_STORE = "personal_data_reads"
 
@@ -40,32 +41,45 @@ class ReadRecord:
                                 purpose=self.purpose, read_at=self.read_at)
 
 
-class AuditRepository:
+@dataclass
+class ReadLog:
+    """One person's log of unmasked reads: how many, and the latest (each change adds one read)."""
+
+    resident_id: str
+    reads: int = 0
+    read: ReadRecord | None = None
+    version: int = 0
+    pending: list[Any] = field(default_factory=list)
+
+    def record(self, read: ReadRecord) -> None:
+        self.reads += 1
+        self.read = read
+        self.pending.append(read.event())
+
+
+def to_state(log: ReadLog) -> dict[str, Any]:
+    return {"resident_id": log.resident_id, "reads": log.reads, "read": asdict(log.read) if log.read else None}
+
+
+def from_state(state: dict[str, Any], version: int) -> ReadLog:
+    read = state.get("read")
+    return ReadLog(state["resident_id"], state["reads"], ReadRecord(**read) if read else None, version)
+
+
+def _fields(log: ReadLog) -> dict[str, Any]:
+    return {"last_read_at": log.read.read_at, "last_read_by": log.read.read_by} if log.read else {}
+
+
+class AuditRepository(Repository[ReadLog]):
     def __init__(self, db: AsyncDatabase) -> None:
-        self._store = AggregateStore(db, READS_STORE)
-        self._locks = KeyedLocks()
-
-    async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-
-    async def record(self, read: ReadRecord) -> int:
-        """Store the read and its event at once; returns its number in the person's log."""
-        async def attempt() -> int:
-            found = await self._store.load(read.resident_id)
-            state, version = found if found else ({"reads": 0}, 0)
-            new_state = {"resident_id": read.resident_id, "reads": state["reads"] + 1, "read": asdict(read)}
-            return await self._store.commit(read.resident_id, version, new_state, [read.event()],
-                                            index_fields={"last_read_at": read.read_at, "last_read_by": read.read_by})
-
-        async with self._locks.hold(read.resident_id):
-            return await retry_on_conflict(attempt)
+        super().__init__(db, READS_STORE, StateMapper(lambda log: log.resident_id, to_state, from_state, _fields))
 
     async def reads_of(self, resident_id: str, after: int, limit: int) -> list[tuple[int, ReadRecord]]:
         """The person's reads after number ``after``, oldest first, followed by ``_id``."""
         found: list[tuple[int, ReadRecord]] = []
         version = after
         while len(found) < limit:
-            commit: dict[str, Any] | None = await self._store.commits.find_one(
+            commit: dict[str, Any] | None = await self.store.commits.find_one(
                 {"_id": commit_id(resident_id, version + 1)}, {"state.read": 1, "version": 1})
             if commit is None:
                 break

@@ -9,8 +9,9 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from towngrid_kit.commits import AggregateStore
-from registry.adapters.sealing import KeyRing, needs_resealing, open_items, seal_items
+from towngrid_kit.repository import Repository
+from registry.adapters.mappers import SealedMapper, StateMapper
+from registry.adapters.sealing import KeyRing
 from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift
 
 DUTY_STORE = "duty_people"
@@ -37,40 +38,15 @@ def coverage_from(doc: dict[str, Any], version: int) -> CheckpointCoverage:
                               {g["start"]: (g["end"], g["rostered"]) for g in doc.get("open_gaps", [])})
 
 
-class DutyRepository:
+class DutyPeopleRepository(Repository[DutyPerson]):
     def __init__(self, db: AsyncDatabase, ring: KeyRing) -> None:
-        self._ring = ring  # seals each person's mobile at rest
-        self._people = AggregateStore(db, DUTY_STORE)
-        self._coverage = AggregateStore(db, COVERAGE_STORE)
+        self.sealing = SealedMapper(StateMapper(lambda p: p.person_id, person_state, person_from, _person_fields),
+                                    ring, kind="duty_person", items=("mobile",), id_field="person_id")
+        super().__init__(db, DUTY_STORE, self.sealing, indexed=["unit_id"])
 
     async def ensure_indexes(self) -> None:
-        await self._people.ensure_indexes([("shift_checkpoints", ASCENDING)], [("unit_id", ASCENDING), ("_id", ASCENDING)])
-        await self._coverage.ensure_indexes([("gaps", ASCENDING)])
-
-    async def person(self, person_id: str) -> DutyPerson | None:
-        found = await self._people.load(person_id)
-        return self.opened(*found) if found else None
-
-    def opened(self, state: dict[str, Any], version: int) -> DutyPerson:
-        return person_from(open_items(self._ring, state, kind="duty_person", record_id=state["person_id"]), version)
-
-    def needs_resealing(self, state: dict[str, Any]) -> bool:
-        return needs_resealing(self._ring, state)
-
-    async def load_raw(self, person_id: str) -> tuple[dict[str, Any], int] | None:
-        return await self._people.load(person_id)
-
-    async def person_ids(self, after: str | None, limit: int) -> list[str]:
-        query = {"_id": {"$gt": after}} if after else {}
-        return await self._people.ids(query, limit=limit)
-
-    async def save_person(self, p: DutyPerson) -> None:
-        events, p.pending = p.pending, []
-        sealed = seal_items(self._ring, person_state(p), ("mobile",), kind="duty_person", record_id=p.person_id)
-        p.version = await self._people.commit(p.person_id, p.version, sealed, events, index_fields={
-            "unit_id": p.unit_id, "community_id": p.community_id, "compound_id": p.compound_id,
-            "shift_checkpoints": sorted({s.checkpoint_id for s in p.shifts}),
-            "last_shift_end": max((s.ends_at for s in p.shifts), default=None)})
+        await super().ensure_indexes()
+        await self.store.ensure_indexes([("shift_checkpoints", ASCENDING)])
 
     async def people(self, unit_id: str | None, after: str | None, limit: int, community_id: str | None = None,
                      compound_id: str | None = None) -> list[DutyPerson]:
@@ -82,9 +58,7 @@ class DutyRepository:
             query["compound_id"] = compound_id
         elif community_id is not None:
             query["community_id"] = community_id
-        if after:
-            query["_id"] = {"$gt": after}
-        return [self.opened(d["state"], d["version"]) for d in await self._people.current_docs(query, limit=limit)]
+        return await self.find(query, after=after, limit=limit)
 
     async def shifts_at(self, checkpoint_ids: list[str] | None, ending_after: datetime) -> list[Shift]:
         """Shifts at these checkpoints (all when None) that end after ``ending_after``."""
@@ -92,19 +66,25 @@ class DutyRepository:
         if checkpoint_ids is not None:
             query["shift_checkpoints"] = {"$in": checkpoint_ids}
         found = []
-        for doc in await self._people.current_docs(query):
+        for doc in await self.store.current_docs(query):
             found += [Shift(**s) for s in doc["state"]["shifts"]
                       if s["ends_at"] > ending_after and (checkpoint_ids is None or s["checkpoint_id"] in checkpoint_ids)]
         return found
 
-    async def coverage(self, checkpoint_id: str) -> CheckpointCoverage | None:
-        found = await self._coverage.load(checkpoint_id)
-        return coverage_from(*found) if found else None
 
-    async def save_coverage(self, c: CheckpointCoverage) -> None:
-        events, c.pending = c.pending, []
-        c.version = await self._coverage.commit(c.checkpoint_id, c.version, coverage_state(c), events,
-                                                index_fields={"gaps": len(c.open_gaps)})
+def _person_fields(p: DutyPerson) -> dict[str, Any]:
+    return {"unit_id": p.unit_id, "community_id": p.community_id, "compound_id": p.compound_id,
+            "shift_checkpoints": sorted({s.checkpoint_id for s in p.shifts}),
+            "last_shift_end": max((s.ends_at for s in p.shifts), default=None)}
+
+
+class CoverageRepository(Repository[CheckpointCoverage]):
+    def __init__(self, db: AsyncDatabase) -> None:
+        super().__init__(db, COVERAGE_STORE, StateMapper(lambda c: c.checkpoint_id, coverage_state, coverage_from,
+                                                         lambda c: {"gaps": len(c.open_gaps)}))
+
+    async def ensure_indexes(self) -> None:
+        await self.store.ensure_indexes([("gaps", ASCENDING)])
 
     async def checkpoints_with_gaps(self) -> int:
-        return await self._coverage.fields.count_documents({"gaps": {"$gt": 0}})
+        return await self.count({"gaps": {"$gt": 0}})

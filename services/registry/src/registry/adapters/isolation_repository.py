@@ -7,7 +7,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from towngrid_kit.commits import AggregateStore
+from towngrid_kit.repository import Repository
+from registry.adapters.mappers import StateMapper
 from registry.domain.isolation import Admission, IsolationSite, Room
 
 ISOLATION_STORE = "isolation_sites"
@@ -28,28 +29,8 @@ def from_state(doc: dict[str, Any], version: int) -> IsolationSite:
     )
 
 
-class IsolationRepository:
+class IsolationRepository(Repository[IsolationSite]):
     def __init__(self, db: AsyncDatabase) -> None:
-        self._store = AggregateStore(db, ISOLATION_STORE)
-
-    async def ensure_indexes(self) -> None:
-        await self._store.ensure_indexes()
-
-    async def get(self, site_id: str) -> IsolationSite | None:
-        found = await self._store.load(site_id)
-        return from_state(*found) if found else None
-
-    async def save(self, site: IsolationSite) -> None:
-        events, site.pending = site.pending, []
-        site.version = await self._store.commit(site.site_id, site.version, to_state(site), events, index_fields={
-            "community_id": site.community_id, "compound_id": site.compound_id})
-
-    async def site_ids(self, after: str | None, limit: int, community_id: str | None = None,
-                       compound_id: str | None = None) -> list[str]:
-        """Site ids in order; only those of ``compound_id`` or else ``community_id`` when given."""
-        query: dict[str, Any] = {"_id": {"$gt": after}} if after else {}
-        if compound_id is not None:
-            query["compound_id"] = compound_id
-        elif community_id is not None:
-            query["community_id"] = community_id
-        return await self._store.ids(query, limit=limit)
+        super().__init__(db, ISOLATION_STORE, StateMapper(
+            lambda s: s.site_id, to_state, from_state,
+            lambda s: {"community_id": s.community_id, "compound_id": s.compound_id}))

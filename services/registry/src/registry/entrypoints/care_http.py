@@ -7,13 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.resident import Resident
+from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
 
@@ -25,11 +27,7 @@ Supply = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 router = APIRouter(tags=["vulnerable residents"])
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Enrol(_Body):
+class Enrol(Body):
     category: Literal["elderly_living_alone", "homeless", "disabled", "other"]
     visit_every_days: int = Field(ge=1, le=31)
     relief_every_days: int | None = Field(default=None, ge=1, le=31, description="Relief parcels; none if omitted.")
@@ -37,11 +35,11 @@ class Enrol(_Body):
     enrolled_at: AwareDatetime | None = Field(default=None, description="Default now; may be earlier (late entry).")
 
 
-class Pair(_Body):
+class Pair(Body):
     helper_id: OpaqueId
 
 
-class Visit(_Body):
+class Visit(Body):
     kind: Literal["home_visit", "medical"]
     supplies: list[Supply] = Field(default_factory=list, max_length=20, description="Supply codes, e.g. mask, rice.")
     visited_at: AwareDatetime | None = None
@@ -80,11 +78,6 @@ class CareView(BaseModel):
                    visit_every_days=c.visit_every_days, relief_every_days=c.relief_every_days,
                    enrolled_at=c.enrolled_at, care_pair_id=c.care_pair_id, helper_id=c.helper_id,
                    next_visit_due=c.next_due(), missed_visits=c.missed, visits=[VisitView.of(v) for v in c.visits])
-
-
-class CarePage(BaseModel):
-    items: list[CareView]
-    next_after: str | None
 
 
 def residents(request: Request) -> ResidentService:
@@ -145,12 +138,11 @@ async def record_visit(resident_id: str, body: Visit, request: Request, service:
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/care/residents", response_model=CarePage, summary="Vulnerable residents in your scope, a page at a time")
+@router.get("/care/residents", response_model=Page[CareView], summary="Vulnerable residents in your scope, a page at a time")
 async def list_vulnerable(service: Residents, guard: Guard,
                           principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                           category: Literal["elderly_living_alone", "homeless", "disabled", "other"] | None = None,
                           compound_id: str | None = None,
-                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> CarePage:
+                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[CareView]:
     found = await service.page_vulnerable(category, after, limit + 1, await guard.compounds(principal, compound_id))
-    items = [CareView.of(r) for r in found[:limit]]
-    return CarePage(items=items, next_after=items[-1].resident_id if len(found) > limit else None)
+    return page_of(found, limit, lambda r: r.resident_id, CareView.of)

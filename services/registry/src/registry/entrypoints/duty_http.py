@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.duty import DutyPerson, Shift
 from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
+from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.duty import DutyService
 from towngrid_kit.errors import InvalidInput, NotFound
@@ -23,11 +25,7 @@ Days = Annotated[int, Query(ge=1, le=14)]
 router = APIRouter(prefix="/duty", tags=["duty rosters"])
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class NewPerson(_Body):
+class NewPerson(Body):
     name: Annotated[str, Field(min_length=1, max_length=50)]
     mobile: str | None = None
     kind: Literal["party_member", "county_staff", "community_staff", "volunteer"]
@@ -44,13 +42,13 @@ class NewPerson(_Body):
         return normalize_mobile(value)
 
 
-class NewShift(_Body):
+class NewShift(Body):
     checkpoint_id: Annotated[str, Field(min_length=1, max_length=50)]
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
 
-class CoverageCheck(_Body):
+class CoverageCheck(Body):
     checkpoint_ids: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=500, description="Omit for every checkpoint of the grid.")
     days: int | None = Field(default=None, ge=1, le=14)
@@ -81,11 +79,6 @@ class PersonView(BaseModel):
         return cls(person_id=p.person_id, name=p.name, mobile_masked=mask_mobile(p.mobile) if p.mobile else None,
                    kind=p.kind, unit_level=p.unit_level, unit_id=p.unit_id,
                    shifts=[ShiftView.of(s) for s in sorted(p.shifts, key=lambda s: s.starts_at)])
-
-
-class PersonPage(BaseModel):
-    items: list[PersonView]
-    next_after: str | None
 
 
 class SlotView(BaseModel):
@@ -130,13 +123,12 @@ async def register_person(body: NewPerson, request: Request, service: Duty, prin
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/people", response_model=PersonPage, summary="People on duty, a page at a time")
+@router.get("/people", response_model=Page[PersonView], summary="People on duty, a page at a time")
 async def list_people(service: Duty, principal: Staff, guard: Guard, unit_id: str | None = None,
-                      after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PersonPage:
+                      after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[PersonView]:
     place = await guard.unit_filter(principal, unit_id)
     found = await service.people(unit_id, after, limit + 1, *((place.community, place.compound) if place else ()))
-    items = [PersonView.of(p) for p in found[:limit]]
-    return PersonPage(items=items, next_after=items[-1].person_id if len(found) > limit else None)
+    return page_of(found, limit, lambda p: p.person_id, PersonView.of)
 
 
 @router.get("/people/{person_id}", response_model=PersonView, summary="A person on duty and their shifts")

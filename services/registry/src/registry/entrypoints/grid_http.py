@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.http import After
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.problems import problem
@@ -24,7 +25,6 @@ from registry.entrypoints.grid_schemas import (
     NewCommunity,
     NewCompound,
     NewGroup,
-    Page,
     Rename,
 )
 from registry.entrypoints.scoping import Guard
@@ -46,10 +46,9 @@ Grids = Annotated[GridService, Depends(grid_service)]
 AnyStaff = Annotated[Principal, Depends(require_roles())]
 
 
-def _page(ids: list[str], after: str | None, limit: int) -> tuple[list[str], str | None]:
-    chosen = sorted(i for i in ids if after is None or i > after)
-    items = chosen[:limit]
-    return items, (items[-1] if len(chosen) > limit else None)
+def _after(ids: list[str], after: str | None, limit: int) -> list[str]:
+    """The ids after ``after`` in order, one more than a page (for ``page_of``)."""
+    return sorted(i for i in ids if after is None or i > after)[:limit + 1]
 
 
 async def _create(request: Request, key: str | None, principal: Principal, body: dict, action) -> JSONResponse:  # noqa: ANN001
@@ -126,8 +125,8 @@ async def register_community(body: NewCommunity, request: Request, service: Grid
 @router.get("/communities", response_model=Page[CommunityView], summary="List communities, a page at a time")
 async def list_communities(service: Grids, _: AnyStaff, after: After = None, limit: Limit = 50) -> Page[CommunityView]:
     grid = await service.get()
-    ids, next_after = _page(list(grid.communities), after, limit)
-    return Page[CommunityView](items=[CommunityView.of(grid.communities[i], grid) for i in ids], next_after=next_after)
+    return page_of(_after(list(grid.communities), after, limit), limit, str,
+                   lambda i: CommunityView.of(grid.communities[i], grid))
 
 
 @router.patch("/communities/{community_id}", response_model=CommunityView, summary="Rename a community")
@@ -163,8 +162,8 @@ def _compounds(grid: Grid, community_id: str | None) -> list[str]:
 async def list_compounds(service: Grids, _: AnyStaff, community_id: str | None = None,
                          after: After = None, limit: Limit = 50) -> Page[CompoundView]:
     grid = await service.get()
-    ids, next_after = _page(_compounds(grid, community_id), after, limit)
-    return Page[CompoundView](items=[CompoundView.of(grid.compounds[i], grid) for i in ids], next_after=next_after)
+    return page_of(_after(_compounds(grid, community_id), after, limit), limit, str,
+                   lambda i: CompoundView.of(grid.compounds[i], grid))
 
 
 @router.get("/compounds/{compound_id}", response_model=CompoundView, summary="One compound, its checkpoint and groups")
@@ -187,10 +186,8 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
                            after: After = None, limit: Limit = 200) -> Page[CheckpointView]:
     grid = await service.get()
     by_checkpoint = {grid.compounds[c].checkpoint_id: grid.compounds[c] for c in _compounds(grid, community_id)}
-    ids, next_after = _page(list(by_checkpoint), after, limit)
-    return Page[CheckpointView](items=[CheckpointView(checkpoint_id=i, compound_id=by_checkpoint[i].compound_id,
-                                                      community_id=by_checkpoint[i].community_id) for i in ids],
-                                next_after=next_after)
+    return page_of(_after(list(by_checkpoint), after, limit), limit, str, lambda i: CheckpointView(
+        checkpoint_id=i, compound_id=by_checkpoint[i].compound_id, community_id=by_checkpoint[i].community_id))
 
 
 @router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
@@ -210,9 +207,9 @@ async def register_group(body: NewGroup, request: Request, service: Grids, guard
 async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = None,
                       after: After = None, limit: Limit = 50) -> Page[GroupView]:
     grid = await service.get()
-    ids, next_after = _page([g.group_id for g in grid.groups.values()
-                             if compound_id is None or g.compound_id == compound_id], after, limit)
-    return Page[GroupView](items=[GroupView.of(grid.groups[i]) for i in ids], next_after=next_after)
+    return page_of(_after([g.group_id for g in grid.groups.values()
+                           if compound_id is None or g.compound_id == compound_id], after, limit), limit, str,
+                   lambda i: GroupView.of(grid.groups[i]))
 
 
 @router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")

@@ -3,45 +3,40 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from registry.entrypoints.inputs import Body
 from registry.domain.grid import ChecklistItemTemplate, ChecklistTemplate, Community, Compound, Grid, NeighbourGroup
-
-T = TypeVar("T")
 
 UnitId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
                               description="1-40 letters, digits, '-' or '_' (e.g. C03, C03-017, C03-017-G02).")]
 UnitName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class NewCommunity(_Body):
+class NewCommunity(Body):
     community_id: UnitId
     name: UnitName
 
 
-class NewCompound(_Body):
+class NewCompound(Body):
     compound_id: UnitId
     community_id: UnitId
     name: UnitName
 
 
-class NewGroup(_Body):
+class NewGroup(Body):
     group_id: UnitId
     compound_id: UnitId
     name: UnitName
 
 
-class Rename(_Body):
+class Rename(Body):
     name: UnitName
 
 
-class ChecklistItemBody(_Body):
+class ChecklistItemBody(Body):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     title: UnitName
     due_after: timedelta = Field(description="Time after registration by which the item is due (ISO 8601, e.g. PT24H).")
@@ -54,7 +49,7 @@ class ChecklistItemBody(_Body):
         return value
 
 
-class ChecklistBody(_Body):
+class ChecklistBody(Body):
     items: list[ChecklistItemBody] = Field(min_length=1, max_length=30)
     escalation_period: timedelta = Field(description="Each further period overdue escalates one grid level (ISO 8601).")
 
@@ -70,7 +65,7 @@ class ChecklistBody(_Body):
                                  escalation_period=self.escalation_period)
 
 
-class GridSettingsBody(_Body):
+class GridSettingsBody(Body):
     requires_known_compound: bool | None = Field(
         default=None, description="When true, a resident can only be registered in a compound of the grid.")
     checklist: ChecklistBody | None = Field(default=None, description="The returnee checklist of this town.")
@@ -141,11 +136,6 @@ class GridView(BaseModel):
                    checklist=[ChecklistItemTemplateView(code=i.code, title=i.title, due_after=i.due_after)
                               for i in g.checklist.items],
                    escalation_period=g.checklist.escalation_period)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_after: str | None = Field(description="Pass as `after` to get the next page; null on the last page.")
 
 
 class ImportReport(BaseModel):

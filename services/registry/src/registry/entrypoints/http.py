@@ -11,6 +11,7 @@ from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
+from towngrid_kit.paging import Page
 from towngrid_kit.settings import load_settings
 from registry.bootstrap import build_appeal_service, build_duty_service, build_personal_data_service, build_isolation_service, build_services, build_tip_service
 from registry.config import RegistrySettings
@@ -37,12 +38,11 @@ from registry.entrypoints.schemas import (
     ChecklistView,
     RegisterReturnee,
     RegistrationView,
-    ResidentPage,
     ResidentView,
     VerifyItem,
 )
 from registry.entrypoints.scoping import Guard, ScopeGuard
-from registry.entrypoints.task_views import ResidentTaskPage, ResidentTaskView, resident_page, resident_view
+from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view
 from registry.service.residents import Registration, ResidentService
 
 STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -86,13 +86,13 @@ async def get_resident(resident_id: str, guard: Guard,
     return resident_view(principal, await guard.resident(principal, resident_id))
 
 
-@router.get("/residents", response_model=ResidentPage | ResidentTaskPage,
+@router.get("/residents", response_model=Page[ResidentView] | Page[ResidentTaskView],
             summary="List residents in your scope, a page at a time (task views for a compound volunteer)")
 async def list_residents(service: Residents, guard: Guard,
                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                          compound_id: str | None = None, in_quarantine: bool | None = None,
                          after: Annotated[str | None, Query(description="The last resident_id of the previous page.")] = None,
-                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ResidentPage | ResidentTaskPage:
+                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ResidentView] | Page[ResidentTaskView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compound_ids=compounds, in_quarantine=in_quarantine, after=after, limit=limit + 1)
     return resident_page(principal, found, limit)

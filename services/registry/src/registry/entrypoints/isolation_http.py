@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.isolation import Admission, IsolationSite, Room
+from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.isolation import IsolationService
 
@@ -22,11 +24,7 @@ SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 router = APIRouter(prefix="/isolation-sites", tags=["isolation point"])
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class NewRoom(_Body):
+class NewRoom(Body):
     zone_id: Id
     room_id: Id
     capacity: int = Field(ge=1, le=50)
@@ -36,12 +34,12 @@ class NewRoom(_Body):
     community_id: Id | None = Field(default=None, description="The community a new site is set up in.")
 
 
-class Admit(_Body):
+class Admit(Body):
     resident_id: Annotated[str, Field(min_length=1, max_length=100)]
     room_id: Id | None = Field(default=None, description="Omit to take the first clean room with a free bed.")
 
 
-class Discharge(_Body):
+class Discharge(Body):
     discharged_at: AwareDatetime | None = None
 
 
@@ -106,16 +104,6 @@ class AdmissionView(BaseModel):
         return cls(**vars(a))
 
 
-class AdmissionPage(BaseModel):
-    items: list[AdmissionView]
-    next_after: str | None
-
-
-class SitePage(BaseModel):
-    items: list[OccupancyView]
-    next_after: str | None
-
-
 def isolation(request: Request) -> IsolationService:
     return request.app.state.isolation
 
@@ -124,13 +112,12 @@ Isolation = Annotated[IsolationService, Depends(isolation)]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
-@router.get("", response_model=SitePage, summary="Isolation sites and their occupancy, a page at a time")
+@router.get("", response_model=Page[OccupancyView], summary="Isolation sites and their occupancy, a page at a time")
 async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: str | None = None,
-                     limit: Annotated[int, Query(ge=1, le=50)] = 20) -> SitePage:
+                     limit: Annotated[int, Query(ge=1, le=50)] = 20) -> Page[OccupancyView]:
     place = guard.site_filter(principal)
     sites = await service.sites(after, limit + 1, *((place.community, place.compound) if place else ()))
-    items = [OccupancyView.of(s) for s in sites[:limit]]
-    return SitePage(items=items, next_after=items[-1].site_id if len(sites) > limit else None)
+    return page_of(sites, limit, lambda s: s.site_id, OccupancyView.of)
 
 
 @router.post("/{site_id}/rooms", status_code=201, response_model=RoomView,
@@ -168,15 +155,14 @@ async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolati
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/{site_id}/admissions", response_model=AdmissionPage, summary="Admissions, a page at a time")
+@router.get("/{site_id}/admissions", response_model=Page[AdmissionView], summary="Admissions, a page at a time")
 async def list_admissions(site_id: SiteId, principal: Staff, guard: Guard, current: bool | None = None,
-                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AdmissionPage:
+                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[AdmissionView]:
     site = await guard.site(principal, site_id)
     chosen = sorted((a for a in site.admissions.values()
                      if (current is None or a.current == current) and (after is None or a.admission_id > after)),
                     key=lambda a: a.admission_id)
-    items = [AdmissionView.of(a) for a in chosen[:limit]]
-    return AdmissionPage(items=items, next_after=items[-1].admission_id if len(chosen) > limit else None)
+    return page_of(chosen, limit, lambda a: a.admission_id, AdmissionView.of)
 
 
 @router.post("/{site_id}/admissions/{admission_id}/discharge", response_model=AdmissionView,

@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from towngrid_kit.auth import Principal, Role, require_roles
+from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.personal_data import PersonalDataService
 
@@ -35,9 +36,7 @@ def personal_data(request: Request) -> PersonalDataService:
 PersonalData = Annotated[PersonalDataService, Depends(personal_data)]
 
 
-class ReadPersonalData(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ReadPersonalData(Body):
     items: list[Item] = Field(min_length=1, max_length=3, description="What to show unmasked.")
     purpose: str = Field(min_length=1, max_length=40,
                          description="Why, from the registry's list (REGISTRY_PERSONAL_DATA_PURPOSES), "
@@ -72,6 +71,9 @@ class ReadAudit(BaseModel):
 
 
 class ReadAuditPage(BaseModel):
+    """Not the kit's ``Page``: a person's reads are followed by their number in the log (the
+    commit chain, by ``_id``), so ``after`` and ``next_after`` are that number, an int."""
+
     items: list[ReadAudit]
     next_after: int | None
 

@@ -17,7 +17,7 @@ from datetime import timedelta, timezone
 
 from towngrid_kit.mongo import connect
 from towngrid_kit.settings import load_settings
-from registry.adapters.duty_repository import DutyRepository
+from registry.adapters.duty_repository import DutyPeopleRepository
 from registry.adapters.repository import ResidentRepository
 from registry.adapters.tip_repository import TipRepository
 from registry.config import RegistrySettings
@@ -30,7 +30,7 @@ async def rotate(settings: RegistrySettings, *, check_only: bool) -> dict:
         ring = settings.key_ring()
         tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
         residents = ResidentRepository(db, settings.id_hash_key.get_secret_value().encode(), tz, ring)
-        report = await Rekeying(ring, residents, TipRepository(db, ring), DutyRepository(db, ring)).run(
+        report = await Rekeying(ring, residents, TipRepository(db, ring), DutyPeopleRepository(db, ring)).run(
             check_only=check_only)
         return as_dict(report)
     finally:

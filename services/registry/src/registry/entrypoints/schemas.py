@@ -152,7 +152,3 @@ class RegistrationView(BaseModel):
     created: bool = Field(description="False when this national ID was already registered and its file was updated.")
     resident: ResidentView
 
-
-class ResidentPage(BaseModel):
-    items: list[ResidentView]
-    next_after: str | None = Field(description="Pass as `after` to get the next page; null on the last page.")

@@ -40,7 +40,7 @@ class ScopeGuard:
         self._duty = duty
 
     async def grid(self) -> Grid:
-        return await self._grids.get(self._town_id)
+        return await self._grids.current(self._town_id)
 
     # --- one thing ---------------------------------------------------------------------
     async def town(self, who: Principal) -> None:

@@ -14,8 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from towngrid_kit.auth import Principal, Role
+from towngrid_kit.paging import Page, page_of
 from registry.domain.resident import Resident
-from registry.entrypoints.schemas import ChecklistView, ResidentPage, ResidentView
+from registry.entrypoints.schemas import ChecklistView, ResidentView
 
 
 class QuarantineTask(BaseModel):
@@ -57,11 +58,6 @@ class ResidentTaskView(BaseModel):
         )
 
 
-class ResidentTaskPage(BaseModel):
-    items: list[ResidentTaskView]
-    next_after: str | None
-
-
 def sees_tasks_only(who: Principal) -> bool:
     return who.role is Role.COMPOUND_VOLUNTEER
 
@@ -71,9 +67,8 @@ def resident_view(who: Principal, r: Resident) -> ResidentView | ResidentTaskVie
     return ResidentTaskView.of(r) if sees_tasks_only(who) else ResidentView.of(r)
 
 
-def resident_page(who: Principal, found: list[Resident], limit: int) -> ResidentPage | ResidentTaskPage:
-    chosen = found[:limit]
-    next_after = chosen[-1].resident_id if len(found) > limit else None
+def resident_page(who: Principal, found: list[Resident],
+                  limit: int) -> Page[ResidentView] | Page[ResidentTaskView]:
     if sees_tasks_only(who):
-        return ResidentTaskPage(items=[ResidentTaskView.of(r) for r in chosen], next_after=next_after)
-    return ResidentPage(items=[ResidentView.of(r) for r in chosen], next_after=next_after)
+        return page_of(found, limit, lambda r: r.resident_id, ResidentTaskView.of)
+    return page_of(found, limit, lambda r: r.resident_id, ResidentView.of)

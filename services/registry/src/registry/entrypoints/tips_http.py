@@ -11,13 +11,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.request_limits import PublicRoute
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
 from registry.domain.tip import Reporter, Tip
+from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.tips import TipService
 
@@ -34,11 +36,7 @@ def public_routes(settings: Any) -> list[PublicRoute]:
     return [PublicRoute("POST", "/tips/public", limit=settings.tips_public_per_minute, max_body_bytes=MAX_PUBLIC_BYTES)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TipBody(_Body):
+class TipBody(Body):
     kind: TipKind
     compound_id: Annotated[str, Field(min_length=1, max_length=40)]
     description: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
@@ -76,7 +74,7 @@ class StaffTipBody(TipBody):
     channel: Literal["hotline", "wechat", "in_person"]
 
 
-class Screening(_Body):
+class Screening(Body):
     outcome: Literal["returnee_registered", "breach_confirmed", "no_issue_found"]
     resident_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     note: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
@@ -113,11 +111,6 @@ class TipView(BaseModel):
                    already_registered_resident_id=t.matched_resident_id, status="open" if t.open else "screened",
                    outcome=t.outcome, outcome_resident_id=t.outcome_resident_id, outcome_note=t.outcome_note,
                    screened_by=t.screened_by, screened_at=t.screened_at)
-
-
-class TipPage(BaseModel):
-    items: list[TipView]
-    next_after: str | None
 
 
 def tips(request: Request) -> TipService:
@@ -160,15 +153,14 @@ async def report_by_staff(body: StaffTipBody, request: Request, service: Tips, g
     return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
 
 
-@router.get("/tips", response_model=TipPage,
+@router.get("/tips", response_model=Page[TipView],
             summary="Screening tasks in your scope, by compound and status, a page at a time")
 async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                     compound_id: str | None = None, status: Literal["open", "screened"] | None = None,
-                    after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> TipPage:
+                    after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[TipView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compounds, None if status is None else status == "open", after, limit + 1)
-    items = [TipView.of(t) for t in found[:limit]]
-    return TipPage(items=items, next_after=items[-1].tip_id if len(found) > limit else None)
+    return page_of(found, limit, lambda t: t.tip_id, TipView.of)
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="One tip, as the officers see it")

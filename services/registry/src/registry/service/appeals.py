@@ -12,7 +12,7 @@ from towngrid_kit.errors import NotFound
 from registry.adapters.appeal_index import AppealIndex
 from registry.domain.decisions import DEFAULT_APPEAL_REASONS, Appeal, ReasonCodes
 from registry.domain.resident import Resident
-from registry.service.ids import new_id
+from towngrid_kit.ids import new_id
 from registry.service.residents import ResidentService
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from registry.domain.care import CareVisit
 from registry.domain.resident import Resident
-from registry.service.ids import new_id
+from towngrid_kit.ids import new_id
 from registry.service.resident_files import ResidentFiles
 
 
@@ -24,16 +24,16 @@ class CareUseCases(ResidentFiles):
             if helper_id is not None:
                 r.pair_helper(pair_id, helper_id, at)
 
-        return await self._change(resident_id, change)
+        return await self.change(resident_id, change)
 
     async def pair_helper(self, resident_id: str, helper_id: str) -> Resident:
         pair_id, now = new_id("pair"), datetime.now(UTC)
-        return await self._change(resident_id, lambda r: r.pair_helper(pair_id, helper_id, now))
+        return await self.change(resident_id, lambda r: r.pair_helper(pair_id, helper_id, now))
 
     async def record_visit(self, resident_id: str, kind: str, supplies: list[str], by: str,
                            at: datetime | None) -> tuple[Resident, CareVisit]:
         visit = CareVisit(new_id("vis"), kind, by, at or datetime.now(UTC), supplies)
-        return await self._change(resident_id, lambda r: r.record_visit(visit)), visit
+        return await self.change(resident_id, lambda r: r.record_visit(visit)), visit
 
     async def record_relief_parcel(self, resident_id: str, parcel_id: str, items: list[str], courier_id: str,
                                    delivered_at: datetime) -> bool:
@@ -49,4 +49,4 @@ class CareUseCases(ResidentFiles):
         filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
         if compound_ids is not None:
             filters["compound_id"] = {"$in": compound_ids}
-        return await self._repo.page(filters, after, limit)
+        return await self._repo.find(filters, after=after, limit=limit)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
+from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.grid_csv import parse_grid_csv
 from registry.adapters.grid_repository import GridRepository
 from registry.domain.grid import ChecklistTemplate, Grid, RowError
+from registry.service.changes import outcome_of
 
 T = TypeVar("T")
 
@@ -24,14 +25,14 @@ class GridService:
     def __init__(self, repository: GridRepository, town_id: str) -> None:
         self._repo = repository
         self.town_id = town_id
-        self._locks = KeyedLocks()
+        self._grids = UnitOfWork(repository, "grid")
 
     @property
     def repository(self) -> GridRepository:
         return self._repo
 
     async def get(self) -> Grid:
-        return await self._repo.get(self.town_id)
+        return await self._repo.current(self.town_id)
 
     async def register_community(self, community_id: str, name: str):  # noqa: ANN201
         return await self._change(lambda g: g.register_community(community_id, name, datetime.now(UTC)))
@@ -56,7 +57,7 @@ class GridService:
         """Import a whole town from CSV: every row is checked first; any error and nothing is stored."""
         rows, errors = parse_grid_csv(text)
         if errors:
-            grid = await self._repo.get(self.town_id)
+            grid = await self._repo.current(self.town_id)
             raise GridImportRefused(sorted(errors + (grid.check_rows(rows) if rows else []), key=lambda e: e.row))
 
         def change(grid: Grid) -> dict[str, int]:
@@ -78,11 +79,4 @@ class GridService:
         return await self._change(change)
 
     async def _change(self, change: Callable[[Grid], T]) -> T:
-        async def attempt() -> T:
-            grid = await self._repo.get(self.town_id, authoritative=True)
-            result = change(grid)
-            await self._repo.save(grid)
-            return result
-
-        async with self._locks.hold(self.town_id):
-            return await retry_on_conflict(attempt)
+        return await outcome_of(self._grids, self.town_id, change)

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
+from towngrid_kit.ids import new_id
+from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.isolation_repository import IsolationRepository
 from registry.domain.isolation import Admission, IsolationSite, Room
-from registry.service.ids import new_id
+from registry.service.changes import change_or_create, outcome_of
 from registry.service.residents import ResidentService
 
 T = TypeVar("T")
@@ -20,18 +21,17 @@ class IsolationService:
     def __init__(self, repository: IsolationRepository, residents: ResidentService) -> None:
         self._repo = repository
         self._residents = residents
-        self._locks = KeyedLocks()
+        self._sites = UnitOfWork(repository, "isolation site")
 
     async def get(self, site_id: str) -> IsolationSite:
-        site = await self._repo.get(site_id)
-        if site is None:
-            raise NotFound(f"no isolation site {site_id}")
-        return site
+        return await self._sites.get(site_id)
 
     async def sites(self, after: str | None, limit: int, community_id: str | None = None,
                     compound_id: str | None = None) -> list[IsolationSite]:
         """Sites in id order; only those set up in ``compound_id`` (else ``community_id``) when given."""
-        return [await self.get(i) for i in await self._repo.site_ids(after, limit, community_id, compound_id)]
+        query = {"compound_id": compound_id} if compound_id is not None else (
+            {"community_id": community_id} if community_id is not None else {})
+        return await self._repo.find(query, after=after, limit=limit)
 
     async def add_room(self, site_id: str, zone_id: str, room_id: str, capacity: int,
                        community_id: str | None = None, compound_id: str | None = None) -> Room:
@@ -47,7 +47,7 @@ class IsolationService:
                 raise Conflict(f"site {site_id} was set up in {site.compound_id or site.community_id or 'the town'}")
             return site.add_room(zone_id, room_id, capacity, datetime.now(UTC))
 
-        return await self._change(site_id, change, create=True)
+        return await change_or_create(self._sites, site_id, change, lambda: IsolationSite(site_id))
 
     async def admit(self, site_id: str, resident_id: str, room_id: str | None) -> Admission:
         """Admit a resident who is in centralized quarantine (their file says so)."""
@@ -68,16 +68,5 @@ class IsolationService:
     async def record_cleaning(self, site_id: str, room_id: str, by: str) -> Room:
         return await self._change(site_id, lambda s: s.record_cleaning(room_id, by, datetime.now(UTC)))
 
-    async def _change(self, site_id: str, change: Callable[[IsolationSite], T], create: bool = False) -> T:
-        async def attempt() -> T:
-            site = await self._repo.get(site_id)
-            if site is None:
-                if not create:
-                    raise NotFound(f"no isolation site {site_id}")
-                site = IsolationSite(site_id)
-            result = change(site)
-            await self._repo.save(site)
-            return result
-
-        async with self._locks.hold(site_id):
-            return await retry_on_conflict(attempt)
+    async def _change(self, site_id: str, change: Callable[[IsolationSite], T]) -> T:
+        return await outcome_of(self._sites, site_id, change)

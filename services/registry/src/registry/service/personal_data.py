@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
-from registry.adapters.audit_repository import AuditRepository, ReadRecord
+from towngrid_kit.unit_of_work import UnitOfWork
+from registry.adapters.audit_repository import AuditRepository, ReadLog, ReadRecord
 from registry.domain.resident import Resident
-from registry.service.ids import new_id
+from registry.service.changes import change_or_create
+from towngrid_kit.ids import new_id
 
 ITEMS = ("national_id", "mobile", "address")
 
@@ -21,6 +23,7 @@ ITEMS = ("national_id", "mobile", "address")
 class PersonalDataService:
     def __init__(self, audit: AuditRepository, purposes: list[str]) -> None:
         self._audit = audit
+        self._logs = UnitOfWork(audit, "read log")
         self._purposes = list(purposes)
 
     @property
@@ -38,7 +41,8 @@ class PersonalDataService:
         record = ReadRecord(read_id=new_id("pdr"), resident_id=resident.resident_id, read_by=who.subject,
                             reader_role=who.role.value, reader_scope=who.scope, items=chosen, purpose=purpose,
                             note=note, read_at=datetime.now(UTC))
-        await self._audit.record(record)
+        await change_or_create(self._logs, resident.resident_id, lambda log: log.record(record),
+                               lambda: ReadLog(resident.resident_id))
         return record, {item: getattr(resident.person, item) for item in chosen}
 
     async def reads(self, resident_id: str, after: int, limit: int) -> list[tuple[int, ReadRecord]]:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from towngrid_kit.errors import InvalidInput
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Quarantine, Resident
-from registry.service.ids import new_id
+from registry.service.changes import outcome_of
+from towngrid_kit.ids import new_id
 from registry.service.resident_files import ResidentFiles
 
 
@@ -23,7 +24,7 @@ class QuarantineUseCases(ResidentFiles):
         quarantine_id = new_id("qua")
         now = datetime.now(UTC)
         started = started_at or now
-        resident = await self._change(resident_id, lambda r: r.start_quarantine(
+        resident = await self.change(resident_id, lambda r: r.start_quarantine(
             quarantine_id, kind, started, planned_end, contact_of, reason_code=reason_code, by=by, note=note,
             decided_at=now))
         return resident, resident.quarantine(quarantine_id)
@@ -33,7 +34,7 @@ class QuarantineUseCases(ResidentFiles):
         self.reasons.check(reason, note)
         now = datetime.now(UTC)
         changes: list[PlannedEndChange] = []
-        resident = await self._change(resident_id, lambda r: changes.append(
+        resident = await self.change(resident_id, lambda r: changes.append(
             r.change_planned_end(quarantine_id, planned_end, reason, note, by, now)))
         return resident, changes[-1]
 
@@ -41,9 +42,8 @@ class QuarantineUseCases(ResidentFiles):
         if await self._repo.get(contact_id) is None:
             raise InvalidInput(f"no resident {contact_id}; register the contact first", field="body.contact_resident_id")
         link_id, now = new_id("lnk"), datetime.now(UTC)
-        links: list[ContactLink] = []
-        await self._change(case_id, lambda r: links.append(r.link_contact(link_id, contact_id, last_contact_on, by, now)))
-        return links[-1]
+        return await outcome_of(self._files, case_id,
+                                lambda r: r.link_contact(link_id, contact_id, last_contact_on, by, now))
 
     async def quarantine_contact(self, case_id: str, contact_id: str, kind: str, planned_end: date,
                                  started_at: datetime | None, *, reason_code: str, note: str | None,
@@ -61,7 +61,7 @@ class QuarantineUseCases(ResidentFiles):
             check_id=new_id("chk"), temperature_c=temperature_c, symptoms=symptoms,
             checked_by=checked_by, checked_at=checked_at or datetime.now(UTC),
         )
-        resident = await self._change(resident_id, lambda r: r.record_health_check(quarantine_id, check))
+        resident = await self.change(resident_id, lambda r: r.record_health_check(quarantine_id, check))
         return resident, check
 
     async def end_quarantine(
@@ -71,5 +71,5 @@ class QuarantineUseCases(ResidentFiles):
         self.reasons.check(reason_code, note)
         now = datetime.now(UTC)
         ended = ended_at or now
-        return await self._change(resident_id, lambda r: r.end_quarantine(
+        return await self.change(resident_id, lambda r: r.end_quarantine(
             quarantine_id, ended, outcome, reason_code=reason_code, by=by, note=note, decided_at=now))

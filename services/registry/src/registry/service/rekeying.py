@@ -14,17 +14,23 @@ removing a key shreds those historic copies.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from towngrid_contracts.envelope import EventData
 from towngrid_contracts.registry import DutyPersonDataReencrypted, ResidentPersonalDataReencrypted, TipReporterReencrypted
-from towngrid_kit.concurrency import retry_on_conflict
-from registry.adapters.duty_repository import DutyRepository
+from towngrid_kit.errors import NotFound
+from towngrid_kit.repository import Repository
+from towngrid_kit.unit_of_work import UnitOfWork
+from registry.adapters.duty_repository import DutyPeopleRepository
+from registry.adapters.mappers import SealedMapper
 from registry.adapters.repository import ResidentRepository
 from registry.adapters.sealing import KeyRing, SealError
 from registry.adapters.tip_repository import TipRepository
+
+A = TypeVar("A")
 
 
 @dataclass
@@ -37,28 +43,31 @@ class RekeyReport:
 
 
 class Rekeying:
-    def __init__(self, ring: KeyRing, residents: ResidentRepository, tips: TipRepository, duty: DutyRepository) -> None:
+    def __init__(self, ring: KeyRing, residents: ResidentRepository, tips: TipRepository,
+                 duty: DutyPeopleRepository) -> None:
         self._ring = ring
-        self._residents = residents
-        self._tips = tips
-        self._duty = duty
+        self._kinds: list[tuple[str, Sealed, Callable[[str], EventData]]] = [
+            ("residents", Sealed(residents, residents.sealing, "resident"),
+             lambda i: ResidentPersonalDataReencrypted(resident_id=i, key_id=ring.current_id,
+                                                       reencrypted_at=datetime.now(UTC))),
+            ("tips", Sealed(tips, tips.sealing, "tip"),
+             lambda i: TipReporterReencrypted(tip_id=i, key_id=ring.current_id, reencrypted_at=datetime.now(UTC))),
+            ("duty_people", Sealed(duty, duty.sealing, "person on duty"),
+             lambda i: DutyPersonDataReencrypted(duty_person_id=i, key_id=ring.current_id,
+                                                 reencrypted_at=datetime.now(UTC))),
+        ]
 
     async def run(self, *, check_only: bool = False, batch: int = 200) -> RekeyReport:
         """Re-seal every record not under the current key (``check_only``: just count them)."""
         report = RekeyReport(self._ring.current_id)
-        kinds: list[tuple[str, Callable[[str | None, int], Awaitable[list[str]]], Callable[[str, bool], Awaitable[bool]]]] = [
-            ("residents", self._residents.ids, self._resident),
-            ("tips", self._tips.tip_ids, self._tip),
-            ("duty_people", self._duty.person_ids, self._duty_person),
-        ]
-        for kind, ids, reseal in kinds:
+        for kind, records, event in self._kinds:
             checked = changed = 0
             after: str | None = None
-            while page := await ids(after, batch):
+            while page := await records.repo.ids({"_id": {"$gt": after}} if after else {}, limit=batch):
                 for record_id in page:
                     checked += 1
                     try:
-                        changed += await reseal(record_id, check_only)
+                        changed += await records.reseal(record_id, event, check_only)
                     except SealError:
                         report.unreadable.setdefault(kind, []).append(record_id)
                 after = page[-1]
@@ -66,50 +75,39 @@ class Rekeying:
             (report.behind if check_only else report.resealed)[kind] = changed
         return report
 
-    async def _resident(self, resident_id: str, check_only: bool) -> bool:
-        async def attempt() -> bool:
-            found = await self._residents.load_raw(resident_id)
-            if found is None or not self._residents.needs_resealing(found[0]):
-                return False
-            if check_only:
-                return True
-            resident = self._residents.opened(*found)
-            resident.pending.append(ResidentPersonalDataReencrypted(
-                resident_id=resident_id, key_id=self._ring.current_id, reencrypted_at=datetime.now(UTC)))
-            await self._residents.save(resident)
-            return True
 
-        return await retry_on_conflict(attempt)
+class Sealed(Generic[A]):
+    """The records of one kind with sealed personal data, changed through the kit's unit of work."""
 
-    async def _tip(self, tip_id: str, check_only: bool) -> bool:
-        async def attempt() -> bool:
-            found = await self._tips.load_raw(tip_id)
-            if found is None or not self._tips.needs_resealing(found[0]):
-                return False
-            if check_only:
-                return True
-            tip = self._tips.opened(*found)
-            tip.pending.append(TipReporterReencrypted(tip_id=tip_id, key_id=self._ring.current_id,
-                                                      reencrypted_at=datetime.now(UTC)))
-            await self._tips.save(tip)
-            return True
+    def __init__(self, repo: Repository[A], sealing: SealedMapper[A], what: str) -> None:
+        self.repo = repo
+        self._sealing = sealing
+        self._records = UnitOfWork(repo, what)
 
-        return await retry_on_conflict(attempt)
+    async def _behind(self, record_id: str) -> bool:
+        found = await self.repo.store.load(record_id)
+        return found is not None and self._sealing.needs_resealing(found[0])
 
-    async def _duty_person(self, person_id: str, check_only: bool) -> bool:
-        async def attempt() -> bool:
-            found = await self._duty.load_raw(person_id)
-            if found is None or not self._duty.needs_resealing(found[0]):
-                return False
-            if check_only:
-                return True
-            person = self._duty.opened(*found)
-            person.pending.append(DutyPersonDataReencrypted(duty_person_id=person_id, key_id=self._ring.current_id,
-                                                            reencrypted_at=datetime.now(UTC)))
-            await self._duty.save_person(person)
-            return True
+    async def reseal(self, record_id: str, event: Callable[[str], EventData], check_only: bool) -> bool:
+        """Whether the record was (``check_only``: is) behind the current key; re-sealed by a
+        commit with ``event`` (the state is sealed under the current key by every save)."""
+        behind = await self._behind(record_id)
+        if check_only or not behind:
+            return behind
+        resealed: list[bool] = []
 
-        return await retry_on_conflict(attempt)
+        async def reseal_latest(record: A) -> None:
+            # the stored state as of now: if another change re-sealed it meanwhile, nothing to do;
+            # if it is newer than ``record`` and still behind, the save collides and all runs again
+            resealed[:] = [await self._behind(record_id)]
+            if resealed[0]:
+                record.pending.append(event(record_id))  # type: ignore[attr-defined]
+
+        try:
+            await self._records.change(record_id, reseal_latest)
+        except NotFound:
+            return False
+        return resealed[0]
 
 
 def as_dict(report: RekeyReport) -> dict[str, Any]:

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from towngrid_kit.auth import Principal
-from towngrid_kit.concurrency import retry_on_conflict
 from towngrid_kit.errors import InvalidInput
 from registry.domain.checklist import ChecklistItem
 from registry.domain.places import ensure_covers, place_in
 from registry.domain.resident import Person, Resident, ReturnRecord
 from registry.service.care import CareUseCases
-from registry.service.ids import new_id
+from registry.service.changes import change_or_create
+from towngrid_kit.ids import new_id
 from registry.service.quarantines import QuarantineUseCases
 
 
@@ -56,33 +56,33 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             registered_at=datetime.now(UTC),
         )
 
-        grid = await self._grids.get(self._town_id)
+        grid = await self._grids.current(self._town_id)
         if problem := grid.placement_problem(registration.compound_id, registration.neighbour_group_id):
             raise InvalidInput(problem[1], field=problem[0])
         chain = grid.chain(registration.compound_id, registration.neighbour_group_id)
 
-        async def attempt() -> Registered:
-            resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
-            resident = await self._repo.get(resident_id)
-            created = resident is None
-            if resident is None:
-                resident = Resident(
-                    resident_id=resident_id,
-                    person=registration.person,
-                    household_id=registration.household_id or new_id("hh"),
-                    compound_id=registration.compound_id,
-                    neighbour_group_id=registration.neighbour_group_id,
-                )
+        resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
+        created: list[bool] = []
+
+        def register(resident: Resident) -> Resident:
+            created[:] = [resident.version == 0]
+            if resident.version == 0:
                 resident.open_checklist(new_id("cl"), grid.checklist, chain, record.registered_at)
             else:
                 if within is not None:
                     ensure_covers(within, place_in(grid, resident.compound_id))
                 resident.person = registration.person
             resident.register_return(record)
-            await self._repo.save(resident)
-            return Registered(resident, created=created)
+            return resident
 
-        return await retry_on_conflict(attempt)
+        resident = await change_or_create(self._files, resident_id, register, lambda: Resident(
+            resident_id=resident_id,
+            person=registration.person,
+            household_id=registration.household_id or new_id("hh"),
+            compound_id=registration.compound_id,
+            neighbour_group_id=registration.neighbour_group_id,
+        ))
+        return Registered(resident, created=created[0])
 
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
         return await self._count_and_save(resident_id, lambda r: r.flag_missed_checks(now, self._tz))
@@ -108,7 +108,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
     async def verify_checklist_item(self, resident_id: str, code: str, by: str,
                                     at: datetime | None) -> tuple[Resident, ChecklistItem]:
         when = at or datetime.now(UTC)
-        resident = await self._change(resident_id, lambda r: r.verify_checklist_item(code, by, when))
+        resident = await self.change(resident_id, lambda r: r.verify_checklist_item(code, by, when))
         assert resident.checklist is not None
         item = resident.checklist.item(code)
         assert item is not None
@@ -131,4 +131,4 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             filters["compound_id"] = {"$in": compound_ids}
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
-        return await self._repo.page(filters, after, limit)
+        return await self._repo.find(filters, after=after, limit=limit)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
-from towngrid_kit.errors import InvalidInput, NotFound
+from towngrid_kit.errors import InvalidInput
+from towngrid_kit.ids import new_id
+from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.repository import ResidentRepository
 from registry.adapters.tip_repository import TipRepository
 from registry.domain.tip import Reporter, Tip
-from registry.service.ids import new_id
 
 
 class TipService:
     def __init__(self, repository: TipRepository, residents: ResidentRepository) -> None:
         self._repo = repository
         self._residents = residents
-        self._locks = KeyedLocks()
+        self._tips = UnitOfWork(repository, "tip")
 
     async def report(self, *, kind: str, channel: str, compound_id: str, description: str,
                      subject_national_id: str | None, reporter: Reporter | None) -> Tip:
@@ -27,30 +27,19 @@ class TipService:
             matched = await self._residents.find_by_national_id(subject_national_id)
         tip = Tip.report(new_id("tip"), new_id("task"), kind, channel, compound_id, description, reporter,
                          matched, datetime.now(UTC))
-        await self._repo.save(tip)
-        return tip
+        return await self._tips.add(tip)
 
     async def get(self, tip_id: str) -> Tip:
-        tip = await self._repo.get(tip_id)
-        if tip is None:
-            raise NotFound(f"no tip {tip_id}")
-        return tip
+        return await self._tips.get(tip_id)
 
     async def screen(self, tip_id: str, outcome: str, resident_id: str | None, note: str | None, by: str) -> Tip:
         if resident_id is not None and await self._residents.get(resident_id) is None:
             raise InvalidInput(f"no resident {resident_id}", field="body.resident_id")
 
-        async def attempt() -> Tip:
-            tip = await self.get(tip_id)
-            tip.screen(outcome, resident_id, note, by, datetime.now(UTC))
-            await self._repo.save(tip)
-            return tip
-
-        async with self._locks.hold(tip_id):
-            return await retry_on_conflict(attempt)
+        return await self._tips.change(tip_id, lambda t: t.screen(outcome, resident_id, note, by, datetime.now(UTC)))
 
     async def count_open(self) -> int:
-        return await self._repo.count_open()
+        return await self._repo.count({"open": True})
 
     async def page(self, compound_ids: list[str] | None, open_only: bool | None, after: str | None,
                    limit: int) -> list[Tip]:
@@ -60,4 +49,4 @@ class TipService:
             filters["compound_id"] = {"$in": compound_ids}
         if open_only is not None:
             filters["open"] = open_only
-        return await self._repo.page(filters, after, limit)
+        return await self._repo.find(filters, after=after, limit=limit)
