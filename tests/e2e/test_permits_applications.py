@@ -9,6 +9,7 @@ from permits_support import (
     PERMIT_TOPIC,
     apply,
     business_reopening,
+    grid_known,
     health_certificate,
     resident_id,
     vehicle_pass,
@@ -17,6 +18,7 @@ from towngrid_kit.auth import Role
 
 
 async def qr_code(system: System, checkpoint_id: str = "CP-C03-017") -> str:
+    await grid_known(system)  # a checkpoint of the grid, and the community of the service point SP-C03
     async with system.client("permits") as admin:
         found = await admin.get(f"/checkpoints/{checkpoint_id}/qr-code")
         assert found.status_code == 200, found.text

@@ -11,6 +11,7 @@ from permits_support import (
     apply,
     approve_all,
     business_reopening,
+    grid_known,
     health_certificate,
     resident_id,
     reviewer,
@@ -19,6 +20,7 @@ from permits_support import (
 
 
 async def test_reviewers_see_and_decide_only_their_department(system: System) -> None:
+    await grid_known(system)  # the community of the service point SP-C03
     async with system.client("permits") as admin:
         policies = {p["permit_type"]: p for p in (await admin.get("/review-policies")).json()}
         assert policies["vehicle_pass"]["rule"] == "quorum" and policies["vehicle_pass"]["quorum"] == 2

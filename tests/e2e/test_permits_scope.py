@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,12 +18,12 @@ import httpx
 from access_matrix.marks import DEPARTMENT, GRID
 from access_matrix.permits import SCOPE
 from e2e_support import System, eventually, produce
-from permits_support import apply, business_reopening, health_certificate, resident_id, reviewer, vehicle_pass
+from permits_support import (apply, business_reopening, grid_known, health_certificate, resident_id, reviewer,
+                             vehicle_pass)
 from towngrid_contracts.registry import QuarantineStarted
 from towngrid_kit.auth import Role
 from towngrid_kit.commits import outbox_entries
 
-TOWN_CSV = Path(__file__).parents[2] / "services" / "registry" / "data" / "chengguan_grid.csv"
 C03, C05 = "C03-017", "C05-001"  # compounds of communities C03 and C05
 
 # Every operation SCOPE marks GRID or DEPARTMENT; each is exercised below, in and out of scope.
@@ -51,20 +50,6 @@ def test_the_scoped_operations_here_are_those_the_matrix_marks() -> None:
 
 def officer(system: System, scope: str, role: Role = Role.COMMUNITY_OFFICER) -> httpx.AsyncClient:
     return system.client("permits", role, scope=scope, subject=f"{role.value}-{scope}")
-
-
-async def grid_known(system: System) -> None:
-    """The town's grid imported in the registry (idempotent) and projected by the permits worker."""
-    async with system.client("registry") as registry:
-        imported = await registry.post("/grid/import", content=TOWN_CSV.read_bytes(), headers={"Content-Type": "text/csv"})
-        assert imported.status_code == 200, imported.text
-    async with system.client("permits") as admin:
-        async def projected() -> bool:
-            probe = await admin.post("/applications", json=health_certificate(compound_id=C05))
-            assert probe.status_code in (201, 422), probe.text
-            return probe.status_code == 201
-
-        await eventually(projected, timeout=60, interval=0.5)
 
 
 async def ids(client: httpx.AsyncClient, **params: Any) -> set[str]:

@@ -4,14 +4,72 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
-from e2e_support import System
+from e2e_support import System, eventually
+from people import returnee
 from towngrid_kit.auth import Role, mint_token
 
 PERMIT_TOPIC = "permits.permit.v1"
+TOWN_CSV = Path(__file__).parents[2] / "services" / "registry" / "data" / "chengguan_grid.csv"
+LAST_COMPOUND = "C08-017"  # the town file's last compound: once permits knows it, it knows the whole file
+_grids_known: set[int] = set()
+
+
+async def grid_known(system: System) -> None:
+    """The town's grid imported in the registry (idempotent) and projected by the permits worker:
+    community service points (SP-<community>) and checkpoints are those of the grid."""
+    if id(system) in _grids_known:
+        return
+    async with system.client("registry") as registry:
+        imported = await registry.post("/grid/import", content=TOWN_CSV.read_bytes(), headers={"Content-Type": "text/csv"})
+        assert imported.status_code == 200, imported.text
+    async with system.client("permits") as admin:
+        async def projected() -> bool:
+            probe = await admin.get(f"/checkpoints/CP-{LAST_COMPOUND}/qr-code")
+            assert probe.status_code in (200, 422), probe.text
+            return probe.status_code == 200
+
+        await eventually(projected, timeout=60, interval=0.5)
+    _grids_known.add(id(system))
+
+
+async def announced(system: System, resident: str) -> None:
+    """Wait until the registry's event naming the resident's compound has reached the permits worker."""
+    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    try:
+        places = client["permits"]["resident_places"]
+
+        async def known() -> bool:
+            return await places.find_one({"_id": resident}) is not None
+
+        await eventually(known, timeout=60, interval=0.3)
+    finally:
+        await client.close()
+
+
+async def known_in_quarantine(system: System, resident: str) -> None:
+    """Wait until the permits worker has the resident in its quarantine roster."""
+    async with system.client("permits") as admin:
+        async def known() -> bool:
+            found = await admin.get(f"/quarantine-status/{resident}")
+            return found.status_code == 200 and found.json()["in_quarantine"]
+
+        await eventually(known, timeout=60)
+
+
+async def registered(system: System, compound_id: str = "C03-017") -> str:
+    """A returnee registered in the registry, announced to permits: their resident id."""
+    async with system.client("registry") as registry:
+        created = await registry.post("/residents", json=returnee(compound_id))
+        assert created.status_code == 201, created.text
+        resident = created.json()["resident"]["resident_id"]
+    await announced(system, resident)
+    return resident
 
 
 def reviewer(system: System, department: str | None, subject: str | None = None) -> httpx.AsyncClient:
@@ -75,6 +133,7 @@ async def approve_all(system: System, permit_id: str, departments: list[str]) ->
 
 async def issue(system: System, body: dict[str, Any]) -> dict[str, Any]:
     """Apply and get every configured department to approve: the issued permit's view."""
+    await grid_known(system)
     async with system.client("permits") as permits:
         applied = await apply(permits, body)
     issued = await approve_all(system, applied["permit_id"], [s["department"] for s in applied["steps"]])

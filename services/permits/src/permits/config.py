@@ -21,9 +21,6 @@ class PermitsSettings(ServiceSettings):
     )
     windows: list[str] = Field(default_factory=lambda: ["W1", "W2", "W3"],
                                description="The town hall's application windows, as JSON.")
-    service_points: list[str] = Field(
-        default_factory=lambda: [f"SP-C{n:02d}" for n in range(1, 9)],
-        description="The community service points, as JSON.")
     public_applications_per_window: int = Field(
         default=30, ge=1, le=100_000, description="Online applications accepted per client per PUBLIC_RATE_WINDOW_S "
                                                   "(60 s), across all api replicas.")

@@ -11,10 +11,9 @@ from towngrid_kit.idempotency import IdempotencyKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.grid import GridDirectory
+from towngrid_kit.grid import GridDirectory, Place
 from permits.domain.permit import Permit
 from permits.entrypoints.schemas import (
-    CHECKPOINT_RE,
     ApplicationView,
     ChecklistUpdate,
     CounterApplication,
@@ -22,7 +21,9 @@ from permits.entrypoints.schemas import (
     OnlineApplication,
     details_of,
 )
-from permits.entrypoints.scope import ensure_sees, grid_filter, place, reviewer_department
+from permits.entrypoints.scope import (checkpoint_place, counter_place, ensure_sees, grid_filter, reviewer_department,
+                                       service_point_community)
+from permits.adapters.resident_places import ResidentPlaces
 from permits.service.permits import Application, PermitService
 
 COUNTER_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
@@ -48,32 +49,37 @@ def grid_units(request: Request) -> GridDirectory:
 Grid = Annotated[GridDirectory, Depends(grid_units)]
 
 
+def resident_places(request: Request) -> ResidentPlaces:
+    return request.app.state.places
+
+
+Places = Annotated[ResidentPlaces, Depends(resident_places)]
+
+
 def view(permits: PermitService, p: Permit, principal: Principal | None = None) -> ApplicationView:
     department = reviewer_department(principal) if principal and principal.role == Role.PERMIT_REVIEWER else None
     return ApplicationView.of(p, permits.verification_code(p), only_department=department)
 
 
 def application_of(body: Any, channel: str, service_point_id: str | None, checkpoint_id: str | None,
-                   where: tuple[str | None, str | None]) -> Application:
+                   where: Place) -> Application:
     return Application(permit_type=body.permit_type, holder_resident_id=getattr(body, "holder_resident_id", None),
                        merchant_id=getattr(body, "merchant_id", None), channel=channel,
                        service_point_id=service_point_id, checkpoint_id=checkpoint_id, details=details_of(body),
-                       requested_until=body.valid_until, compound_id=where[0], community_id=where[1])
+                       requested_until=body.valid_until, compound_id=where.compound_id, community_id=where.community_id)
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationView,
              summary="Take an application at a town hall window or a community service point")
 async def apply_at_counter(body: Annotated[CounterApplication, Body()], request: Request, permits: Permits,
-                           grid: Grid, principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
+                           grid: Grid, places: Places,
+                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    settings = request.app.state.settings
-    known = settings.windows if body.channel == "town_hall_window" else settings.service_points
-    if body.service_point_id not in known:
-        raise InvalidInput(f"unknown {body.channel} {body.service_point_id!r} (one of: {', '.join(known)})",
-                           field="body.service_point_id")
-    where = await place(grid, compound_id=body.compound_id, service_point_id=body.service_point_id)
-    if not principal.covers(compound=where[0], community=where[1]):
-        raise HTTPException(403, f"outside your scope ({principal.scope}): name the applicant's compound_id in it")
+    counter = await service_point_community(grid, body.channel, body.service_point_id,
+                                            request.app.state.settings.windows)
+    # Placed (and the caller's scope checked) before anything about the holder's quarantine is looked at.
+    where = await counter_place(grid, places, principal, holder_resident_id=getattr(body, "holder_resident_id", None),
+                                compound_id=body.compound_id, service_point_community=counter)
 
     async def action() -> tuple[int, object]:
         permit, receipt = await permits.apply(application_of(body, body.channel, body.service_point_id, None, where))
@@ -90,11 +96,9 @@ async def apply_at_counter(body: Annotated[CounterApplication, Body()], request:
 async def apply_online(body: Annotated[OnlineApplication, Body()], request: Request, permits: Permits, grid: Grid,
                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
     checkpoint_id = permits.checkpoint_of(body.qr_code)
-    matched = CHECKPOINT_RE.match(checkpoint_id)
-    if not matched:
-        raise InvalidInput("QR code refused: it names no checkpoint", field="body.qr_code")
-    compound_id = matched.group(1)  # the applicant's compound: its gate's QR poster was scanned
-    where = (compound_id, await grid.community_of(compound_id))
+    # The applicant's compound: its gate's QR poster was scanned (the public answer is the same
+    # whoever the holder is, so the holder's own place is not looked up here).
+    where = await checkpoint_place(grid, checkpoint_id, "body.qr_code")
 
     async def action() -> tuple[int, object]:
         # The same answer whoever the holder is (registered or not, in quarantine or not): see apply.

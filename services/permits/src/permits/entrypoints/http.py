@@ -17,6 +17,7 @@ from towngrid_kit.settings import load_settings
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory, compounds_in_scope, ensure_compound
 from permits.adapters.quarantine_roster import QuarantineRoster
+from permits.adapters.resident_places import ResidentPlaces
 from permits.bootstrap import build_appeal_service, build_permit_service
 from permits.config import PermitsSettings
 from permits.entrypoints import applications, decisions, issued
@@ -82,6 +83,7 @@ def create_permits_app(settings: PermitsSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.grid = GridDirectory(resources.db)
         await app.state.grid.ensure_indexes()
+        app.state.places = ResidentPlaces(resources.db)
         app.state.roster = QuarantineRoster(resources.db)
         await app.state.roster.ensure_indexes()
         app.state.permits = await build_permit_service(resources.db, settings)

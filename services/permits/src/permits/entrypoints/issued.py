@@ -12,10 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from permits.domain.review import PERMIT_TYPES, ReviewPolicy
-from permits.entrypoints.applications import Permits, view
-from permits.entrypoints.scope import ensure_sees
+from permits.entrypoints.applications import Grid, Permits, view
+from permits.entrypoints.scope import checkpoint_place, ensure_sees
 from permits.entrypoints.schemas import (
-    CHECKPOINT_RE,
     ApplicationView,
     CheckpointQrView,
     PolicyBody,
@@ -76,11 +75,10 @@ async def verification_key(permits: Permits) -> VerificationKeyView:
 @router.get("/checkpoints/{checkpoint_id}/qr-code", response_model=CheckpointQrView,
             summary="The signed code to print on a checkpoint's QR poster for online applications")
 async def checkpoint_qr(checkpoint_id: str, permits: Permits,
-                        _: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> CheckpointQrView:
-    matched = CHECKPOINT_RE.match(checkpoint_id)
-    if not matched:
-        raise InvalidInput("checkpoint_id must look like CP-C03-017", field="path.checkpoint_id")
-    return CheckpointQrView(checkpoint_id=checkpoint_id, compound_id=matched.group(1),
+                        grid: Grid, _: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]
+                        ) -> CheckpointQrView:
+    where = await checkpoint_place(grid, checkpoint_id, "path.checkpoint_id")
+    return CheckpointQrView(checkpoint_id=checkpoint_id, compound_id=where.compound_id,
                             qr_code=permits.checkpoint_code(checkpoint_id))
 
 

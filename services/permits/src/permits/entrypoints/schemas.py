@@ -16,7 +16,6 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 ResidentId = Annotated[str, Field(pattern=r"^res_[A-Za-z0-9]{1,64}$", description="The registry's resident id.")]
 MerchantId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description="The delivery service's merchant id.")]
 Department = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-CHECKPOINT_RE = re.compile(r"^CP-(C\d{2}-\d{3})$")
 # Province abbreviation, issuing-office letter, then 5 characters (6 for new-energy vehicles).
 PLATE_RE = re.compile(r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
                       r"(?:[A-HJ-NP-Z0-9]{5}|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{4}[挂学警])$")
@@ -74,11 +73,12 @@ class _BusinessReopening(_Body):
 
 class _AtCounter(_Body):
     channel: Literal["town_hall_window", "community_service_point"]
-    service_point_id: Text = Field(description="Which window (W1..) or community service point (SP-C01..).")
+    service_point_id: Text = Field(description="Which window (W1..) or community service point (SP-<community_id>, e.g. SP-C03).")
     compound_id: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
-        default=None, description="The applicant's compound (as in the registry's grid): who may see the "
+        default=None, description="A merchant's compound (as in the registry's grid): who may see the "
                                   "application. Without it, a service point's community (SP-<community>); at a "
-                                  "town hall window, town staff only.")
+                                  "town hall window, town staff only. A resident's application lies in the "
+                                  "holder's own compound: if given, it must be that one.")
 
 
 class _Online(_Body):

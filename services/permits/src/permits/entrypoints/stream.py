@@ -1,5 +1,5 @@
-"""The permits worker: follows the registry's quarantines (roster, suspension, reinstatement) and
-grid (which community each compound belongs to), runs the clock (overdue review steps, expiry), and relays its outbox."""
+"""The permits worker: follows the registry's residents (where each lives), quarantines (roster,
+suspension, reinstatement) and grid (which community each compound belongs to), runs the clock (overdue review steps, expiry), and relays its outbox."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.catalogue import TOPICS
 from towngrid_contracts.envelope import Envelope
-from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted
+from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.lease import Lease
 from towngrid_kit.periodic import run_periodically
@@ -22,6 +22,7 @@ from towngrid_kit.worker import create_worker, run_worker
 from towngrid_kit.grid import GridDirectory
 from permits.adapters.quarantine_roster import QuarantineRoster
 from permits.adapters.repository import PermitRepository, PolicyStore
+from permits.adapters.resident_places import ResidentPlaces
 from permits.bootstrap import AGGREGATE_STORES, build_signer
 from permits.config import PermitsSettings
 from permits.service.permits import PermitService
@@ -35,10 +36,17 @@ def build_service(db: AsyncDatabase, settings: PermitsSettings) -> PermitService
 
 def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
     roster = QuarantineRoster(db)
+    places = ResidentPlaces(db)
     handlers = EventHandlers()
+
+    @handlers.on(ResidentReturned)
+    async def on_returned(event: ResidentReturned, envelope: Envelope) -> None:
+        # Where the resident lives: the place of the applications they hold (see scope.place).
+        await places.placed(event.resident_id, event.compound_id, envelope)
 
     @handlers.on(QuarantineStarted)
     async def on_started(event: QuarantineStarted, envelope: Envelope) -> None:
+        await places.placed(event.resident_id, event.compound_id, envelope)
         # The roster first: from then on no application of this resident is issued (see decide).
         await roster.started(event, envelope)
         current = await roster.get(event.resident_id)
