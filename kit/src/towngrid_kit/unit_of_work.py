@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from towngrid_kit.concurrency import KeyedLocks, retry_on_conflict
-from towngrid_kit.errors import NotFound
+from towngrid_kit.errors import ConcurrentModification, NotFound
 from towngrid_kit.repository import Repository
 
 A = TypeVar("A")
+T = TypeVar("T")
 
 
 class UnitOfWork(Generic[A]):
@@ -47,6 +48,30 @@ class UnitOfWork(Generic[A]):
 
         async with self._locks.hold(aggregate_id):
             return await retry_on_conflict(attempt)
+
+    async def outcome(self, aggregate_id: str, change: Callable[[A], T] | Callable[[A], Awaitable[T]]) -> T:
+        """:meth:`change`, answering what the domain method returned (on its last attempt)."""
+        outcome: list[Any] = []
+
+        async def run(aggregate: A) -> None:
+            result = change(aggregate)
+            outcome[:] = [await result if inspect.isawaitable(result) else result]
+
+        await self.change(aggregate_id, run)
+        return outcome[0]
+
+    async def change_or_create(self, aggregate_id: str, change: Callable[[A], T], new: Callable[[], A]) -> T:
+        """``change`` applied to the aggregate, or to ``new()`` (stored as its first commit) when
+        there is none yet; a creation that loses the race to another changes the one stored."""
+        if await self.repo.get(aggregate_id) is None:
+            aggregate = new()
+            outcome = change(aggregate)
+            try:
+                await self.add(aggregate)
+                return outcome
+            except ConcurrentModification:
+                pass  # created at the same moment elsewhere: apply the change to that one
+        return await self.outcome(aggregate_id, change)
 
     async def add(self, aggregate: A) -> A:
         """Store a new aggregate (its first events); ConcurrentModification if its id is taken."""

@@ -196,18 +196,13 @@ class PermitService:
             quarantine_id, self._clock(), cause))
 
     async def _for_each_held(self, holder_id: str, change: Callable[[Permit], bool]) -> int:
-        changed: set[str] = set()
-
-        async def apply(permit: Permit) -> None:
-            if change(permit):
-                changed.add(permit.permit_id)
-
+        changed = 0
         for permit_id in await self._repo.held_by(holder_id):
             try:
-                await self._permits.change(permit_id, apply)
+                changed += await self._permits.outcome(permit_id, change)
             except NotFound:  # an id filed by an application that crashed before its commit
                 pass
-        return len(changed)
+        return changed
 
     # ----- the clock (worker) ----------------------------------------------------------------
 

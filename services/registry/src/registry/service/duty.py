@@ -13,7 +13,6 @@ from registry.adapters.grid_repository import GridRepository
 from registry.domain.duty import CheckpointCoverage, DutyPerson, Shift, SlotCoverage, coverage
 from registry.domain.grid import Grid
 from registry.domain.places import unit_place
-from registry.service.changes import change_or_create
 
 CONCURRENT_CHECKPOINTS = 8  # checkpoints assessed at once by a coverage check (each its own unit of work)
 
@@ -86,7 +85,7 @@ class DutyService:
                 return detected, restored, int(bool(found.open_gaps))
 
             async with gate:
-                return await change_or_create(self._coverage, checkpoint_id, assess_one, lambda: CheckpointCoverage(
+                return await self._coverage.change_or_create(checkpoint_id, assess_one, lambda: CheckpointCoverage(
                     checkpoint_id, compound.compound_id, compound.community_id))
 
         results = await asyncio.gather(*(assess(c) for c in targets))

@@ -10,7 +10,6 @@ from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.grid_csv import parse_grid_csv
 from registry.adapters.grid_repository import GridRepository
 from registry.domain.grid import ChecklistTemplate, Grid, RowError
-from registry.service.changes import outcome_of
 
 T = TypeVar("T")
 
@@ -79,4 +78,4 @@ class GridService:
         return await self._change(change)
 
     async def _change(self, change: Callable[[Grid], T]) -> T:
-        return await outcome_of(self._grids, self.town_id, change)
+        return await self._grids.outcome(self.town_id, change)

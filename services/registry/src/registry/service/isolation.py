@@ -11,7 +11,6 @@ from towngrid_kit.ids import new_id
 from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.isolation_repository import IsolationRepository
 from registry.domain.isolation import Admission, IsolationSite, Room
-from registry.service.changes import change_or_create, outcome_of
 from registry.service.residents import ResidentService
 
 T = TypeVar("T")
@@ -47,7 +46,7 @@ class IsolationService:
                 raise Conflict(f"site {site_id} was set up in {site.compound_id or site.community_id or 'the town'}")
             return site.add_room(zone_id, room_id, capacity, datetime.now(UTC))
 
-        return await change_or_create(self._sites, site_id, change, lambda: IsolationSite(site_id))
+        return await self._sites.change_or_create(site_id, change, lambda: IsolationSite(site_id))
 
     async def admit(self, site_id: str, resident_id: str, room_id: str | None) -> Admission:
         """Admit a resident who is in centralized quarantine (their file says so)."""
@@ -69,4 +68,4 @@ class IsolationService:
         return await self._change(site_id, lambda s: s.record_cleaning(room_id, by, datetime.now(UTC)))
 
     async def _change(self, site_id: str, change: Callable[[IsolationSite], T]) -> T:
-        return await outcome_of(self._sites, site_id, change)
+        return await self._sites.outcome(site_id, change)

@@ -14,7 +14,6 @@ from towngrid_kit.errors import InvalidInput
 from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.audit_repository import AuditRepository, ReadLog, ReadRecord
 from registry.domain.resident import Resident
-from registry.service.changes import change_or_create
 from towngrid_kit.ids import new_id
 
 ITEMS = ("national_id", "mobile", "address")
@@ -41,7 +40,7 @@ class PersonalDataService:
         record = ReadRecord(read_id=new_id("pdr"), resident_id=resident.resident_id, read_by=who.subject,
                             reader_role=who.role.value, reader_scope=who.scope, items=chosen, purpose=purpose,
                             note=note, read_at=datetime.now(UTC))
-        await change_or_create(self._logs, resident.resident_id, lambda log: log.record(record),
+        await self._logs.change_or_create(resident.resident_id, lambda log: log.record(record),
                                lambda: ReadLog(resident.resident_id))
         return record, {item: getattr(resident.person, item) for item in chosen}
 

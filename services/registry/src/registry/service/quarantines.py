@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from towngrid_kit.errors import InvalidInput
 from registry.domain.follow_up import ContactLink, PlannedEndChange
 from registry.domain.resident import HealthCheck, Quarantine, Resident
-from registry.service.changes import outcome_of
 from towngrid_kit.ids import new_id
 from registry.service.resident_files import ResidentFiles
 
@@ -42,7 +41,7 @@ class QuarantineUseCases(ResidentFiles):
         if await self._repo.get(contact_id) is None:
             raise InvalidInput(f"no resident {contact_id}; register the contact first", field="body.contact_resident_id")
         link_id, now = new_id("lnk"), datetime.now(UTC)
-        return await outcome_of(self._files, case_id,
+        return await self._files.outcome(case_id,
                                 lambda r: r.link_contact(link_id, contact_id, last_contact_on, by, now))
 
     async def quarantine_contact(self, case_id: str, contact_id: str, kind: str, planned_end: date,

@@ -16,7 +16,6 @@ from registry.adapters.repository import ResidentRepository
 from registry.domain.decisions import DEFAULT_QUARANTINE_REASONS, ReasonCodes
 from registry.domain.resident import Resident
 from registry.domain.risk_areas import RiskAreas
-from registry.service.changes import outcome_of
 
 
 class ResidentFiles:
@@ -49,12 +48,12 @@ class ResidentFiles:
 
     async def _count_and_save(self, resident_id: str, record: Callable[[Resident], int]) -> int:
         """Let ``record`` note what is due (it returns how many); stored only if it noted any."""
-        return await outcome_of(self._files, resident_id, record)
+        return await self._files.outcome(resident_id, record)
 
     async def _change_if_known(self, resident_id: str, change: Callable[[Resident], bool]) -> bool:
         """Apply a change that says whether it changed anything; False (nothing done) for a resident
         this registry does not know."""
         try:
-            return await outcome_of(self._files, resident_id, change)
+            return await self._files.outcome(resident_id, change)
         except NotFound:
             return False

@@ -16,7 +16,6 @@ from registry.domain.checklist import ChecklistItem
 from registry.domain.places import ensure_covers, place_in
 from registry.domain.resident import Person, Resident, ReturnRecord
 from registry.service.care import CareUseCases
-from registry.service.changes import change_or_create
 from towngrid_kit.ids import new_id
 from registry.service.quarantines import QuarantineUseCases
 
@@ -75,7 +74,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             resident.register_return(record)
             return resident
 
-        resident = await change_or_create(self._files, resident_id, register, lambda: Resident(
+        resident = await self._files.change_or_create(resident_id, register, lambda: Resident(
             resident_id=resident_id,
             person=registration.person,
             household_id=registration.household_id or new_id("hh"),

@@ -9,7 +9,6 @@ from typing import Any
 
 from towngrid_kit.errors import ConcurrentModification
 from towngrid_kit.unit_of_work import UnitOfWork
-from registry.service.changes import change_or_create, outcome_of
 
 
 @dataclass
@@ -54,19 +53,19 @@ class Store:
 async def test_the_first_change_creates_the_aggregate_and_the_next_changes_it() -> None:
     store = Store()
     tallies = UnitOfWork(store, "tally")  # type: ignore[arg-type]
-    assert await change_or_create(tallies, "t1", lambda t: t.add(2), lambda: Tally("t1")) == 2
-    assert await change_or_create(tallies, "t1", lambda t: t.add(3), lambda: Tally("t1")) == 5
+    assert await tallies.change_or_create("t1", lambda t: t.add(2), lambda: Tally("t1")) == 2
+    assert await tallies.change_or_create("t1", lambda t: t.add(3), lambda: Tally("t1")) == 5
     assert (store.saved["t1"].count, store.saved["t1"].version) == (5, 2)
 
 
 async def test_a_creation_that_loses_the_race_changes_the_stored_one() -> None:
     store = Store(hidden_once={"t1"})
     tallies = UnitOfWork(store, "tally")  # type: ignore[arg-type]
-    assert await change_or_create(tallies, "t1", lambda t: t.add(2), lambda: Tally("t1")) == 12
+    assert await tallies.change_or_create("t1", lambda t: t.add(2), lambda: Tally("t1")) == 12
     assert (store.saved["t1"].count, store.saved["t1"].version) == (12, 2)
 
 
-async def test_outcome_of_gives_what_the_domain_method_returned() -> None:
+async def test_outcome_gives_what_the_domain_method_returned() -> None:
     store = Store()
     store.saved["t1"] = Tally("t1", count=1, version=1)
-    assert await outcome_of(UnitOfWork(store, "tally"), "t1", lambda t: t.add(4)) == 5  # type: ignore[arg-type]
+    assert await UnitOfWork(store, "tally").outcome("t1", lambda t: t.add(4)) == 5  # type: ignore[arg-type]
