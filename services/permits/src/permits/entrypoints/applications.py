@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.paging import Page, page_of
@@ -74,7 +74,7 @@ def application_of(body: Any, channel: str, service_point_id: str | None, checkp
 async def apply_at_counter(body: Annotated[CounterApplication, Body()], request: Request, permits: Permits,
                            grid: Grid, places: Places,
                            principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
-                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                           once: OncePerKey) -> JSONResponse:
     counter = await service_point_community(grid, body.channel, body.service_point_id,
                                             request.app.state.settings.windows)
     # Placed (and the caller's scope checked) before anything about the holder's quarantine is looked at.
@@ -87,14 +87,13 @@ async def apply_at_counter(body: Annotated[CounterApplication, Body()], request:
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
-    scope = f"POST /applications {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/online-applications", status_code=201, response_model=ApplicationView,
              summary="Apply online after scanning a checkpoint's QR code (public: no staff token)")
-async def apply_online(body: Annotated[OnlineApplication, Body()], request: Request, permits: Permits, grid: Grid,
-                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def apply_online(body: Annotated[OnlineApplication, Body()], permits: Permits, grid: Grid,
+                       once: OncePerKey) -> JSONResponse:
     checkpoint_id = permits.checkpoint_of(body.qr_code)
     # The applicant's compound: its gate's QR poster was scanned (the public answer is the same
     # whoever the holder is, so the holder's own place is not looked up here).
@@ -107,8 +106,7 @@ async def apply_online(body: Annotated[OnlineApplication, Body()], request: Requ
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
-    scope = f"POST /online-applications {checkpoint_id}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/applications/{permit_id}/status", response_model=ApplicationView,

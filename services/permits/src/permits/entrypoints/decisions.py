@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, require_roles
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from permits.entrypoints.applications import Permits, view
 from permits.entrypoints.schemas import (
     AppealView,
@@ -54,9 +54,9 @@ async def lift_suspension(permit_id: str, body: PermitDecisionBody, permits: Per
 
 @router.post("/appeals", status_code=201, response_model=AppealView,
              summary="Appeal a permit's suspension or revocation for its holder (the officer must cover the permit)")
-async def file_appeal(body: FileAppeal, request: Request, permits: Permits, service: Appeals,
+async def file_appeal(body: FileAppeal, permits: Permits, service: Appeals,
                       principal: Annotated[Principal, Depends(require_roles(*FILERS))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      once: OncePerKey) -> JSONResponse:
     permit = await permits.get(body.permit_id)
     ensure_sees(principal, permit)
 
@@ -64,8 +64,7 @@ async def file_appeal(body: FileAppeal, request: Request, permits: Permits, serv
         _, appeal = await service.file(permit, "staff", principal.subject, body.statement)
         return 201, AppealView.of(permit.permit_id, appeal).model_dump(mode="json")
 
-    scope = f"POST /appeals {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @public.post("/holder-appeals", status_code=201, response_model=HolderAppealView,

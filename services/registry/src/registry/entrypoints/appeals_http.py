@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, require_roles
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from registry.entrypoints.appeal_schemas import AppealView, DecideAppeal, FileAppeal
 from registry.entrypoints.scoping import Guard
 from registry.service.appeals import AppealService
@@ -27,17 +27,16 @@ Appeals = Annotated[AppealService, Depends(appeals)]
 
 @router.post("/appeals", status_code=201, response_model=AppealView,
              summary="Appeal a person's quarantine on their behalf (the officer must cover the person)")
-async def file_appeal(body: FileAppeal, request: Request, service: Appeals, guard: Guard,
+async def file_appeal(body: FileAppeal, service: Appeals, guard: Guard,
                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, body.resident_id)
 
     async def action() -> tuple[int, object]:
         _, appeal = await service.file(body.resident_id, body.quarantine_id, principal.subject, body.statement)
         return 201, AppealView.of(body.resident_id, appeal).model_dump(mode="json")
 
-    scope = f"POST /appeals {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/appeals/{appeal_id}", response_model=AppealView, summary="One appeal and its outcome")

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
@@ -95,9 +95,9 @@ def _enrolled(resident: Resident) -> CareView:
 
 @router.post("/residents/{resident_id}/care", status_code=201, response_model=CareView,
              summary="Enrol a vulnerable resident (optionally paired with a helper at once)")
-async def enrol(resident_id: str, body: Enrol, request: Request, service: Residents, guard: Guard,
+async def enrol(resident_id: str, body: Enrol, service: Residents, guard: Guard,
                 principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -105,8 +105,7 @@ async def enrol(resident_id: str, body: Enrol, request: Request, service: Reside
                                                   body.relief_every_days, body.helper_id, body.enrolled_at)
         return 201, CareView.of(resident).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/care {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/residents/{resident_id}/care", response_model=CareView, summary="A vulnerable resident's care")
@@ -124,9 +123,9 @@ async def pair(resident_id: str, body: Pair, service: Residents, guard: Guard,
 
 @router.post("/residents/{resident_id}/care/visits", status_code=201, response_model=VisitView,
              summary="Record a visit (the caller is recorded as the visitor)")
-async def record_visit(resident_id: str, body: Visit, request: Request, service: Residents, guard: Guard,
+async def record_visit(resident_id: str, body: Visit, service: Residents, guard: Guard,
                        principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
-                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                       once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -134,8 +133,7 @@ async def record_visit(resident_id: str, body: Visit, request: Request, service:
                                               body.visited_at)
         return 201, VisitView.of(visit).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/care/visits {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/care/residents", response_model=Page[CareView], summary="Vulnerable residents in your scope, a page at a time")

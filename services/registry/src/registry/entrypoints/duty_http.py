@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.duty import DutyPerson, Shift
 from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
@@ -111,16 +111,15 @@ Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.post("/people", status_code=201, response_model=PersonView, summary="Register a person on duty with their unit")
-async def register_person(body: NewPerson, request: Request, service: Duty, principal: Staff, guard: Guard,
-                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def register_person(body: NewPerson, service: Duty, principal: Staff, guard: Guard,
+                          once: OncePerKey) -> JSONResponse:
     await guard.unit(principal, body.unit_level, body.unit_id)
 
     async def action() -> tuple[int, object]:
         person = await service.register_person(body.name, body.mobile, body.kind, body.unit_level, body.unit_id)
         return 201, PersonView.of(person).model_dump(mode="json")
 
-    scope = f"POST /duty/people {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/people", response_model=Page[PersonView], summary="People on duty, a page at a time")
@@ -138,8 +137,8 @@ async def get_person(person_id: str, principal: Staff, guard: Guard) -> PersonVi
 
 @router.post("/people/{person_id}/shifts", status_code=201, response_model=ShiftView,
              summary="Schedule a shift at a checkpoint (a person's shifts never overlap)")
-async def schedule(person_id: str, body: NewShift, request: Request, service: Duty, principal: Staff, guard: Guard,
-                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def schedule(person_id: str, body: NewShift, service: Duty, principal: Staff, guard: Guard,
+                   once: OncePerKey) -> JSONResponse:
     await guard.duty_person(principal, person_id)
     try:
         await guard.checkpoint(principal, body.checkpoint_id)
@@ -150,8 +149,7 @@ async def schedule(person_id: str, body: NewShift, request: Request, service: Du
         shift = await service.schedule(person_id, body.checkpoint_id, body.starts_at, body.ends_at)
         return 201, ShiftView.of(shift).model_dump(mode="json")
 
-    scope = f"POST /duty/people/{person_id}/shifts {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/checkpoints/{checkpoint_id}/coverage", response_model=CoverageView,

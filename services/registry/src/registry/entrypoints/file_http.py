@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.entrypoints.appeal_schemas import AppealView
 from registry.entrypoints.quarantine_schemas import (
@@ -46,9 +46,9 @@ async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangeP
 
 @router.post("/residents/{resident_id}/contacts", status_code=201, response_model=ContactView,
              summary="Link a close contact to this case")
-async def link_contact(resident_id: str, body: LinkContact, request: Request, service: Residents,
+async def link_contact(resident_id: str, body: LinkContact, service: Residents,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard,
-                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                       once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
     await guard.other_resident(principal, body.contact_resident_id, "body.contact_resident_id")
 
@@ -57,15 +57,13 @@ async def link_contact(resident_id: str, body: LinkContact, request: Request, se
                                           principal.subject)
         return 201, ContactView(**vars(link)).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/contacts {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/residents/{resident_id}/contacts/{contact_id}/quarantine", status_code=201,
              response_model=QuarantineView, summary="Put a linked close contact into quarantine from the case")
-async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, request: Request,
-                             service: Residents, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                             guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, service: Residents, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                             guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
     await guard.resident(principal, contact_id)
 
@@ -75,8 +73,7 @@ async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuara
                                                          note=body.note, by=principal.subject)
         return 201, QuarantineView.of(quarantine).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/contacts/{contact_id}/quarantine {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/residents/{resident_id}/history", response_model=HistoryView,

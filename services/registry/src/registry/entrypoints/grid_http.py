@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import After
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.auth import Principal, Role, require_roles
@@ -51,11 +51,6 @@ def _after(ids: list[str], after: str | None, limit: int) -> list[str]:
     return sorted(i for i in ids if after is None or i > after)[:limit + 1]
 
 
-async def _create(request: Request, key: str | None, principal: Principal, body: dict, action) -> JSONResponse:  # noqa: ANN001
-    scope = f"POST {request.url.path} {principal.subject}"
-    return await request.app.state.idempotency.run(key, scope, body, action)
-
-
 @router.get("", response_model=GridView, summary="The town's grid at a glance, and its settings")
 async def get_grid(service: Grids, _: AnyStaff) -> GridView:
     return GridView.of(await service.get())
@@ -81,7 +76,7 @@ async def change_settings(body: GridSettingsBody, service: Grids, guard: Guard,
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
 async def import_grid(request: Request, service: Grids, guard: Guard,
                       principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("text/csv", "text/plain"):
@@ -100,7 +95,7 @@ async def import_grid(request: Request, service: Grids, guard: Guard,
         return 200, ImportReport(**report).model_dump(mode="json")
 
     try:
-        return await _create(request, idempotency_key, principal, {"csv": text}, action)
+        return await once({"csv": text}, action)
     except GridImportRefused as refused:
         errors = [{"field": f"rows[{e.row}].{e.field}", "row": e.row, "column": e.field, "message": e.message}
                   for e in refused.errors]
@@ -109,9 +104,9 @@ async def import_grid(request: Request, service: Grids, guard: Guard,
 
 
 @router.post("/communities", status_code=201, response_model=CommunityView, summary="Register a community")
-async def register_community(body: NewCommunity, request: Request, service: Grids, guard: Guard,
+async def register_community(body: NewCommunity, service: Grids, guard: Guard,
                              principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
-                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                             once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
 
     async def action() -> tuple[int, object]:
@@ -119,7 +114,7 @@ async def register_community(body: NewCommunity, request: Request, service: Grid
         return 201, CommunityView(community_id=community.community_id, name=community.name,
                                   compounds=0).model_dump(mode="json")
 
-    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/communities", response_model=Page[CommunityView], summary="List communities, a page at a time")
@@ -140,9 +135,9 @@ async def rename_community(community_id: str, body: Rename, service: Grids, guar
 
 @router.post("/compounds", status_code=201, response_model=CompoundView,
              summary="Register a compound (its checkpoint comes with it)")
-async def register_compound(body: NewCompound, request: Request, service: Grids, guard: Guard,
+async def register_compound(body: NewCompound, service: Grids, guard: Guard,
                             principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
-                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                            once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
 
     async def action() -> tuple[int, object]:
@@ -151,7 +146,7 @@ async def register_compound(body: NewCompound, request: Request, service: Grids,
                                  name=compound.name, checkpoint_id=compound.checkpoint_id,
                                  groups=[]).model_dump(mode="json")
 
-    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 def _compounds(grid: Grid, community_id: str | None) -> list[str]:
@@ -191,16 +186,16 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
 
 
 @router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
-async def register_group(body: NewGroup, request: Request, service: Grids, guard: Guard,
+async def register_group(body: NewGroup, service: Grids, guard: Guard,
                          principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                         once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
     async def action() -> tuple[int, object]:
         group = await service.register_group(body.group_id, body.compound_id, body.name)
         return 201, GroupView.of(group).model_dump(mode="json")
 
-    return await _create(request, idempotency_key, principal, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/groups", response_model=Page[GroupView], summary="List neighbour groups, a page at a time")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
@@ -60,9 +60,9 @@ Residents = Annotated[ResidentService, Depends(residents)]
 
 @router.post("/residents", status_code=201, response_model=RegistrationView,
              summary="Register a returnee (the same national ID again updates that file)")
-async def register_returnee(body: RegisterReturnee, request: Request, service: Residents, guard: Guard,
+async def register_returnee(body: RegisterReturnee, service: Residents, guard: Guard,
                             principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                            once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
     async def action() -> tuple[int, object]:
@@ -75,8 +75,7 @@ async def register_returnee(body: RegisterReturnee, request: Request, service: R
         view = RegistrationView(created=done.created, resident=ResidentView.of(done.resident))
         return (201 if done.created else 200), view.model_dump(mode="json")
 
-    scope = f"POST /residents {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentView | ResidentTaskView,
@@ -100,9 +99,9 @@ async def list_residents(service: Residents, guard: Guard,
 
 @router.post("/residents/{resident_id}/quarantines", status_code=201, response_model=QuarantineView,
              summary="Start a quarantine (home or at the centralized isolation point), with the reason")
-async def start_quarantine(resident_id: str, body: StartQuarantine, request: Request, service: Residents,
+async def start_quarantine(resident_id: str, body: StartQuarantine, service: Residents,
                            principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard,
-                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                           once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -111,15 +110,13 @@ async def start_quarantine(resident_id: str, body: StartQuarantine, request: Req
                                                        by=principal.subject)
         return 201, QuarantineView.of(quarantine).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/quarantines {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/health-checks", status_code=201,
              response_model=HealthCheckView, summary="Record a daily health check (fever raises an alert)")
-async def record_health_check(resident_id: str, quarantine_id: str, body: RecordHealthCheck, request: Request,
-                              service: Residents, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
-                              guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def record_health_check(resident_id: str, quarantine_id: str, body: RecordHealthCheck, service: Residents, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+                              guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -127,8 +124,7 @@ async def record_health_check(resident_id: str, quarantine_id: str, body: Record
             resident_id, quarantine_id, body.temperature_c, body.symptoms, principal.subject, body.checked_at)
         return 201, HealthCheckView.of(check).model_dump(mode="json")
 
-    scope = f"POST /residents/{resident_id}/quarantines/{quarantine_id}/health-checks {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/end", response_model=QuarantineView,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.isolation import Admission, IsolationSite, Room
 from registry.entrypoints.inputs import Body
@@ -122,8 +122,8 @@ async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: 
 
 @router.post("/{site_id}/rooms", status_code=201, response_model=RoomView,
              summary="Add a room with its capacity to a zone (the site and zone come with their first room)")
-async def add_room(site_id: SiteId, body: NewRoom, request: Request, service: Isolation, principal: Staff,
-                   guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def add_room(site_id: SiteId, body: NewRoom, service: Isolation, principal: Staff,
+                   guard: Guard, once: OncePerKey) -> JSONResponse:
     place = await guard.new_site_place(principal, site_id, body.community_id, body.compound_id)
 
     async def action() -> tuple[int, object]:
@@ -131,8 +131,7 @@ async def add_room(site_id: SiteId, body: NewRoom, request: Request, service: Is
                                       place.compound)
         return 201, RoomView.of(room).model_dump(mode="json")
 
-    scope = f"POST /isolation-sites/{site_id}/rooms {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/{site_id}/occupancy", response_model=OccupancyView, summary="Occupancy at a glance")
@@ -142,8 +141,8 @@ async def occupancy(site_id: SiteId, principal: Staff, guard: Guard) -> Occupanc
 
 @router.post("/{site_id}/admissions", status_code=201, response_model=AdmissionView,
              summary="Admit a person in centralized quarantine and assign a room (never over capacity)")
-async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolation, principal: Staff,
-                guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+async def admit(site_id: SiteId, body: Admit, service: Isolation, principal: Staff,
+                guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
     await guard.other_resident(principal, body.resident_id, "body.resident_id")
 
@@ -151,8 +150,7 @@ async def admit(site_id: SiteId, body: Admit, request: Request, service: Isolati
         admission = await service.admit(site_id, body.resident_id, body.room_id)
         return 201, AdmissionView.of(admission).model_dump(mode="json")
 
-    scope = f"POST /isolation-sites/{site_id}/admissions {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/{site_id}/admissions", response_model=Page[AdmissionView], summary="Admissions, a page at a time")
@@ -175,14 +173,13 @@ async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service
 
 @router.post("/{site_id}/rooms/{room_id}/cleanings", status_code=201, response_model=RoomView,
              summary="Record that a room was cleaned (needed before the next person)")
-async def record_cleaning(site_id: SiteId, room_id: str, request: Request, service: Isolation,
+async def record_cleaning(site_id: SiteId, room_id: str, service: Isolation,
                           principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.COMPOUND_VOLUNTEER))],
-                          guard: Guard, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                          guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
 
     async def action() -> tuple[int, object]:
         room = await service.record_cleaning(site_id, room_id, principal.subject)
         return 201, RoomView.of(room).model_dump(mode="json")
 
-    scope = f"POST /isolation-sites/{site_id}/rooms/{room_id}/cleanings {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, {}, action)
+    return await once({}, action)

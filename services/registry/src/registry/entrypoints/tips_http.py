@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.request_limits import PublicRoute
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
@@ -138,9 +138,9 @@ async def report_public(request: Request, service: Tips) -> JSONResponse:
 
 
 @router.post("/tips", status_code=201, response_model=TipView, summary="Record a tip taken by staff (hotline, WeChat)")
-async def report_by_staff(body: StaffTipBody, request: Request, service: Tips, guard: Guard,
+async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard,
                           principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
-                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                          once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
     async def action() -> tuple[int, object]:
@@ -149,8 +149,7 @@ async def report_by_staff(body: StaffTipBody, request: Request, service: Tips, g
                                    reporter=body.reporter())
         return 201, TipView.of(tip).model_dump(mode="json")
 
-    scope = f"POST /tips {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/tips", response_model=Page[TipView],
