@@ -23,7 +23,8 @@ from labor.entrypoints.schemas import (
 )
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import compounds_in_scope
-from labor.entrypoints.deps import OFFICERS, STAFF, Service
+from labor.entrypoints.deps import Service
+from labor.entrypoints.roles import OFFICERS, STAFF
 from labor.entrypoints.scope import (
     ensure_own_enterprise,
     ensure_resident,

@@ -20,7 +20,8 @@ from labor.domain.places import CITIES, PROVINCES, is_local
 from labor.entrypoints import batches, resumption
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
-from labor.entrypoints.deps import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF, Service
+from labor.entrypoints.deps import Service
+from labor.entrypoints.roles import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF
 from labor.entrypoints.scope import (
     eligibility_shown_to,
     ensure_own_enterprise,

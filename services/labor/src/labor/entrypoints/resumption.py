@@ -14,7 +14,8 @@ from towngrid_kit.ids import utcnow
 from towngrid_kit.paging import Page, page_of
 from labor.bootstrap import Labor
 from labor.domain.resumption import ResumptionCase
-from labor.entrypoints.deps import OFFICERS, STAFF, Service
+from labor.entrypoints.deps import Service
+from labor.entrypoints.roles import OFFICERS, STAFF
 from labor.entrypoints.schemas import OpenCase, RaiseProblem, RecordAction, Resolve, Resume, view
 from labor.entrypoints.scope import ensure_own_enterprise, enterprise_filter
 

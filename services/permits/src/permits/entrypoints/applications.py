@@ -25,10 +25,8 @@ from permits.entrypoints.scope import (checkpoint_place, counter_place, ensure_s
                                        service_point_community)
 from permits.adapters.resident_places import ResidentPlaces
 from permits.service.permits import Application, PermitService
+from permits.entrypoints.roles import COUNTER_STAFF, DECIDERS, READERS
 
-COUNTER_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
-DECIDERS = (Role.PERMIT_REVIEWER, Role.TOWN_ADMIN)
 Status = Literal["under_review", "issued", "rejected", "suspended", "revoked", "expired"]
 PermitType = Literal["health_certificate", "vehicle_pass", "business_reopening"]
 

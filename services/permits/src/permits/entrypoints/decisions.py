@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.idempotency import OncePerKey
 from permits.entrypoints.applications import Permits, view
 from permits.entrypoints.schemas import (
@@ -22,9 +22,8 @@ from permits.entrypoints.schemas import (
 )
 from permits.entrypoints.scope import ensure_sees
 from permits.service.appeals import PermitAppealService
+from permits.entrypoints.roles import APPEAL_DECIDERS, APPEAL_FILERS
 
-DECIDERS = (Role.TOWN_ADMIN,)
-FILERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 router = APIRouter(tags=["decisions and appeals"])
 public = APIRouter(tags=["decisions and appeals"])
 
@@ -39,7 +38,7 @@ Appeals = Annotated[PermitAppealService, Depends(appeals)]
 @router.post("/permits/{permit_id}/suspend", response_model=ApplicationView,
              summary="Suspend an issued permit, with the reason (who is recorded)")
 async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
-                  principal: Annotated[Principal, Depends(require_roles(*DECIDERS))]) -> ApplicationView:
+                  principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
     return view(permits, await permits.suspend(permit_id, body.reason_code, body.note, principal.subject))
 
@@ -47,7 +46,7 @@ async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
 @router.post("/permits/{permit_id}/lift-suspension", response_model=ApplicationView,
              summary="Lift a manual suspension, with the reason (a holder in quarantine stays suspended)")
 async def lift_suspension(permit_id: str, body: PermitDecisionBody, permits: Permits,
-                          principal: Annotated[Principal, Depends(require_roles(*DECIDERS))]) -> ApplicationView:
+                          principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
     return view(permits, await permits.lift_suspension(permit_id, body.reason_code, body.note, principal.subject))
 
@@ -55,7 +54,7 @@ async def lift_suspension(permit_id: str, body: PermitDecisionBody, permits: Per
 @router.post("/appeals", status_code=201, response_model=AppealView,
              summary="Appeal a permit's suspension or revocation for its holder (the officer must cover the permit)")
 async def file_appeal(body: FileAppeal, permits: Permits, service: Appeals,
-                      principal: Annotated[Principal, Depends(require_roles(*FILERS))],
+                      principal: Annotated[Principal, Depends(require_roles(*APPEAL_FILERS))],
                       once: OncePerKey) -> JSONResponse:
     permit = await permits.get(body.permit_id)
     ensure_sees(principal, permit)
@@ -77,7 +76,7 @@ async def holder_appeal(body: HolderAppeal, service: Appeals) -> HolderAppealVie
 
 @router.get("/appeals/{appeal_id}", response_model=AppealView, summary="One appeal and its outcome")
 async def get_appeal(appeal_id: str, service: Appeals,
-                     principal: Annotated[Principal, Depends(require_roles(*FILERS))]) -> AppealView:
+                     principal: Annotated[Principal, Depends(require_roles(*APPEAL_FILERS))]) -> AppealView:
     permit = await service.permit_of(appeal_id)
     ensure_sees(principal, permit)
     return AppealView.of(permit.permit_id, permit.appeal(appeal_id))
@@ -87,7 +86,7 @@ async def get_appeal(appeal_id: str, service: Appeals,
              summary="Review an appeal: upheld, or overturned (the permit is reinstated). Not by whoever took the "
                      "appealed decision or filed the appeal (403)")
 async def decide_appeal(appeal_id: str, body: DecideAppeal, service: Appeals,
-                        principal: Annotated[Principal, Depends(require_roles(*DECIDERS))]) -> AppealView:
+                        principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> AppealView:
     ensure_sees(principal, await service.permit_of(appeal_id))
     permit, appeal = await service.decide(appeal_id, body.outcome == "overturned", body.reason_code, body.note,
                                           principal.subject)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.request_limits import PublicRoute
@@ -22,8 +22,8 @@ from permits.bootstrap import build_appeal_service, build_permit_service
 from permits.config import PermitsSettings
 from permits.entrypoints import applications, decisions, issued
 from permits.entrypoints.applications import Grid
+from permits.entrypoints.roles import READERS
 
-READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
 router = APIRouter(tags=["quarantine roster"])
 
 

@@ -14,6 +14,7 @@ from towngrid_kit.errors import InvalidInput
 from permits.domain.review import PERMIT_TYPES, ReviewPolicy
 from permits.entrypoints.applications import Grid, Permits, view
 from permits.entrypoints.scope import checkpoint_place, ensure_sees
+from permits.entrypoints.roles import CHECKPOINT_STAFF, FIGURE_READERS, READERS
 from permits.entrypoints.schemas import (
     ApplicationView,
     CheckpointQrView,
@@ -25,9 +26,6 @@ from permits.entrypoints.schemas import (
     VerifyCode,
 )
 
-READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.PERMIT_REVIEWER)
-FIGURE_READERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COUNTY_SUBSCRIBER)
-CHECKPOINT_STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 _optional_bearer = HTTPBearer(auto_error=False, description="Optional: checkpoint staff get the detailed status")
 router = APIRouter(tags=["permits"])
 public = APIRouter(tags=["verification (public)"])

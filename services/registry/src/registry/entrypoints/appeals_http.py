@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.idempotency import OncePerKey
 from registry.entrypoints.appeal_schemas import AppealView, DecideAppeal, FileAppeal
 from registry.entrypoints.scoping import Guard
 from registry.service.appeals import AppealService
+from registry.entrypoints.roles import STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 
 router = APIRouter(tags=["appeals"])
 

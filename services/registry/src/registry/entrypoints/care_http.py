@@ -11,16 +11,15 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.resident import Resident
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
+from registry.entrypoints.roles import CHECKERS, STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 OpaqueId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
 Supply = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
 

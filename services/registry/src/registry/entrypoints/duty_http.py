@@ -11,15 +11,15 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from registry.domain.duty import DutyPerson, Shift
 from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.duty import DutyService
 from towngrid_kit.errors import InvalidInput, NotFound
+from registry.entrypoints.roles import STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 Days = Annotated[int, Query(ge=1, le=14)]
 
 router = APIRouter(prefix="/duty", tags=["duty rosters"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from registry.entrypoints.appeal_schemas import AppealView
 from registry.entrypoints.quarantine_schemas import (
     ChangePlannedEnd,
@@ -20,9 +20,8 @@ from registry.entrypoints.quarantine_schemas import (
 from registry.entrypoints.schemas import FileEvent, HistoryView, ResidentView
 from registry.entrypoints.scoping import Guard
 from registry.service.residents import ResidentService
+from registry.entrypoints.roles import STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 
 router = APIRouter(tags=["one file per person"])
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import After
 from towngrid_kit.paging import Page, page_of
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.problems import problem
 from registry.domain.grid import Grid
@@ -29,9 +29,8 @@ from registry.entrypoints.grid_schemas import (
 )
 from registry.entrypoints.scoping import Guard
 from registry.service.grid import GridImportRefused, GridService
+from registry.entrypoints.roles import ADMIN, STAFF
 
-ADMIN = (Role.TOWN_ADMIN,)
-OFFICERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 MAX_IMPORT_BYTES = 1_000_000
 Limit = Annotated[int, Query(ge=1, le=500)]
 
@@ -187,7 +186,7 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
 
 @router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
 async def register_group(body: NewGroup, service: Grids, guard: Guard,
-                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
+                         principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                          once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
@@ -209,7 +208,7 @@ async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = Non
 
 @router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")
 async def rename_group(group_id: str, body: Rename, service: Grids, guard: Guard,
-                       principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> GroupView:
+                       principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> GroupView:
     await guard.group(principal, group_id)
     await service.rename("neighbour_group", group_id, body.name)
     return GroupView.of((await service.get()).groups[group_id])

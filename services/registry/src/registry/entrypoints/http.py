@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.paging import Page
@@ -44,9 +44,8 @@ from registry.entrypoints.schemas import (
 from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view
 from registry.service.residents import Registration, ResidentService
+from registry.entrypoints.roles import CHECKERS, STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 
 router = APIRouter(tags=["residents"])
 

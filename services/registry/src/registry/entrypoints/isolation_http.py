@@ -16,8 +16,8 @@ from registry.domain.isolation import Admission, IsolationSite, Room
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.isolation import IsolationService
+from registry.entrypoints.roles import STAFF
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 

@@ -16,13 +16,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.personal_data import PersonalDataService
+from registry.entrypoints.roles import AUDITORS, UNMASKERS
 
-UNMASKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)  # a volunteer, reviewer or subscriber never
-AUDITORS = (Role.TOWN_ADMIN,)
 
 router = APIRouter(tags=["personal data"])
 

@@ -15,16 +15,15 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.request_limits import PublicRoute
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
 from registry.domain.tip import Reporter, Tip
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.tips import TipService
+from registry.entrypoints.roles import CHECKERS
 
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-CHECKERS = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER, Role.COMPOUND_VOLUNTEER)
 MAX_PUBLIC_BYTES = 8_000
 TipKind = Literal["unregistered_returnee", "quarantine_breach", "gathering", "other"]
 
