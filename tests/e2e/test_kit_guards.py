@@ -1,0 +1,186 @@
+"""The kit's guards against doing a thing twice, on the real database of the local stack:
+conditional updates under concurrency (``update_if``), the ``Idempotency-Key`` store and the
+relay's lease. Services use them through their endpoints and workers; these tests pin what they
+promise, on collections of their own (a fresh name per test).
+
+Not here, because it does not hold on the local FerretDB (1.24 on SQLite, with our patches): a
+conditional update of a document that exists is not atomic under concurrency. Measured with
+this file's shapes: 16 writers moving one document from version 0 to 1 at once, more than one
+applied in 12 of 60 rounds; 12 versioned refreshes at once (``{"version": {"$lt": v}}``) left it
+below the highest in 6 of 60; 10 candidates for an expired ``Lease``, two holders in 3 of 60;
+8 retries of a dead ``Idempotency-Key`` attempt, more than one ran in 3 of 30 (its commit's
+request key still stores the change once). MongoDB applies such an update atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from e2e_support import System
+from towngrid_contracts.envelope import EventData
+from towngrid_kit.commits import AggregateStore
+from towngrid_kit.errors import Conflict, InvalidInput
+from towngrid_kit.idempotency import IdempotencyStore
+from towngrid_kit.lease import Lease
+from towngrid_kit.mongo import update_if
+
+
+class ThingMade(EventData):
+    event_type: ClassVar[str] = "kittest.thing.made"
+    topic: ClassVar[str] = "kittest.thing.v1"
+    producer: ClassVar[str] = "kittest"
+
+
+@pytest.fixture
+async def db(system: System) -> AsyncIterator[AsyncDatabase]:
+    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    try:
+        yield client["kit_guards"]
+    finally:
+        await client.close()
+
+
+def fresh(name: str) -> str:
+    return f"{name}_{uuid.uuid4().hex[:10]}"
+
+
+# --- update_if -----------------------------------------------------------------------------------
+
+async def test_concurrent_first_writes_of_a_document_apply_once(db) -> None:
+    """Many conditional upserts of a document that does not exist yet: one creates it, the others
+    collide on ``_id`` and are not applied. (A conditional update of a document that exists is
+    not atomic on the local FerretDB under concurrency; see the module's docstring.)"""
+    docs = db[fresh("first")]
+    for _round in range(5):
+        key = uuid.uuid4().hex
+        applied = await asyncio.gather(*(update_if(docs, key, {"version": {"$lt": 1}}, {"$set": {"version": 1, "by": w}},
+                                                   upsert=True) for w in range(16)))
+        assert applied.count(True) == 1, f"{applied.count(True)} writers created it"
+        assert (await docs.find_one({"_id": key}))["by"] == applied.index(True)
+
+
+# --- IdempotencyStore ----------------------------------------------------------------------------
+
+class Counted:
+    """An action that creates something (a new aggregate committed in ``store``) and answers 201."""
+
+    def __init__(self, store: AggregateStore, gate: asyncio.Event | None = None, fail_after: bool = False,
+                 thing_id: str | None = None) -> None:
+        self.store, self.gate, self.fail_after, self.thing_id = store, gate, fail_after, thing_id
+        self.runs = 0
+
+    async def __call__(self) -> tuple[int, Any]:
+        self.runs += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        thing_id = self.thing_id or f"made_{uuid.uuid4().hex[:10]}"  # by default a new id each run
+        await self.store.commit(thing_id, 0, {"made": True}, [ThingMade()])
+        if self.fail_after:
+            raise RuntimeError("died after storing its change, before answering")
+        return 201, {"thing_id": thing_id}
+
+
+@pytest.fixture
+async def store(db) -> AggregateStore:
+    made = AggregateStore(db, fresh("made"))
+    await made.ensure_indexes()
+    return made
+
+
+def body_of(response) -> Any:  # noqa: ANN001
+    return json.loads(response.body)
+
+
+async def test_the_same_key_twice_gets_the_stored_answer_and_runs_once(db, store) -> None:
+    keys = IdempotencyStore(db[fresh("idem")])
+    action = Counted(store)
+    first = await keys.run("k1", "things", {"a": 1}, action)
+    again = await keys.run("k1", "things", {"a": 1}, action)
+    assert first.status_code == 201 and body_of(first)["thing_id"].startswith("made_")
+    assert (again.status_code, body_of(again)) == (201, body_of(first))
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert action.runs == 1 and await store.commits.count_documents({}) == 1
+    with pytest.raises(InvalidInput) as refused:
+        await keys.run("k1", "things", {"a": 2}, action)
+    assert refused.value.field == "Idempotency-Key" and action.runs == 1
+
+
+async def test_a_key_still_being_processed_is_refused_until_its_answer_is_stored(db, store) -> None:
+    keys = IdempotencyStore(db[fresh("idem")])
+    gate = asyncio.Event()
+    action = Counted(store, gate)
+    first = asyncio.create_task(keys.run("k2", "things", {"a": 1}, action))
+    while action.runs == 0:
+        await asyncio.sleep(0.01)
+    try:  # a racer let in would wait at the gate too: bounded, so that shows as a failure, not a hang
+        racing = await asyncio.wait_for(asyncio.gather(
+            *(keys.run("k2", "things", {"a": 1}, action) for _ in range(6)), return_exceptions=True), timeout=20)
+    finally:
+        gate.set()
+    assert all(isinstance(r, Conflict) and "still being processed" in r.detail for r in racing), racing
+    assert (await first).status_code == 201
+    replayed = await keys.run("k2", "things", {"a": 1}, action)
+    assert replayed.headers["Idempotent-Replayed"] == "true" and action.runs == 1
+
+
+async def test_a_retry_after_an_attempt_that_stored_its_change_and_failed_answers_already_applied(db, store) -> None:
+    """The retry changes the aggregate the first attempt changed (as the registry's registration
+    of a known person does): the commit's request key stores the change once."""
+    keys = IdempotencyStore(db[fresh("idem")])
+    with pytest.raises(RuntimeError):
+        await keys.run("k3", "things", {"a": 1}, Counted(store, fail_after=True, thing_id="made_known"))
+    retry = Counted(store, thing_id="made_known")
+    answer = await keys.run("k3", "things", {"a": 1}, retry)
+    assert answer.status_code == 200 and body_of(answer)["status"] == "already_applied"
+    assert (body_of(answer)["aggregate_id"], body_of(answer)["version"]) == ("made_known", 1)
+    assert retry.runs == 1 and await store.commits.count_documents({}) == 1, "the change is stored once"
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a commit's request key names its aggregate, so a creating "
+                   "use case that mints a new id on each run is stored again by the retry (POST /applications of "
+                   "permits, for one, mints pmt_<uuid4>)")
+async def test_a_retry_of_a_create_after_an_attempt_that_stored_it_and_failed_does_not_create_it_again(
+        db, store) -> None:
+    keys = IdempotencyStore(db[fresh("idem")])
+    with pytest.raises(RuntimeError):
+        await keys.run("k5", "things", {"a": 1}, Counted(store, fail_after=True))
+    answer = await keys.run("k5", "things", {"a": 1}, Counted(store))
+    assert await store.commits.count_documents({}) == 1, f"stored twice; the retry answered {answer.status_code}"
+    assert body_of(answer)["status"] == "already_applied"
+
+
+# --- Lease ---------------------------------------------------------------------------------------
+
+async def test_a_lease_has_one_holder_at_a_time_and_passes_on_when_it_expires(db) -> None:
+    leases = db[fresh("lease")]
+    first, second = Lease(leases, "relay", "first", ttl_s=2.0), Lease(leases, "relay", "second", ttl_s=2.0)
+    assert await first.acquire()
+    assert not await second.acquire()
+    await asyncio.sleep(1.2)  # past half its time: the holder renews
+    assert await first.acquire() and not await second.acquire()
+    await asyncio.sleep(1.2)  # within the renewed time: still the holder's
+    assert not await second.acquire()
+    await asyncio.sleep(1.5)  # the holder stopped renewing: it expires
+    assert await second.acquire()
+    assert not await first.acquire(), "the old holder does not take it back"
+    await second.release()
+    assert await first.acquire(), "released: free at once"
+
+
+async def test_many_candidates_for_a_free_lease_get_one_holder(db) -> None:
+    """(A lease that expired is free too, but many candidates taking it over at once may each
+    get it on the local FerretDB; see the module's docstring.)"""
+    leases = db[fresh("lease")]
+    for round_ in range(5):
+        candidates = [Lease(leases, f"relay-{round_}", f"owner-{n}", ttl_s=30) for n in range(10)]
+        won = await asyncio.gather(*(c.acquire() for c in candidates))
+        assert won.count(True) == 1, f"round {round_}: {won.count(True)} holders"
+        holder = await leases.find_one({"_id": f"relay-{round_}"})
+        assert holder["owner"] == f"owner-{won.index(True)}"
