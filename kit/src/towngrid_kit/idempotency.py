@@ -36,6 +36,7 @@ from towngrid_kit.auth import current_caller
 from towngrid_kit.commits import COMMITS_SUFFIX, AlreadyApplied, current_request
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from towngrid_kit.faults import FaultPoints
+from towngrid_kit.ids import minted_for
 from towngrid_kit.mongo import update_if
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,13 @@ class IdempotencyStore:
             raise RuntimeError("an Idempotency-Key outside a request of create_app's app: no caller to keep it for")
         record_id = f"{caller}|{scope}:{key}"
         print_ = fingerprint(scope, body)
-        replay, taken_over = await self._claim(record_id, print_)
+        replay, taken_over, started_at = await self._claim(record_id, print_)
         if replay is not None:
             return replay
         token = current_request.set(record_id)
         try:
-            status, content = await action()
+            with minted_for(record_id, started_at):  # a retry makes the same new ids
+                status, content = await action()
             self._faults.crash_at("api.before_response")
         except AlreadyApplied as done:
             # The first attempt stored its change and died before answering: nothing is applied
@@ -128,15 +130,15 @@ class IdempotencyStore:
         except PyMongoError as error:
             log.warning("idempotency record %s keeps its lease (%s)", record_id, error)
 
-    async def _claim(self, record_id: str, print_: str) -> tuple[JSONResponse | None, bool]:
+    async def _claim(self, record_id: str, print_: str) -> tuple[JSONResponse | None, bool, datetime]:
         """(a stored answer to replay, or None to run the request; whether an earlier attempt
-        with this key died holding it, so its change may be stored already)."""
+        with this key died holding it, so its change may be stored already; when the first
+        attempt began)."""
         now = datetime.now(UTC)
         try:
-            await self._collection.insert_one(
-                {"_id": record_id, "fingerprint": print_, "state": "pending", "lease_until": now + self._lease}
-            )
-            return None, False
+            await self._collection.insert_one({"_id": record_id, "fingerprint": print_, "state": "pending",
+                                               "lease_until": now + self._lease, "started_at": now})
+            return None, False, now
         except DuplicateKeyError:
             pass
         found = await self._collection.find_one({"_id": record_id})
@@ -145,14 +147,14 @@ class IdempotencyStore:
         if found["fingerprint"] != print_:
             raise InvalidInput("this Idempotency-Key was used with a different request", field="Idempotency-Key")
         if found["state"] == "done":
-            return self._replay(found), False
+            return self._replay(found), False, now
         taken = await update_if(
             self._collection, record_id, {"state": "pending", "lease_until": {"$lt": now}},
             {"$set": {"lease_until": now + self._lease}},
         )
         if not taken:
             raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
-        return None, True
+        return None, True, found.get("started_at", now)
 
     async def _applied_before(self, record_id: str) -> tuple[str, int] | None:
         """The (aggregate id, version) of a commit this request made, if any. Commits carry

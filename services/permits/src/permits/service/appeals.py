@@ -4,8 +4,8 @@ The rules are in ``permits.domain``; this loads, calls them and stores the permi
 
 from __future__ import annotations
 
-import uuid
 
+from towngrid_kit.ids import new_id
 from towngrid_kit.errors import NotFound
 from permits.adapters.appeal_index import AppealIndex
 from permits.domain.decisions import DEFAULT_APPEAL_REASONS, HOLDER, PermitAppeal, ReasonCodes
@@ -21,7 +21,7 @@ class PermitAppealService:
 
     async def file(self, permit: Permit, channel: str, filed_by: str,
                    statement: str | None) -> tuple[Permit, PermitAppeal]:
-        appeal_id = f"apl_{uuid.uuid4().hex}"
+        appeal_id = new_id("apl")
         await self._index.claim(appeal_id, permit.permit_id)
 
         async def change(p: Permit) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from towngrid_kit.ids import new_id
 from towngrid_kit.errors import InvalidInput, NotFound
 from towngrid_kit.unit_of_work import UnitOfWork
 from permits.adapters.quarantine_roster import QuarantineRoster
@@ -66,7 +66,7 @@ class PermitService:
         # would tell anyone who is in quarantine. The review's final approval refuses them (see decide).
         quarantined = (application.channel != "online_qr" and bool(holder)
                        and await self._open_quarantine(holder) is not None)
-        permit = Permit.apply(permit_id=f"pmt_{uuid.uuid4().hex}", permit_type=application.permit_type,
+        permit = Permit.apply(permit_id=new_id("pmt"), permit_type=application.permit_type,
                               holder_resident_id=holder, merchant_id=application.merchant_id,
                               channel=application.channel, service_point_id=application.service_point_id,
                               checkpoint_id=application.checkpoint_id, details=application.details,
