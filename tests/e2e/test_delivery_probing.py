@@ -182,8 +182,12 @@ async def test_collecting_at_the_checkpoint_takes_the_household_code(system: Sys
     async with system.client("delivery", subject="stf_gate") as admin:
         shop = await open_merchant(system, admin)
         team = (await admin.post("/teams", json={"community_id": "C03", "capacity": 10, "members": ["stf_c1"]})).json()
-        placed = (await admin.post("/orders", json=order_body(shop))).json()
+        body, key = order_body(shop), {"Idempotency-Key": uid("key")}
+        placed = (await admin.post("/orders", json=body, headers=key)).json()
         oid, code = placed["order_id"], placed["handover_code"]
+        replayed = await admin.post("/orders", json=body, headers=key)
+        assert replayed.headers.get("Idempotent-Replayed") == "true" and replayed.json()["order_id"] == oid
+        assert code and replayed.json()["handover_code"] is None  # the stored answer does not hold the code
         for step, body in [("accept", None), ("assign", {"team_id": team["team_id"], "courier_id": "stf_c1"}),
                            ("pick-up", None), ("hand-to-checkpoint", None)]:
             assert (await admin.post(f"/orders/{oid}/{step}", json=body)).status_code == 200

@@ -3,6 +3,7 @@
 # No ``from __future__ import annotations``: each step's handler is built in ``_add_step`` and
 # FastAPI reads its annotations (the body model, the roles allowed) as the objects given there.
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -71,6 +72,8 @@ async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
         if compound_id is not None:  # none: the use case's 422
             await ensure_compound(principal, svc.grid, compound_id)
 
+    issued: dict[str, str] = {}  # the handover code, kept out of the answer the idempotency record stores
+
     async def action() -> tuple[int, object]:
         order = await svc.orders.place(PlaceOrder(
             merchant_id=body.merchant_id, household_id=body.household_id, compound_id=body.compound_id,
@@ -79,12 +82,17 @@ async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
         ), principal.subject)
         if order.status == "rejected":
             return 422, _rejection_problem(order, view(principal, order), body.lines)
-        return 201, view(principal, order).model_dump(mode="json")
+        shown = view(principal, order)
+        if shown.handover_code:
+            issued["code"] = shown.handover_code
+        return 201, shown.model_copy(update={"handover_code": None}).model_dump(mode="json")
 
     scope = f"POST /orders {principal.subject}"
     response = await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
     if response.status_code == 422:
         response.headers["content-type"] = PROBLEM_JSON
+    if "code" in issued:  # this request placed it: the code, in this answer only (a replay has none)
+        return JSONResponse(json.loads(response.body) | {"handover_code": issued["code"]}, status_code=201)
     return response
 
 

@@ -179,7 +179,8 @@ class OrderView(BaseModel):
     version: int | None
     handover_code: str | None = Field(default=None, description=(
         "Only in the answer to placing the order: the household's one-time code, to be told to the "
-        "household; it shows it at the door or at the checkpoint. Never shown again."))
+        "household; it shows it at the door or at the checkpoint. Never shown again, not even in a "
+        "replay of the same Idempotency-Key (only its hash is kept)."))
 
     @classmethod
     def of(cls, o: Order) -> "OrderView":
