@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from delivery_support import ORDER_TOPIC, household_in_registry, order_body, open_merchant, place_until, uid
+from delivery_support import ORDER_TOPIC, household_in_registry, open_merchant, order_body, place_until, uid
 from e2e_support import System, events_with, read_topic
 from towngrid_kit.auth import Role
 
