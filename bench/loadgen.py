@@ -58,11 +58,11 @@ async def _flow(client: httpx.AsyncClient, fixture: dict, rng: random.Random, re
     placed = await call("POST /orders", "/orders", order_body(fixture, rng), 201)
     if placed is None:
         return
-    oid = placed.json()["order_id"]
+    oid, code = placed.json()["order_id"], placed.json()["handover_code"]
     record["order_id"] = oid
     for step, body in (("accept", None),
                        ("assign", {"team_id": fixture["team_id"], "courier_id": rng.choice(fixture["couriers"])}),
-                       ("pick-up", None), ("deliver", None)):
+                       ("pick-up", None), ("deliver", {"code": code})):  # the household shows its code at the door
         if await call(f"POST /orders/{{id}}/{step}", f"/orders/{oid}/{step}", body, 200) is None:
             return
     record["done_at"] = time.time()

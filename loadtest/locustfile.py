@@ -45,7 +45,7 @@ class DeliveryFlow(HttpUser):
                 return
         oid = order["order_id"]
         steps = [("accept", None), ("assign", {"team_id": TEAM_ID, "courier_id": random.choice(COURIERS)}),
-                 ("pick-up", None), ("deliver", None)]
+                 ("pick-up", None), ("deliver", {"code": order["handover_code"]})]  # the household's code
         for step, payload in steps:
             with self.client.post(f"/orders/{oid}/{step}", json=payload, name=f"POST /orders/{{id}}/{step}",
                                   catch_response=True) as response:

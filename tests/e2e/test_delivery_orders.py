@@ -75,7 +75,7 @@ async def test_door_lifecycle_records_who_and_when_and_publishes_each_step(syste
         assert (await delivery.post(f"/orders/{oid}/pick-up")).status_code == 200
         wrong = await delivery.post(f"/orders/{oid}/hand-to-checkpoint")
         assert wrong.status_code == 409 and "door" in wrong.json()["detail"]
-        delivered = await delivery.post(f"/orders/{oid}/deliver")
+        delivered = await delivery.post(f"/orders/{oid}/deliver", json={"code": order["handover_code"]})
         assert delivered.status_code == 200
         final = delivered.json()
         assert final["status"] == "delivered"
@@ -98,9 +98,12 @@ async def test_checkpoint_lifecycle_collect_fail_and_cancel(system: System) -> N
         merchant_id = await open_merchant(system, delivery)
         team = await make_team(delivery)
 
+        codes: dict[str, str] = {}
+
         async def through_pick_up() -> str:
             placed = await delivery.post("/orders", json=order_body(merchant_id, channel="in_person"))
             oid = placed.json()["order_id"]
+            codes[oid] = placed.json()["handover_code"]
             assert placed.json()["channel"] == "staff_proxy"
             for step, body in [("accept", None), ("assign", {"team_id": team["team_id"], "courier_id": "stf_courier2"}),
                                ("pick-up", None)]:
@@ -109,10 +112,11 @@ async def test_checkpoint_lifecycle_collect_fail_and_cancel(system: System) -> N
             return oid
 
         oid = await through_pick_up()
-        assert (await delivery.post(f"/orders/{oid}/deliver")).status_code == 409
-        assert (await delivery.post(f"/orders/{oid}/collect")).status_code == 409
+        code = {"code": codes[oid]}
+        assert (await delivery.post(f"/orders/{oid}/deliver", json=code)).status_code == 409
+        assert (await delivery.post(f"/orders/{oid}/collect", json=code)).status_code == 409
         assert (await delivery.post(f"/orders/{oid}/hand-to-checkpoint")).status_code == 200
-        collected = await delivery.post(f"/orders/{oid}/collect")
+        collected = await delivery.post(f"/orders/{oid}/collect", json=code)
         assert collected.status_code == 200 and collected.json()["status"] == "collected"
 
         failing = await through_pick_up()

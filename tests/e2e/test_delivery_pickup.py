@@ -10,8 +10,13 @@ from delivery_support import ORDER_TOPIC, open_merchant, order_body, uid
 from e2e_support import System, events_with, read_topic
 
 
+CODES: dict[str, str] = {}  # order id → the household's handover code, given when the order was placed
+
+
 async def picked_up(delivery, merchant_id: str, team_id: str, compound: str) -> str:
-    oid = (await delivery.post("/orders", json=order_body(merchant_id, compound_id=compound))).json()["order_id"]
+    placed = (await delivery.post("/orders", json=order_body(merchant_id, compound_id=compound))).json()
+    oid = placed["order_id"]
+    CODES[oid] = placed["handover_code"]
     for step, body in [("accept", None), ("assign", {"team_id": team_id, "courier_id": "stf_c1"}), ("pick-up", None)]:
         assert (await delivery.post(f"/orders/{oid}/{step}", json=body)).status_code == 200
     return oid
@@ -48,7 +53,8 @@ async def test_slots_fill_to_capacity_in_order_and_late_parcels_are_flagged(syst
         listed = (await delivery.get(f"/pickup-points/{checkpoint}/slots")).json()["items"]
         assert {s["slot_id"]: s["booked"] for s in listed} == {soon_id: 2, later_id: 1}
 
-        collected = await delivery.post(f"/orders/{parcels[0]['order_id']}/collect")
+        first = parcels[0]["order_id"]
+        collected = await delivery.post(f"/orders/{first}/collect", json={"code": CODES[first]})
         assert collected.status_code == 200
         await asyncio.sleep(max(0.0, (now + timedelta(seconds=16) - datetime.now(UTC)).total_seconds()))
         flagged = (await delivery.get(f"/pickup-points/{checkpoint}/uncollected")).json()["items"]

@@ -140,9 +140,12 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
                  other_shop: httpx.AsyncClient, shop_id: str) -> None:
     a1, a2 = a.compounds
 
+    codes: dict[str, dict[str, str]] = {}  # order id → the body with its household's handover code
+
     async def placed(compound: str) -> str:
         made = await admin.post("/orders", json=order_body(shop_id, compound_id=compound))
         assert made.status_code == 201, made.text
+        codes[made.json()["order_id"]] = {"code": made.json()["handover_code"]}
         return made.json()["order_id"]
 
     op = "POST /orders"
@@ -227,8 +230,8 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
     c.outside(op, await officer_b.get(f"/pickup-points/CP-{a1}/uncollected"))
 
     op = "POST /orders/{order_id}/collect"
-    c.outside(op, await vol_a2.post(f"/orders/{oid}/collect"))
-    c.inside(op, await vol_a1.post(f"/orders/{oid}/collect"))
+    c.outside(op, await vol_a2.post(f"/orders/{oid}/collect", json=codes[oid]))
+    c.inside(op, await vol_a1.post(f"/orders/{oid}/collect", json=codes[oid]))
 
     failing = await placed(a1)
     assert (await admin.post(f"/orders/{failing}/accept")).status_code == 200
@@ -246,13 +249,14 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
 
     # a quarantined household of compound a2: its order goes to the door
     _, household, _ = await household_in_registry(system, a2, quarantine=True)
-    door = (await place_until(admin, order_body(shop_id, household, compound_id=None), "door"))["order_id"]
+    door_order = await place_until(admin, order_body(shop_id, household, compound_id=None), "door")
+    door, door_code = door_order["order_id"], {"code": door_order["handover_code"]}
     for step, body in [("accept", None), ("assign", {"team_id": team_a, "courier_id": "stf_c1"}), ("pick-up", None)]:
         assert (await admin.post(f"/orders/{door}/{step}", json=body)).status_code == 200
     op = "POST /orders/{order_id}/deliver"
-    c.outside(op, await vol_a1.post(f"/orders/{door}/deliver"))
-    c.outside(op, await officer_b.post(f"/orders/{door}/deliver"))
-    c.inside(op, await vol_a2.post(f"/orders/{door}/deliver"))
+    c.outside(op, await vol_a1.post(f"/orders/{door}/deliver", json=door_code))
+    c.outside(op, await officer_b.post(f"/orders/{door}/deliver", json=door_code))
+    c.inside(op, await vol_a2.post(f"/orders/{door}/deliver", json=door_code))
 
 
 async def relief(system: System, c: ScopeChecks, admin: httpx.AsyncClient, officer_a: httpx.AsyncClient,

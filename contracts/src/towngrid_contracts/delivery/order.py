@@ -24,6 +24,7 @@ RejectionReason = Literal[
 FailureReason = Literal[
     "recipient_unreachable", "not_collected", "merchant_unable", "checkpoint_closed", "other"
 ]
+DeliveryProof = Literal["code", "photo", "signature"]
 CancelledBy = Literal["household", "merchant", "staff"]
 PlacedBy = Literal["staff", "resident", "platform"]
 CancelReason = Literal[
@@ -130,6 +131,10 @@ class OrderDelivered(_OrderEvent):
     household_id: str = Field(min_length=1)
     courier_id: str = Field(min_length=1, description="Opaque staff id.")
     delivered_at: AwareDatetime
+    proof: DeliveryProof | None = Field(default=None, description=(
+        "How the handover was shown: the household's one-time code, a photo or a signature "
+        "(the code and any reference stay with delivery)."))
+    handed_over_by: str | None = Field(default=None, min_length=1, description="Opaque staff id.")
 
 
 class OrderHandedToCheckpoint(_OrderEvent):
@@ -151,6 +156,8 @@ class OrderCollected(_OrderEvent):
     checkpoint_id: str = Field(min_length=1)
     household_id: str = Field(min_length=1)
     collected_at: AwareDatetime
+    proof: DeliveryProof | None = Field(default=None, description="How the household showed it was theirs: its code.")
+    handed_over_by: str | None = Field(default=None, min_length=1, description="Opaque staff id on duty.")
 
 
 class OrderFailed(_OrderEvent):

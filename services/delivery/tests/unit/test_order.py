@@ -8,9 +8,11 @@ import pytest
 
 from towngrid_kit.errors import Conflict, InvalidInput
 from delivery.domain.merchant import Merchant, Product
-from delivery.domain.order import Order, RequestedLine
+from delivery.domain.merchant_view import steps_as_merchant_sees
+from delivery.domain.order import Order, Proof, RequestedLine
 
 T0 = datetime(2020, 2, 14, 2, 0, tzinfo=UTC)
+CODE = "K7QM2XPA"
 
 
 def merchant() -> Merchant:
@@ -25,7 +27,7 @@ def place(lines: list[RequestedLine], *, allowed: bool = True, in_quarantine: bo
     m = m or merchant()
     return Order.place(order_id="ord_1", household_id="hh_1", compound_id="C03-017", merchant_id=m.merchant_id,
                        merchant_allowed=allowed, price_list=m.price_list_at(at), requested=lines, channel="phone",
-                       placed_by="staff", in_quarantine=in_quarantine, by="stf_1", now=at)
+                       placed_by="staff", in_quarantine=in_quarantine, by="stf_1", now=at, handover_code=CODE)
 
 
 def test_lines_are_priced_from_the_list_and_the_destination_is_the_checkpoint() -> None:
@@ -82,7 +84,7 @@ def test_door_lifecycle_records_who_and_when() -> None:
     order.accept("mer_1", T0)
     order.assign("team_1", "stf_9", "stf_1", T0)
     order.pick_up("stf_9", T0)
-    order.deliver("stf_9", T0 + timedelta(minutes=30))
+    order.deliver("stf_9", T0 + timedelta(minutes=30), Proof(code=CODE))
     assert order.status == "delivered"
     assert [(s.status, s.by) for s in order.steps] == [
         ("placed", "stf_1"), ("accepted", "mer_1"), ("assigned", "stf_1"), ("picked_up", "stf_9"), ("delivered", "stf_9")]
@@ -98,9 +100,9 @@ def test_checkpoint_lifecycle_and_wrong_destination_refused() -> None:
     order.assign("team_1", "stf_9", "stf_1", T0)
     order.pick_up("stf_9", T0)
     with pytest.raises(Conflict):
-        order.deliver("stf_9", T0)
+        order.deliver("stf_9", T0, Proof(code=CODE))
     order.hand_to_checkpoint("stf_2", T0)
-    order.collect("stf_2", T0)
+    order.collect("stf_2", T0, CODE.lower())
     assert order.status == "collected" and order.pending[-1].checkpoint_id == "CP-C03-017"
 
 
@@ -108,7 +110,7 @@ def test_checkpoint_lifecycle_and_wrong_destination_refused() -> None:
 def test_illegal_transitions_from_placed_are_refused(step: str) -> None:
     order = place([RequestedLine("RICE-5KG", 1)], in_quarantine=True)
     calls = {"assign": lambda: order.assign("t", "c", "s", T0), "pick_up": lambda: order.pick_up("s", T0),
-             "deliver": lambda: order.deliver("s", T0), "collect": lambda: order.collect("s", T0)}
+             "deliver": lambda: order.deliver("s", T0, Proof(code=CODE)), "collect": lambda: order.collect("s", T0, CODE)}
     with pytest.raises(Conflict):
         calls[step]()
     assert order.status == "placed" and len(order.pending) == 1
@@ -138,3 +140,74 @@ def test_a_reason_off_the_contract_list_leaves_the_order_as_it_was() -> None:
     with pytest.raises(pydantic.ValidationError):
         order.fail("no_such_reason", "mer_1", T0)
     assert (order.status, len(order.steps), len(order.pending)) == before
+
+
+def picked_up(*, in_quarantine: bool) -> Order:
+    order = place([RequestedLine("RICE-5KG", 1)], in_quarantine=in_quarantine)
+    order.accept("mer_1", T0)
+    order.assign("team_1", "stf_9", "stf_1", T0)
+    order.pick_up("stf_9", T0)
+    return order
+
+
+def test_the_code_is_kept_only_as_a_hash() -> None:
+    order = place([RequestedLine("RICE-5KG", 1)])
+    assert order.issued_code == CODE and order.handover_code_hash and CODE not in order.handover_code_hash
+    assert CODE not in str(order.pending)
+
+
+@pytest.mark.parametrize(("proof", "field"), [
+    (Proof(), "body.code"), (Proof(code="WRONG234"), "body.code"),
+    (Proof(code=CODE, photo_ref="photo_1"), "body.photo_ref"),
+])
+def test_a_door_delivery_without_its_proof_is_refused_and_nothing_changes(proof: Proof, field: str) -> None:
+    order = picked_up(in_quarantine=True)
+    before = (order.status, len(order.steps), len(order.pending), order.proof)
+    with pytest.raises(InvalidInput) as refused:
+        order.deliver("stf_9", T0, proof)
+    assert refused.value.field == field
+    assert (order.status, len(order.steps), len(order.pending), order.proof) == before
+
+
+@pytest.mark.parametrize(("proof", "kind", "reference"), [
+    (Proof(code="k7qm-2xpa"), "code", None), (Proof(photo_ref="photo_1"), "photo", "photo_1"),
+    (Proof(signature_ref="sig_1"), "signature", "sig_1"),
+])
+def test_a_door_delivery_records_its_proof_and_who_handed_it_over(proof: Proof, kind: str, reference: str | None) -> None:
+    order = picked_up(in_quarantine=True)
+    order.deliver("stf_9", T0, proof)
+    assert order.proof == {"kind": kind, "reference": reference, "by": "stf_9", "at": T0}
+    event = order.pending[-1]
+    assert (event.proof, event.handed_over_by) == (kind, "stf_9")
+    assert "photo_1" not in event.model_dump_json() and "sig_1" not in event.model_dump_json()
+
+
+@pytest.mark.parametrize("code", [None, "", "WRONG234"])
+def test_collecting_takes_the_household_code(code: str | None) -> None:
+    order = picked_up(in_quarantine=False)
+    order.hand_to_checkpoint("stf_2", T0)
+    with pytest.raises(InvalidInput) as refused:
+        order.collect("stf_2", T0, code)
+    assert refused.value.field == "body.code" and order.status == "handed_to_checkpoint"
+    order.collect("stf_2", T0, CODE)
+    assert (order.pending[-1].proof, order.pending[-1].handed_over_by) == ("code", "stf_2")
+
+
+def test_a_merchant_sees_the_same_steps_for_the_door_and_the_checkpoint() -> None:
+    door, checkpoint = picked_up(in_quarantine=True), picked_up(in_quarantine=False)
+    door.deliver("stf_9", T0, Proof(code=CODE))
+    checkpoint.hand_to_checkpoint("stf_2", T0)
+    checkpoint.collect("stf_2", T0, CODE)
+    assert steps_as_merchant_sees(door.steps) == steps_as_merchant_sees(checkpoint.steps)
+    assert [s.status for s in steps_as_merchant_sees(door.steps)] == [
+        "placed", "accepted", "assigned", "picked_up", "delivered"]
+
+
+def test_a_shop_that_may_not_sell_is_refused_without_the_household() -> None:
+    m = merchant()
+    order = Order.place(order_id="ord_1", household_id="hh_1", compound_id=None, merchant_id=m.merchant_id,
+                        merchant_allowed=False, price_list=m.price_list_at(T0), requested=[RequestedLine("EGG-30", 1)],
+                        channel="phone", placed_by="staff", in_quarantine=None, by="stf_1", now=T0,
+                        handover_code=CODE)
+    assert (order.status, order.destination, order.checkpoint_id, order.handover_code_hash) == (
+        "rejected", None, None, None)

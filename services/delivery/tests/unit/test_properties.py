@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from towngrid_contracts.delivery.order import CancelledBy, CancelReason, FailureReason
 from towngrid_kit.errors import Conflict, DomainError, InvalidInput
 from delivery.domain.merchant import Merchant, Product
-from delivery.domain.order import ACTIVE, FINAL, Order, RequestedLine
+from delivery.domain.order import ACTIVE, FINAL, Order, Proof, RequestedLine
 from delivery.domain.relief import receive, take
 
 T0 = datetime(2020, 2, 14, 2, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ class OrderMachine(RuleBasedStateMachine):
         self.order = Order.place(order_id="ord_1", household_id="hh_1", compound_id="C03-017",
                                  merchant_id=m.merchant_id, merchant_allowed=allowed, price_list=m.price_list_at(T0),
                                  requested=[RequestedLine(sku, 1, price)], channel="phone", placed_by="staff",
-                                 in_quarantine=in_quarantine, by="stf_1", now=T0)
+                                 in_quarantine=in_quarantine, by="stf_1", now=T0, handover_code="K7QM2XPA")
         self.clock = T0
         valid = allowed and sku == "RICE-5KG" and (price is None or price <= 3290)
         assert self.order.status == ("placed" if valid else "rejected")
@@ -74,17 +74,17 @@ class OrderMachine(RuleBasedStateMachine):
     def pick_up(self) -> None:
         self.attempt(lambda at: self.order.pick_up("cou_1", at))
 
-    @rule()
-    def deliver(self) -> None:
-        self.attempt(lambda at: self.order.deliver("cou_1", at))
+    @rule(code=st.sampled_from(["K7QM2XPA", "WRONG234", None]))
+    def deliver(self, code: str | None) -> None:
+        self.attempt(lambda at: self.order.deliver("cou_1", at, Proof(code=code)))
 
     @rule()
     def hand_over(self) -> None:
         self.attempt(lambda at: self.order.hand_to_checkpoint("cp_staff", at))
 
-    @rule()
-    def collect(self) -> None:
-        self.attempt(lambda at: self.order.collect("cp_staff", at))
+    @rule(code=st.sampled_from(["K7QM2XPA", "WRONG234", None]))
+    def collect(self, code: str | None) -> None:
+        self.attempt(lambda at: self.order.collect("cp_staff", at, code))
 
     @rule(reason=st.sampled_from(get_args(FailureReason)))
     def fail(self, reason: str) -> None:

@@ -50,19 +50,23 @@ _ORDER_FIELDS = ("order_id", "household_id", "compound_id", "merchant_id", "chan
                  "team_id", "courier_id", "pickup")
 
 
+_ORDER_FIELDS_IF_SET = ("handover_code_hash", "proof")  # added later: absent from orders stored before
+
+
 class OrderMapper:
     def id_of(self, o: Order) -> str:
         return o.order_id
 
     def to_state(self, o: Order) -> dict[str, Any]:
         state = {name: getattr(o, name) for name in _ORDER_FIELDS}
+        state |= {name: getattr(o, name) for name in _ORDER_FIELDS_IF_SET if getattr(o, name) is not None}
         state["lines"] = [asdict(line) for line in o.lines]
         state["steps"] = [asdict(s) for s in o.steps]
         return state
 
     def from_state(self, doc: dict[str, Any], version: int) -> Order:
         return Order(
-            **{name: doc.get(name) for name in _ORDER_FIELDS},
+            **{name: doc.get(name) for name in (*_ORDER_FIELDS, *_ORDER_FIELDS_IF_SET)},
             lines=[OrderLine(sku=x["sku"], quantity=x["quantity"], unit_price_cents=x["unit_price_cents"])
                    for x in doc["lines"]],
             steps=[Step(**s) for s in doc.get("steps", [])],

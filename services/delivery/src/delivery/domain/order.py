@@ -5,6 +5,10 @@ checkpoint. Plain Python, no I/O; each method records the events it causes in ``
                                              → handed_to_checkpoint → collected   (checkpoint)
     placed / accepted / assigned → cancelled (with who and why)
     accepted / assigned / picked_up / handed_to_checkpoint → failed (with why)
+
+A placed order carries the hash of the household's handover code (``handover``): delivering at the
+door takes that code, or a reference to a photo or a signature; collecting at the checkpoint takes
+the code. A merchant sees the order without where it goes (``merchant_view``).
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from towngrid_contracts.delivery import (
     OrderRejected,
 )
 from towngrid_contracts.envelope import EventData
-from towngrid_kit.errors import Conflict
+from towngrid_kit.errors import Conflict, InvalidInput
 
+from delivery.domain import handover
 from delivery.domain.merchant import PriceList
 
 ACTIVE = ("placed", "accepted", "assigned", "picked_up", "handed_to_checkpoint")
@@ -62,6 +67,16 @@ class PriceViolation:
     in_store_price_cents: int
 
 
+@dataclass(frozen=True)
+class Proof:
+    """What shows a door delivery happened: the household's handover code, or a reference to a photo
+    or a signature kept elsewhere (an opaque id)."""
+
+    code: str | None = None
+    photo_ref: str | None = None
+    signature_ref: str | None = None
+
+
 @dataclass
 class Step:
     status: str
@@ -75,11 +90,11 @@ class Step:
 class Order:
     order_id: str
     household_id: str
-    compound_id: str
+    compound_id: str | None  # None: refused before the household was looked at, and none given
     merchant_id: str
     channel: str
     placed_by: str
-    destination: str  # door | checkpoint
+    destination: str | None  # door | checkpoint; None: refused before the household was looked at
     checkpoint_id: str | None
     lines: list[OrderLine]
     status: str
@@ -90,9 +105,12 @@ class Order:
     team_id: str | None = None
     courier_id: str | None = None
     pickup: dict[str, Any] | None = None
+    handover_code_hash: str | None = None  # of the household's one-time code; the code is never kept
+    proof: dict[str, Any] | None = None  # how the handover was shown (kind, reference), by whom, when
     steps: list[Step] = field(default_factory=list)
     version: int = 0
     pending: list[EventData] = field(default_factory=list)
+    issued_code: str | None = field(default=None, repr=False, compare=False)  # only in the answer to placing
 
     @property
     def total_cents(self) -> int:
@@ -102,16 +120,20 @@ class Order:
 
     @classmethod
     def place(
-        cls, *, order_id: str, household_id: str, compound_id: str, merchant_id: str, merchant_allowed: bool,
+        cls, *, order_id: str, household_id: str, compound_id: str | None, merchant_id: str, merchant_allowed: bool,
         price_list: PriceList | None, requested: list[RequestedLine], channel: str, placed_by: str,
-        in_quarantine: bool, by: str, now: datetime, shopping_list: str | None = None,
+        in_quarantine: bool | None, by: str, now: datetime, shopping_list: str | None = None,
+        handover_code: str | None = None,
     ) -> "Order":
-        """Price the lines from the list in force; the order is placed or rejected (both recorded)."""
-        destination = "door" if in_quarantine else "checkpoint"
+        """Price the lines from the list in force; the order is placed or rejected (both recorded).
+        ``in_quarantine`` None: the household was not looked at (the merchant may not sell);
+        ``handover_code``: the household's one-time code, kept as a hash when the order is placed."""
+        destination = None if in_quarantine is None else "door" if in_quarantine else "checkpoint"
         order = cls(
             order_id=order_id, household_id=household_id, compound_id=compound_id, merchant_id=merchant_id,
             channel=CHANNELS[channel], placed_by=placed_by, destination=destination,
-            checkpoint_id=None if in_quarantine else checkpoint_of(compound_id), lines=[], status="placed",
+            checkpoint_id=checkpoint_of(compound_id) if destination == "checkpoint" and compound_id else None,
+            lines=[], status="placed",
             placed_at=now, shopping_list=shopping_list,
             price_list_version=price_list.version if price_list else None,
         )
@@ -137,6 +159,8 @@ class Order:
                 f"{v.sku}: {v.unit_price_cents} cents asked, in-store price {v.in_store_price_cents} cents"
                 for v in violations))
         else:
+            if handover_code is not None:
+                order.handover_code_hash, order.issued_code = handover.digest(handover_code), handover_code
             order.steps.append(Step("placed", by, now))
             order.pending.append(OrderPlaced(
                 order_id=order_id, household_id=household_id, compound_id=compound_id, merchant_id=merchant_id,
@@ -161,11 +185,14 @@ class Order:
 
     # --- the lifecycle -------------------------------------------------------------------
 
-    def _move(self, to: str, allowed_from: tuple[str, ...], by: str, at: datetime, reason: str | None = None,
-              note: str | None = None) -> None:
+    def _check_status(self, to: str, allowed_from: tuple[str, ...]) -> None:
         if self.status not in allowed_from:
             raise Conflict(f"order {self.order_id} is {self.status}; it cannot become {to} "
                            f"(only from {', '.join(allowed_from)})")
+
+    def _move(self, to: str, allowed_from: tuple[str, ...], by: str, at: datetime, reason: str | None = None,
+              note: str | None = None) -> None:
+        self._check_status(to, allowed_from)
         self.status = to
         self.steps.append(Step(to, by, at, reason=reason, note=note))
 
@@ -182,12 +209,37 @@ class Order:
         self._move("picked_up", ("assigned",), by, at)
         self.pending.append(OrderPickedUp(order_id=self.order_id, courier_id=self.courier_id or by, picked_up_at=at))
 
-    def deliver(self, by: str, at: datetime) -> None:
+    def deliver(self, by: str, at: datetime, proof: Proof) -> None:
+        """Handed over at the door, shown by the household's code, or a photo or a signature."""
         if self.destination != "door":
             raise Conflict(f"order {self.order_id} goes to checkpoint {self.checkpoint_id}, not to the door: hand it to the checkpoint")
+        self._check_status("delivered", ("picked_up",))
+        given = {k: v for k, v in (("code", proof.code), ("photo_ref", proof.photo_ref),
+                                   ("signature_ref", proof.signature_ref)) if v is not None}
+        if not given:
+            raise InvalidInput("give the proof of delivery: the household's handover code (code), "
+                               "or a reference to a photo (photo_ref) or a signature (signature_ref)", field="body.code")
+        if len(given) > 1:
+            extra = list(given)[1]
+            raise InvalidInput(f"give one proof of delivery, not {' and '.join(given)}", field=f"body.{extra}")
+        kind = next(iter(given))
+        if kind == "code":
+            self._check_code(proof.code)
         self._move("delivered", ("picked_up",), by, at)
+        self.proof = {"kind": kind.removesuffix("_ref"), "reference": None if kind == "code" else given[kind],
+                      "by": by, "at": at}
         self.pending.append(OrderDelivered(order_id=self.order_id, household_id=self.household_id,
-                                           courier_id=self.courier_id or by, delivered_at=at))
+                                           courier_id=self.courier_id or by, delivered_at=at,
+                                           proof=self.proof["kind"], handed_over_by=by))
+
+    def _check_code(self, code: str | None) -> None:
+        """The household's code, or InvalidInput naming ``body.code`` (nothing changes)."""
+        if not code:
+            raise InvalidInput("give the household's handover code", field="body.code")
+        if self.handover_code_hash is None:
+            raise InvalidInput(f"order {self.order_id} has no handover code", field="body.code")
+        if not handover.matches(code, self.handover_code_hash):
+            raise InvalidInput("the handover code does not match this order's", field="body.code")
 
     def check_can_hand_to_checkpoint(self) -> None:
         if self.destination != "checkpoint" or self.checkpoint_id is None:
@@ -207,11 +259,16 @@ class Order:
             collect_until=(pickup or {}).get("until"),
         ))
 
-    def collect(self, by: str, at: datetime) -> None:
+    def collect(self, by: str, at: datetime, code: str | None) -> None:
+        """The household collected it at the checkpoint, showing its handover code."""
+        self._check_status("collected", ("handed_to_checkpoint",))
+        self._check_code(code)
         self._move("collected", ("handed_to_checkpoint",), by, at)
         assert self.checkpoint_id is not None
+        self.proof = {"kind": "code", "reference": None, "by": by, "at": at}
         self.pending.append(OrderCollected(order_id=self.order_id, checkpoint_id=self.checkpoint_id,
-                                           household_id=self.household_id, collected_at=at))
+                                           household_id=self.household_id, collected_at=at,
+                                           proof="code", handed_over_by=by))
 
     def fail(self, reason: str, by: str, at: datetime, note: str | None = None) -> None:
         event = OrderFailed(order_id=self.order_id, reason=reason, failed_at=at)  # a reason off the list fails here,

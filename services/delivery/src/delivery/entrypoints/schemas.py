@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from delivery.domain.merchant import Merchant, PriceList
+from delivery.domain.merchant_view import as_merchant_sees, steps_as_merchant_sees
 from delivery.domain.order import Order
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-:.]+$")]
@@ -62,6 +63,22 @@ class AssignBody(_Body):
 class FailBody(_Body):
     reason: Literal["recipient_unreachable", "not_collected", "merchant_unable", "checkpoint_closed", "other"]
     note: Annotated[str, Field(max_length=500)] | None = None
+
+
+Code = Annotated[str, Field(min_length=8, max_length=12, pattern=r"^[A-Za-z0-9\- ]+$",
+                            description="The household's handover code, given with the order when it was placed.")]
+
+
+class DeliverBody(_Body):
+    """One proof of the handover at the door."""
+
+    code: Code | None = None
+    photo_ref: Id | None = Field(default=None, description="An opaque reference to a photo of the handover kept elsewhere.")
+    signature_ref: Id | None = Field(default=None, description="An opaque reference to the household's signature kept elsewhere.")
+
+
+class CollectBody(_Body):
+    code: Code
 
 
 class CancelBody(_Body):
@@ -122,21 +139,32 @@ class LineView(BaseModel):
 
 class StepView(BaseModel):
     status: str
-    by: str
+    by: str | None = Field(description="Who took the step (not shown to merchants).")
     at: datetime
     reason: str | None = None
     note: str | None = None
 
 
+class ProofView(BaseModel):
+    kind: Literal["code", "photo", "signature"]
+    reference: str | None
+    by: str
+    at: datetime
+
+
 class OrderView(BaseModel):
+    """An order. A merchant's token sees it without where it goes or anything that tells it
+    (destination, checkpoint, pickup, proof, version, who took each step: all null; handed to the
+    checkpoint reads as picked up, collected as delivered)."""
+
     order_id: str
     status: str
     household_id: str
-    compound_id: str
+    compound_id: str | None
     merchant_id: str
     channel: str
     placed_by: str
-    destination: Literal["door", "checkpoint"]
+    destination: Literal["door", "checkpoint"] | None
     checkpoint_id: str | None
     lines: list[LineView]
     total_cents: int
@@ -146,11 +174,17 @@ class OrderView(BaseModel):
     team_id: str | None
     courier_id: str | None
     pickup: dict[str, Any] | None
+    proof: ProofView | None = Field(description="How the handover was shown, by whom, when.")
     steps: list[StepView]
-    version: int
+    version: int | None
+    handover_code: str | None = Field(default=None, description=(
+        "Only in the answer to placing the order: the household's one-time code, to be told to the "
+        "household; it shows it at the door or at the checkpoint. Never shown again, not even in a "
+        "replay of the same Idempotency-Key (only its hash is kept)."))
 
     @classmethod
     def of(cls, o: Order) -> "OrderView":
+        """As staff see it."""
         return cls(
             order_id=o.order_id, status=o.status, household_id=o.household_id, compound_id=o.compound_id,
             merchant_id=o.merchant_id, channel=o.channel, placed_by=o.placed_by, destination=o.destination,
@@ -158,8 +192,18 @@ class OrderView(BaseModel):
             lines=[LineView(sku=x.sku, quantity=x.quantity, unit_price_cents=x.unit_price_cents) for x in o.lines],
             total_cents=o.total_cents, price_list_version=o.price_list_version, shopping_list=o.shopping_list,
             rejection=o.rejection, team_id=o.team_id, courier_id=o.courier_id, pickup=o.pickup,
-            steps=[StepView(**vars(s)) for s in o.steps], version=o.version,
+            proof=ProofView(**o.proof) if o.proof else None,
+            steps=[StepView(**vars(s)) for s in o.steps], version=o.version, handover_code=o.issued_code,
         )
+
+    @classmethod
+    def for_merchant(cls, o: Order) -> "OrderView":
+        """As a merchant sees it: nothing that differs between the door and the checkpoint."""
+        return cls.of(o).model_copy(update={
+            "status": as_merchant_sees(o.status), "destination": None, "checkpoint_id": None, "pickup": None,
+            "proof": None, "version": None,
+            "steps": [StepView(status=s.status, by=None, at=s.at, reason=s.reason) for s in steps_as_merchant_sees(o.steps)],
+        })
 
 
 class TeamView(BaseModel):

@@ -16,7 +16,8 @@ from delivery.adapters.projections import Households, MerchantPermits
 from delivery.adapters.repository import MerchantRepository, OrderRepository
 from delivery.adapters.pickup import PickupSlots
 from delivery.adapters.teams import Teams
-from delivery.domain.order import Order, RequestedLine
+from delivery.domain import handover
+from delivery.domain.order import Order, Proof, RequestedLine
 from delivery.service.ids import ordered_id
 
 
@@ -43,23 +44,31 @@ class OrderService:
         self._hold = pickup_hold
 
     async def place(self, command: PlaceOrder, by: str) -> Order:
+        """A shop that may not sell is refused before anything about the household is looked at
+        (its compound is the one given, if any); otherwise the household's registry record decides
+        the compound and the destination. A placed order carries a new handover code
+        (``order.issued_code``, in this answer only)."""
         now = utcnow()
-        merchant, household, allowed = await asyncio.gather(
-            self._merchants.get(command.merchant_id), self._households.get(command.household_id),
-            self._permits.allowed(command.merchant_id, now))
+        merchant, allowed = await asyncio.gather(self._merchants.get(command.merchant_id),
+                                                 self._permits.allowed(command.merchant_id, now))
         if merchant is None:
             raise NotFound(f"no merchant {command.merchant_id}", field="body.merchant_id")
-        compound_id = household.compound_id if household else command.compound_id
-        if compound_id is None:
-            raise InvalidInput(f"household {command.household_id} is not known from the registry's events: "
-                               "give its compound_id", field="body.compound_id")
+        compound_id, in_quarantine = command.compound_id, None
+        if allowed:
+            household = await self._households.get(command.household_id)
+            if household is not None:
+                compound_id = household.compound_id
+            if compound_id is None:
+                raise InvalidInput(f"household {command.household_id} is not known from the registry's events: "
+                                   "give its compound_id", field="body.compound_id")
+            in_quarantine = household.in_quarantine if household else False
         order = Order.place(
             order_id=ordered_id("ord"), household_id=command.household_id, compound_id=compound_id,
             merchant_id=merchant.merchant_id, merchant_allowed=allowed,
             price_list=merchant.price_list_at(now), requested=command.lines, channel=command.channel,
             placed_by="resident" if command.channel == "online" else "staff",
-            in_quarantine=household.in_quarantine if household else False, by=by, now=now,
-            shopping_list=command.shopping_list,
+            in_quarantine=in_quarantine, by=by, now=now, shopping_list=command.shopping_list,
+            handover_code=handover.new_code(),
         )
         return await self._orders.add(order)
 
@@ -108,8 +117,8 @@ class OrderService:
     async def pick_up(self, order_id: str, by: str) -> Order:
         return await self._change(order_id, lambda o: o.pick_up(by, utcnow()))
 
-    async def deliver(self, order_id: str, by: str) -> Order:
-        return await self._change(order_id, lambda o: o.deliver(by, utcnow()), release=True)
+    async def deliver(self, order_id: str, by: str, proof: Proof) -> Order:
+        return await self._change(order_id, lambda o: o.deliver(by, utcnow(), proof), release=True)
 
     async def hand_to_checkpoint(self, order_id: str, by: str) -> Order:
         """Leave it at the checkpoint, booked into the earliest collection slot with room (or, if none,
@@ -148,8 +157,8 @@ class OrderService:
             filters["checkpoint_id"] = checkpoint_id
         return await self._orders.repo.find(filters, after=after, limit=limit)
 
-    async def collect(self, order_id: str, by: str) -> Order:
-        return await self._change(order_id, lambda o: o.collect(by, utcnow()))
+    async def collect(self, order_id: str, by: str, code: str | None) -> Order:
+        return await self._change(order_id, lambda o: o.collect(by, utcnow(), code))
 
     async def fail(self, order_id: str, reason: str, by: str, note: str | None) -> Order:
         return await self._change(order_id, lambda o: o.fail(reason, by, utcnow(), note), release=True)
