@@ -1,4 +1,4 @@
-"""What every delivery route module shares: the services, and the role sets allowed to call."""
+"""What every delivery route module shares: the services (its role sets are in ``roles``)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from towngrid_kit.auth import Role
-
 from delivery.bootstrap import Services
-
-STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
-FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
-ORDER_TAKERS = (*FIELD, Role.MERCHANT)  # staff proxy shopping; a merchant or platform taking an online order
-READERS = (*FIELD, Role.MERCHANT)
 
 
 def services(request: Request) -> Services:

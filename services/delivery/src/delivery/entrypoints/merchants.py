@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import After, Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.ids import utcnow
 from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.merchant import Product
-from delivery.entrypoints.deps import FIELD, READERS, STAFF, Svc
+from delivery.entrypoints.deps import Svc
+from delivery.entrypoints.roles import FIELD, READERS, STAFF
 from delivery.entrypoints.schemas import MerchantView, PriceListView, PublishPriceList, RegisterMerchant
 from delivery.entrypoints.scope import ensure_own_merchant
 
@@ -24,9 +25,9 @@ router = APIRouter(tags=["merchants"])
 
 @router.post("/merchants", status_code=201, response_model=MerchantView,
              summary="Register a merchant (it may sell once it holds a business-reopening permit)")
-async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
+async def register_merchant(body: RegisterMerchant, svc: Svc,
                             principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                            once: OncePerKey) -> JSONResponse:
     ensure_in_scope(principal, community=body.community_id)  # a community officer registers its community's shops
 
     async def action() -> tuple[int, object]:
@@ -34,8 +35,7 @@ async def register_merchant(body: RegisterMerchant, request: Request, svc: Svc,
         allowed = await svc.merchants.allowed_to_sell(m.merchant_id)
         return 201, MerchantView.of(m, allowed, utcnow()).model_dump(mode="json")
 
-    scope = f"POST /merchants {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/merchants/{merchant_id}", response_model=MerchantView,
@@ -58,9 +58,9 @@ async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles
 
 @router.post("/merchants/{merchant_id}/price-lists", status_code=201, response_model=PriceListView,
              summary="Publish a new version of the merchant's in-store price list")
-async def publish_price_list(merchant_id: str, body: PublishPriceList, request: Request, svc: Svc,
+async def publish_price_list(merchant_id: str, body: PublishPriceList, svc: Svc,
                              principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))],
-                             idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                             once: OncePerKey) -> JSONResponse:
     merchant = await svc.merchants.get(merchant_id)
     ensure_own_merchant(principal, merchant_id)
     if principal.role != Role.MERCHANT:  # staff: shops of their community
@@ -71,8 +71,7 @@ async def publish_price_list(merchant_id: str, body: PublishPriceList, request: 
         _, listed = await svc.merchants.publish_price_list(merchant_id, products, body.effective_from)
         return 201, PriceListView.of(listed).model_dump(mode="json")
 
-    scope = f"POST /merchants/{merchant_id}/price-lists {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/merchants/{merchant_id}/price-lists/{version}", response_model=PriceListView,

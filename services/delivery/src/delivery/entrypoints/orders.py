@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -16,14 +16,15 @@ from towngrid_kit.auth import Principal, Role, require_roles
 from towngrid_kit.errors import Conflict, InvalidInput
 from towngrid_kit.grid import ensure_compound, grid_filter
 from towngrid_kit.http import After, Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.problems import PROBLEM_JSON
 
 from delivery.bootstrap import Services
 from delivery.domain.merchant_view import MERCHANT_STATUSES, as_merchant_sees
 from delivery.domain.order import Order, Proof, RequestedLine
-from delivery.entrypoints.deps import FIELD, ORDER_TAKERS, READERS, STAFF, Svc
+from delivery.entrypoints.deps import Svc
+from delivery.entrypoints.roles import FIELD, ORDER_TAKERS, READERS, STAFF
 from delivery.entrypoints.schemas import (
     AssignBody,
     CancelBody,
@@ -63,9 +64,9 @@ def _rejection_problem(order: Order, shown: OrderView, lines: list[OrderLineIn])
 @router.post("/orders", status_code=201, response_model=OrderView,
              responses={422: {"description": "Bad input, or the order was rejected (recorded as OrderRejected)"}},
              summary="Place an order: staff proxy shopping (phone, WeChat, in person) or a resident's online order")
-async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
+async def place_order(body: PlaceOrderBody, svc: Svc,
                       principal: Annotated[Principal, Depends(require_roles(*ORDER_TAKERS))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      once: OncePerKey) -> JSONResponse:
     ensure_own_merchant(principal, body.merchant_id)
     if principal.role != Role.MERCHANT and not principal.grid.whole_town:  # staff: their scope's households
         compound_id = await svc.orders.compound_of(body.household_id, body.compound_id)
@@ -87,8 +88,7 @@ async def place_order(body: PlaceOrderBody, request: Request, svc: Svc,
             issued["code"] = shown.handover_code
         return 201, shown.model_copy(update={"handover_code": None}).model_dump(mode="json")
 
-    scope = f"POST /orders {principal.subject}"
-    response = await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    response = await once(body, action)
     if response.status_code == 422:
         response.headers["content-type"] = PROBLEM_JSON
     if "code" in issued:  # this request placed it: the code, in this answer only (a replay has none)

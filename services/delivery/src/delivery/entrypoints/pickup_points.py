@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.grid import ensure_place
 from towngrid_kit.http import After, Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.paging import Page, page_of
 
-from delivery.entrypoints.deps import FIELD, STAFF, Svc
+from delivery.entrypoints.deps import Svc
+from delivery.entrypoints.roles import FIELD, STAFF
 from delivery.entrypoints.schemas import CreateSlot, OrderView, SlotView
 
 router = APIRouter(tags=["pickup points"])
@@ -23,8 +24,8 @@ router = APIRouter(tags=["pickup points"])
 @router.post("/pickup-points/{checkpoint_id}/slots", status_code=201, response_model=SlotView,
              summary="Open a collection slot at a checkpoint, with its capacity")
 async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_length=80)], body: CreateSlot,
-                      request: Request, svc: Svc, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      svc: Svc, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+                      once: OncePerKey) -> JSONResponse:
     if body.until <= body.from_:
         raise InvalidInput("until must be after from", field="body.until")
     ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
@@ -33,8 +34,7 @@ async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_lengt
         slot = await svc.pickup.open_slot(checkpoint_id, body.from_, body.until, body.capacity)
         return 201, SlotView(**slot).model_dump(mode="json", by_alias=True)
 
-    scope = f"POST /pickup-points/{checkpoint_id}/slots {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/pickup-points/{checkpoint_id}/slots", response_model=Page[SlotView],

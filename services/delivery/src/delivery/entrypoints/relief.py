@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.grid import ensure_compound, grid_filter
 from towngrid_kit.http import After, Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.relief import ReliefParcel
-from delivery.entrypoints.deps import FIELD, STAFF, Svc
+from delivery.entrypoints.deps import Svc
+from delivery.entrypoints.roles import FIELD, STAFF
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 Contents = dict[ItemCode, Annotated[int, Field(ge=1, le=1_000_000)]]
@@ -74,16 +75,15 @@ class ParcelView(BaseModel):
 
 @router.post("/relief-stock/receipts", status_code=201, response_model=StockView,
              summary="Record relief supplies received into stock")
-async def receive_stock(body: StockReceipt, request: Request, svc: Svc,
+async def receive_stock(body: StockReceipt, svc: Svc,
                         principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                        once: OncePerKey) -> JSONResponse:
     async def action() -> tuple[int, object]:
         balance = await svc.relief.receive_stock(body.items, principal.subject)
         _, seq = await svc.relief.stock_balance()
         return 201, StockView(balance=balance, movements=seq).model_dump(mode="json")
 
-    return await request.app.state.idempotency.run(idempotency_key, f"POST /relief-stock/receipts {principal.subject}",
-                                                   body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/relief-stock", response_model=StockView, summary="Relief stock on hand")
@@ -106,9 +106,9 @@ async def get_entitlement(resident_id: str, svc: Svc,
 
 @router.post("/relief-parcels", status_code=201, response_model=ParcelView,
              summary="Issue a relief parcel (one per household and schedule period; stock never negative)")
-async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
+async def issue_parcel(body: IssueParcel, svc: Svc,
                        principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                       once: OncePerKey) -> JSONResponse:
     recipient = await svc.relief.recipient(body.resident_id)
     if recipient is not None:  # an unknown resident is the use case's 404
         await ensure_compound(principal, svc.grid, recipient.get("compound_id"))
@@ -117,8 +117,7 @@ async def issue_parcel(body: IssueParcel, request: Request, svc: Svc,
         parcel = await svc.relief.issue(body.resident_id, principal.subject, body.contents)
         return 201, ParcelView.of(parcel).model_dump(mode="json")
 
-    return await request.app.state.idempotency.run(idempotency_key, f"POST /relief-parcels {principal.subject}",
-                                                   body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/relief-parcels/{parcel_id}", response_model=ParcelView, summary="A relief parcel")

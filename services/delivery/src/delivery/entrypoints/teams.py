@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.auth import Principal, ensure_in_scope, require_roles
 from towngrid_kit.grid import grid_filter
 from towngrid_kit.http import After, Limit
-from towngrid_kit.idempotency import IdempotencyKey
+from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.paging import Page, page_of
 
-from delivery.entrypoints.deps import FIELD, STAFF, Svc
+from delivery.entrypoints.deps import Svc
+from delivery.entrypoints.roles import FIELD, STAFF
 from delivery.entrypoints.schemas import CreateTeam, OrderView, TeamView
 from delivery.entrypoints.scope import ensure_team
 
@@ -22,17 +23,16 @@ router = APIRouter(tags=["teams"])
 
 @router.post("/teams", status_code=201, response_model=TeamView,
              summary="Form a service team for a community, with its capacity")
-async def create_team(body: CreateTeam, request: Request, svc: Svc,
+async def create_team(body: CreateTeam, svc: Svc,
                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                      idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                      once: OncePerKey) -> JSONResponse:
     ensure_in_scope(principal, community=body.community_id)
 
     async def action() -> tuple[int, object]:
         team = await svc.teams.form(body.team_id, body.community_id, body.capacity, body.members)
         return 201, TeamView(**team, in_hand=0).model_dump(mode="json")
 
-    scope = f"POST /teams {principal.subject}"
-    return await request.app.state.idempotency.run(idempotency_key, scope, body.model_dump(mode="json"), action)
+    return await once(body, action)
 
 
 @router.get("/teams/{team_id}", response_model=TeamView, summary="A team and its load")

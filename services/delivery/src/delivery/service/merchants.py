@@ -11,7 +11,7 @@ from towngrid_kit.unit_of_work import UnitOfWork
 from delivery.adapters.projections import MerchantPermits
 from delivery.adapters.repository import MerchantRepository
 from delivery.domain.merchant import Merchant, PriceList, Product
-from delivery.service.ids import ordered_id
+from towngrid_kit.ids import ordered_id
 
 
 class MerchantService:

@@ -18,7 +18,7 @@ from delivery.adapters.pickup import PickupSlots
 from delivery.adapters.teams import Teams
 from delivery.domain import handover
 from delivery.domain.order import Order, Proof, RequestedLine
-from delivery.service.ids import ordered_id
+from towngrid_kit.ids import ordered_id
 
 
 @dataclass(frozen=True)

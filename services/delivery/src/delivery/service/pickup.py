@@ -8,7 +8,7 @@ from typing import Any
 from towngrid_kit.ids import utcnow
 
 from delivery.adapters.pickup import PickupSlots
-from delivery.service.ids import ordered_id
+from towngrid_kit.ids import ordered_id
 
 
 class PickupService:

@@ -14,7 +14,7 @@ from towngrid_kit.unit_of_work import UnitOfWork
 from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
 from delivery.adapters.repository import ParcelRepository
 from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
-from delivery.service.ids import ordered_id
+from towngrid_kit.ids import ordered_id
 
 
 @dataclass(frozen=True)

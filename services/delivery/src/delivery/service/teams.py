@@ -7,7 +7,7 @@ from typing import Any
 from towngrid_kit.errors import Conflict, NotFound
 
 from delivery.adapters.teams import Teams
-from delivery.service.ids import ordered_id
+from towngrid_kit.ids import ordered_id
 
 
 class TeamService:
