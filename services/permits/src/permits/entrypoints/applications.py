@@ -13,14 +13,8 @@ from towngrid_kit.errors import InvalidInput
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory, Place
 from permits.domain.permit import Permit
-from permits.entrypoints.schemas import (
-    ApplicationView,
-    ChecklistUpdate,
-    CounterApplication,
-    Decision,
-    OnlineApplication,
-    details_of,
-)
+from permits.entrypoints.application_bodies import CounterApplication, OnlineApplication, details_of
+from permits.entrypoints.schemas import ApplicationView, ChecklistUpdate, Decision
 from permits.entrypoints.scope import (checkpoint_place, counter_place, ensure_sees, grid_filter, reviewer_department,
                                        service_point_community)
 from permits.adapters.resident_places import ResidentPlaces

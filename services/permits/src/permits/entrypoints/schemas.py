@@ -2,113 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from permits.domain.permit import OPENING_STANDARD, RESIDENT_PERMITS, Permit
 from permits.domain.decisions import PermitAppeal
 from permits.domain.review import ReviewPolicy
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-ResidentId = Annotated[str, Field(pattern=r"^res_[A-Za-z0-9]{1,64}$", description="The registry's resident id.")]
-MerchantId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description="The delivery service's merchant id.")]
-Department = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-# Province abbreviation, issuing-office letter, then 5 characters (6 for new-energy vehicles).
-PLATE_RE = re.compile(r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
-                      r"(?:[A-HJ-NP-Z0-9]{5}|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{4}[挂学警])$")
+from permits.entrypoints.application_bodies import OpeningChecklist
+from permits.entrypoints.inputs import Body, Department
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-# ----- what each permit type asks for -------------------------------------------------
-
-class OpeningChecklist(_Body):
-    """The opening standard; every item must be met before a business reopening is approved."""
-
-    staff_health_certificates: bool = False
-    disinfection: bool = False
-    temperature_checks: bool = False
-    buyer_ledger: bool = False
-
-
-class _HealthCertificate(_Body):
-    permit_type: Literal["health_certificate"]
-    holder_resident_id: ResidentId
-    purpose: Literal["work", "shop_service", "labour_batch"]
-    employer: Text | None = None
-    valid_until: AwareDatetime | None = Field(default=None, description="Defaults to the configured validity.")
-
-
-class _VehiclePass(_Body):
-    permit_type: Literal["vehicle_pass"]
-    holder_resident_id: ResidentId
-    plate_number: str = Field(description="Mainland plate, e.g. 豫Q12345 (kept in this service only).")
-    vehicle_type: Literal["car", "van", "truck", "bus", "motorcycle", "tractor", "other"]
-    purpose: Text
-    route: Text = Field(description="Route or area the pass covers.")
-    valid_until: AwareDatetime
-
-    @field_validator("plate_number")
-    @classmethod
-    def _plate(cls, value: str) -> str:
-        value = value.replace(" ", "").replace("·", "").upper()
-        if not PLATE_RE.match(value):
-            raise ValueError("plate_number is not a mainland plate number (e.g. 豫Q12345)")
-        return value
-
-
-class _BusinessReopening(_Body):
-    permit_type: Literal["business_reopening"]
-    merchant_id: MerchantId
-    business_kind: Literal["shop", "supermarket", "market"]
-    premises: Text = Field(description="Where the business is (kept in this service only).")
-    checklist: OpeningChecklist = Field(default_factory=OpeningChecklist)
-    valid_until: AwareDatetime | None = None
-
-
-class _AtCounter(_Body):
-    channel: Literal["town_hall_window", "community_service_point"]
-    service_point_id: Text = Field(description="Which window (W1..) or community service point (SP-<community_id>, e.g. SP-C03).")
-    compound_id: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
-        default=None, description="A merchant's compound (as in the registry's grid): who may see the "
-                                  "application. Without it, a service point's community (SP-<community>); at a "
-                                  "town hall window, town staff only. A resident's application lies in the "
-                                  "holder's own compound: if given, it must be that one.")
-
-
-class _Online(_Body):
-    qr_code: str = Field(min_length=1, max_length=500, description="The signed code of the checkpoint's QR poster.")
-
-
-class CounterHealthCertificate(_AtCounter, _HealthCertificate): ...
-class CounterVehiclePass(_AtCounter, _VehiclePass): ...
-class CounterBusinessReopening(_AtCounter, _BusinessReopening): ...
-class OnlineHealthCertificate(_Online, _HealthCertificate): ...
-class OnlineVehiclePass(_Online, _VehiclePass): ...
-class OnlineBusinessReopening(_Online, _BusinessReopening): ...
-
-
-CounterApplication = Annotated[
-    Union[CounterHealthCertificate, CounterVehiclePass, CounterBusinessReopening], Field(discriminator="permit_type")]
-OnlineApplication = Annotated[
-    Union[OnlineHealthCertificate, OnlineVehiclePass, OnlineBusinessReopening], Field(discriminator="permit_type")]
-
-_COMMON = {"permit_type", "holder_resident_id", "merchant_id", "channel", "service_point_id", "qr_code", "valid_until",
-           "compound_id"}
-
-
-def details_of(body: BaseModel) -> dict[str, Any]:
-    return body.model_dump(mode="python", exclude=_COMMON)
-
-
-# ----- review, revocation, verification, policies ---------------------------------------
-
-class Decision(_Body):
+class Decision(Body):
     decision: Literal["approve", "reject"]
     reason: Annotated[str, Field(min_length=1, max_length=1000)] | None = Field(
         default=None, description="Required to reject.")
@@ -125,30 +32,30 @@ Note = Annotated[str, Field(min_length=1, max_length=1000, description=(
     "Free text (needed with reason_code other); kept in this service only, never published."))]
 
 
-class Revocation(_Body):
+class Revocation(Body):
     reason_code: ReasonCode = Field(validation_alias=AliasChoices("reason_code", "reason"))
     note: Note | None = None
 
 
-class PermitDecisionBody(_Body):
+class PermitDecisionBody(Body):
     """Suspending a permit, or lifting a suspension: why."""
 
     reason_code: ReasonCode
     note: Note | None = None
 
 
-class FileAppeal(_Body):
+class FileAppeal(Body):
     permit_id: Annotated[str, Field(min_length=1, max_length=100)]
     statement: Note | None = Field(default=None, description="The holder's grounds (kept in this service only).")
 
 
-class HolderAppeal(_Body):
+class HolderAppeal(Body):
     verification_code: str = Field(min_length=1, max_length=2000,
                                    description="The permit's verification code: proves the appellant holds it.")
     statement: Note | None = Field(default=None, description="Your grounds (kept in this service only).")
 
 
-class DecideAppeal(_Body):
+class DecideAppeal(Body):
     outcome: Literal["upheld", "overturned"]
     reason_code: str = Field(min_length=1, max_length=60,
                              description="One of the configured codes (PERMITS_APPEAL_REASONS).")
@@ -185,11 +92,11 @@ class HolderAppealView(BaseModel):
     filed_at: datetime
 
 
-class VerifyCode(_Body):
+class VerifyCode(Body):
     code: str = Field(min_length=1, max_length=2000)
 
 
-class PolicyBody(_Body):
+class PolicyBody(Body):
     departments: list[Department] = Field(min_length=1, max_length=12)
     rule: Literal["all", "quorum"] = "all"
     quorum: int | None = Field(default=None, ge=1)
