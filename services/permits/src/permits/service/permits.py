@@ -75,7 +75,7 @@ class PermitService:
         permit.compound_id, permit.community_id = application.compound_id, application.community_id
         receipt = secrets.token_urlsafe(18)
         permit.receipt_hash = hashlib.sha256(receipt.encode()).hexdigest()
-        await self._repo.save(permit)
+        await self._permits.add(permit)
         return permit, receipt
 
     async def applicant_view(self, permit_id: str, receipt: str) -> Permit:
