@@ -5,7 +5,7 @@ someone else. Plain Python, no I/O; a part of :class:`permits.domain.permit.Perm
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 from towngrid_contracts.permits import (
     PermitAppealDecided,
@@ -17,11 +17,6 @@ from towngrid_contracts.permits import (
 from towngrid_kit.errors import Conflict, NotFound
 from permits.domain.decisions import APPEAL_OVERTURNED, HOLDER_QUARANTINED, QUARANTINE_ENDED, SYSTEM, PermitAppeal
 
-if TYPE_CHECKING:
-    from permits.domain.permit import Permit as _Permit
-else:
-    _Permit = object
-
 RESIDENT_PERMITS = ("health_certificate", "vehicle_pass")
 # The codes the events' original ``reason`` fields allow; a configured code outside them is sent as ``other``
 # there (and as itself in ``reason_code``).
@@ -29,7 +24,9 @@ REVOCATION_EVENT_REASONS = frozenset(get_args(PermitRevoked.model_fields["reason
 SUSPENSION_EVENT_REASONS = frozenset(get_args(PermitSuspended.model_fields["reason"].annotation))
 
 
-class HolderDecisions(_Permit):
+class HolderDecisions:
+    """Methods of :class:`permits.domain.permit.Permit` (they use its fields), kept apart by concern."""
+
     def suspend_for_quarantine(self, quarantine_id: str, now: datetime, cause: dict[str, Any] | None = None) -> bool:
         """Suspended by the service itself (``system``) because the registry quarantined the holder;
         ``cause`` records that quarantine decision (who decided it and why, from its event)."""
