@@ -18,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.repository import Repository
+from registry.domain.identity import normalize_national_id
 from registry.adapters.documents import from_state, to_state
 from registry.adapters.mappers import SealedMapper, StateMapper
 from registry.adapters.sealing import KeyRing
@@ -67,7 +68,8 @@ class ResidentRepository(Repository[Resident]):
             [("care_visit_due", ASCENDING)], [("quarantine_kind", ASCENDING)], [("first_registered_on", ASCENDING)])
 
     def national_id_hash(self, national_id: str) -> str:
-        return hmac.new(self._key, national_id.encode(), hashlib.sha256).hexdigest()
+        """Of the number's one spelling (``normalize_national_id``), so a full-width copy finds the same claim."""
+        return hmac.new(self._key, normalize_national_id(national_id).encode(), hashlib.sha256).hexdigest()
 
     @property
     def ring(self) -> KeyRing:

@@ -65,10 +65,12 @@ def site_place(site: IsolationSite) -> Place:
     return Place(site.community_id, site.compound_id)
 
 
-def ensure_covers(who: Principal, place: Place) -> None:
-    """403 unless ``place`` lies inside the caller's grid scope."""
+def ensure_covers(who: Principal, place: Place, *, unnamed: str | None = None) -> None:
+    """403 unless ``place`` lies inside the caller's grid scope. ``unnamed``: what the refusal says the
+    thing belongs to instead of naming ``place``, when the caller did not name the thing by its id
+    (a national ID number typed in) and must not learn where it is."""
     if not who.covers(community=place.community, compound=place.compound):
-        raise OutOfScope(f"outside your scope ({who.scope}): this belongs to {place}")
+        raise OutOfScope(f"outside your scope ({who.scope}): this belongs to {unnamed or place}")
 
 
 def compounds_within(grid: Grid, who: Principal) -> list[str] | None:

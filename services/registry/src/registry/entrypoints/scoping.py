@@ -18,7 +18,7 @@ from registry.adapters.grid_repository import GridRepository
 from registry.domain.duty import DutyPerson
 from registry.domain.grid import Grid
 from registry.domain.isolation import IsolationSite
-from registry.domain.places import TOWN, Place, compounds_within, ensure_covers, place_in, site_place, unit_place
+from registry.domain.places import TOWN, OutOfScope, Place, compounds_within, ensure_covers, place_in, site_place, unit_place
 from registry.domain.resident import Resident
 from registry.domain.tip import Tip
 from registry.service.duty import DutyService
@@ -74,6 +74,18 @@ class ScopeGuard:
         tip = await self._tips.get(tip_id)
         ensure_covers(who, place_in(await self.grid(), tip.compound_id))
         return tip
+
+    async def tip_match(self, who: Principal, tip: Tip) -> str | None:
+        """The resident a tip names by ID number, only if the caller's scope covers them: else None,
+        as if the number were unknown (a volunteer learns no resident id, nor that the number is
+        registered, elsewhere)."""
+        if tip.matched_resident_id is None:
+            return None
+        try:
+            await self.resident(who, tip.matched_resident_id)
+        except (NotFound, OutOfScope):
+            return None
+        return tip.matched_resident_id
 
     async def site(self, who: Principal, site_id: str) -> IsolationSite:
         site = await self._isolation.get(site_id)

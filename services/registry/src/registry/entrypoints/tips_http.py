@@ -20,7 +20,7 @@ from towngrid_kit.request_limits import PublicRoute
 from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
 from registry.domain.tip import Reporter, Tip
 from registry.entrypoints.inputs import Body
-from registry.entrypoints.scoping import Guard
+from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.service.tips import TipService
 from registry.entrypoints.roles import CHECKERS
 
@@ -95,7 +95,7 @@ class TipView(BaseModel):
     description: str
     reported_at: datetime
     already_registered_resident_id: str | None = Field(
-        description="The registered resident the tip names by ID number, if found.")
+        description="The registered resident the tip names by ID number, if found in your scope.")
     status: Literal["open", "screened"]
     outcome: str | None
     outcome_resident_id: str | None
@@ -104,12 +104,17 @@ class TipView(BaseModel):
     screened_at: datetime | None
 
     @classmethod
-    def of(cls, t: Tip) -> "TipView":
+    def of(cls, t: Tip, matched: str | None) -> "TipView":
+        """``matched``: the tip's ``matched_resident_id`` as far as the caller may see it (``ScopeGuard.tip_match``)."""
         return cls(tip_id=t.tip_id, screening_task_id=t.screening_task_id, kind=t.kind, channel=t.channel,
                    compound_id=t.compound_id, description=t.description, reported_at=t.reported_at,
-                   already_registered_resident_id=t.matched_resident_id, status="open" if t.open else "screened",
+                   already_registered_resident_id=matched, status="open" if t.open else "screened",
                    outcome=t.outcome, outcome_resident_id=t.outcome_resident_id, outcome_note=t.outcome_note,
                    screened_by=t.screened_by, screened_at=t.screened_at)
+
+
+async def view(guard: ScopeGuard, who: Principal, tip: Tip) -> TipView:
+    return TipView.of(tip, await guard.tip_match(who, tip))
 
 
 def tips(request: Request) -> TipService:
@@ -146,7 +151,7 @@ async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard,
         tip = await service.report(kind=body.kind, channel=body.channel, compound_id=body.compound_id,
                                    description=body.description, subject_national_id=body.subject_national_id,
                                    reporter=body.reporter())
-        return 201, TipView.of(tip).model_dump(mode="json")
+        return 201, (await view(guard, principal, tip)).model_dump(mode="json")
 
     return await once(body, action)
 
@@ -158,13 +163,14 @@ async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal,
                     after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[TipView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compounds, None if status is None else status == "open", after, limit + 1)
-    return page_of(found, limit, lambda t: t.tip_id, TipView.of)
+    views = {t.tip_id: await view(guard, principal, t) for t in found[:limit]}
+    return page_of(found, limit, lambda t: t.tip_id, lambda t: views[t.tip_id])
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="One tip, as the officers see it")
 async def get_tip(tip_id: str, guard: Guard,
                   principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
-    return TipView.of(await guard.tip(principal, tip_id))
+    return await view(guard, principal, await guard.tip(principal, tip_id))
 
 
 @router.post("/tips/{tip_id}/screening", response_model=TipView, summary="Record the outcome of the screening")
@@ -173,4 +179,5 @@ async def screen(tip_id: str, body: Screening, service: Tips, guard: Guard,
     await guard.tip(principal, tip_id)
     if body.resident_id is not None:
         await guard.other_resident(principal, body.resident_id, "body.resident_id")
-    return TipView.of(await service.screen(tip_id, body.outcome, body.resident_id, body.note, principal.subject))
+    return await view(guard, principal, await service.screen(tip_id, body.outcome, body.resident_id, body.note,
+                                                             principal.subject))

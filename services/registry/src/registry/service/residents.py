@@ -69,7 +69,8 @@ class ResidentService(QuarantineUseCases, CareUseCases):
                 resident.open_checklist(new_id("cl"), grid.checklist, chain, record.registered_at)
             else:
                 if within is not None:
-                    ensure_covers(within, place_in(grid, resident.compound_id))
+                    ensure_covers(within, place_in(grid, resident.compound_id),
+                                  unnamed="a resident registered outside it")
                 resident.person = registration.person
             resident.register_return(record)
             return resident
