@@ -3,7 +3,9 @@
 Each change stores the resident's new state and its events in one insert. A national ID
 number is claimed once, in ``national_id_claims`` (keyed by a keyed hash of the number, so
 the raw number is not an index key), which makes "the same national ID is the same
-resident" hold even when two registrations race.
+resident" hold even when two registrations race. A household id is claimed the same way, in
+``household_claims`` (``{_id: household_id, compound_id}``, insert-only), so a household
+belongs to the compound that first registered it, even when two registrations race.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def query_fields(resident: Resident, tz: timezone) -> dict[str, Any]:
 
 
 class ResidentRepository(Repository[Resident]):
-    """Residents, and the claims of their national ID numbers (``national_id_claims``)."""
+    """Residents, and the claims of their national ID numbers (``national_id_claims``) and of
+    their household ids (``household_claims``)."""
 
     def __init__(self, db: AsyncDatabase, id_hash_key: bytes, tz: timezone, ring: KeyRing) -> None:
         self.sealing = SealedMapper(
@@ -59,6 +62,7 @@ class ResidentRepository(Repository[Resident]):
         super().__init__(db, STORE, self.sealing, indexed=["compound_id", "in_quarantine", "care_category"])
         self._ring = ring
         self._claims = db["national_id_claims"]
+        self._households = db["household_claims"]
         self._key = id_hash_key
 
     async def ensure_indexes(self) -> None:
@@ -84,6 +88,18 @@ class ResidentRepository(Repository[Resident]):
         except DuplicateKeyError:
             claim = await self._claims.find_one({"_id": key})
             return claim["resident_id"]
+
+    async def claim_household(self, household_id: str, compound_id: str) -> str:
+        """The compound that owns this household id: an earlier claim's, or ``compound_id``."""
+        claim = await self._households.find_one({"_id": household_id})
+        if claim is not None:
+            return claim["compound_id"]
+        try:
+            await self._households.insert_one({"_id": household_id, "compound_id": compound_id})
+            return compound_id
+        except DuplicateKeyError:  # claimed in between
+            claim = await self._households.find_one({"_id": household_id})
+            return claim["compound_id"]
 
     async def find_by_national_id(self, national_id: str) -> str | None:
         """The resident id registered with this national ID, if any (looked up by its keyed hash)."""

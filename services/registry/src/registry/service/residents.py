@@ -59,6 +59,9 @@ class ResidentService(QuarantineUseCases, CareUseCases):
         if problem := grid.placement_problem(registration.compound_id, registration.neighbour_group_id):
             raise InvalidInput(problem[1], field=problem[0])
         chain = grid.chain(registration.compound_id, registration.neighbour_group_id)
+        household_id = registration.household_id or new_id("hh")
+        if await self._repo.claim_household(household_id, registration.compound_id) != registration.compound_id:
+            raise InvalidInput("this household id belongs to another compound", field="body.household_id")
 
         resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
         created: list[bool] = []
@@ -78,7 +81,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
         resident = await self._files.change_or_create(resident_id, register, lambda: Resident(
             resident_id=resident_id,
             person=registration.person,
-            household_id=registration.household_id or new_id("hh"),
+            household_id=household_id,
             compound_id=registration.compound_id,
             neighbour_group_id=registration.neighbour_group_id,
         ))
