@@ -13,12 +13,16 @@ query scans the collection). So each projection also keeps a summary keyed by wh
 up: ``merchant_open`` by merchant id (its permits' states), ``households`` by household id (its
 residents' quarantine flags). A summary entry is always set from the source document's current
 state, after the versioned write, so a replay or a stale event rewrites the same value.
+A household keeps the compound it was first seen in: a resident event that puts it in another
+compound is logged and leaves the household as it was (the registry refuses a household id of
+another compound; this is the second line, so orders and quarantines stay with the first one).
 (Two worker replicas writing different entries of one summary at the same instant could lose
 one on FerretDB, which applies an update as read-then-write; one worker consumes sequentially.)
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +34,7 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_kit.projection import apply_versioned_read
 
 BUSINESS_REOPENING = "business_reopening"
+log = logging.getLogger(__name__)
 
 
 class MerchantPermits:
@@ -80,6 +85,11 @@ class Households:
         applied, resident = await apply_versioned_read(self._residents, resident_id, envelope.aggregate_version, fields,
                                                        event_id=str(envelope.event_id))
         if resident and resident.get("household_id") and resident.get("compound_id"):
+            known = await self._households.find_one({"_id": resident["household_id"]})
+            if known is not None and known["compound_id"] != resident["compound_id"]:
+                log.warning("resident %s puts household %s in compound %s; it stays in %s", resident_id,
+                            resident["household_id"], resident["compound_id"], known["compound_id"])
+                return applied
             await self._households.update_one({"_id": resident["household_id"]}, {"$set": {
                 "compound_id": resident["compound_id"],
                 f"quarantine.{resident_id}": bool(resident.get("in_quarantine")),
