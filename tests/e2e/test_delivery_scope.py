@@ -15,13 +15,12 @@ from access_matrix.delivery import SCOPE
 from access_matrix.marks import GRID, OWN
 from delivery_support import (
     PRICES,
+    grid_known,
     household_in_registry,
-    issued,
+    merchant_in,
     order_body,
     place_until,
-    send_permit_events,
     uid,
-    wait_allowed,
 )
 from e2e_support import System, eventually, produce_many
 from grid_support import Community, ScopeChecks, fresh_client, new_communities
@@ -48,18 +47,6 @@ def test_the_scoped_operations_here_are_those_the_matrix_marks() -> None:
     assert SCOPED == {op for op, mark in SCOPE.items() if mark in (GRID, OWN)}
 
 
-async def merchant_in(system: System, delivery: httpx.AsyncClient, community_id: str) -> str:
-    merchant_id = uid("mer")
-    made = await delivery.post("/merchants", json={"merchant_id": merchant_id, "name": "社区超市", "kind": "shop",
-                                                   "community_id": community_id})
-    assert made.status_code == 201, made.text
-    assert (await delivery.post(f"/merchants/{merchant_id}/price-lists", json={"items": PRICES})).status_code == 201
-    permit_id = uid("pmt")
-    await send_permit_events(system, permit_id, [(2, issued(merchant_id, permit_id))])
-    await wait_allowed(delivery, merchant_id, True)
-    return merchant_id
-
-
 async def enrol(system: System, compound_id: str) -> tuple[str, str]:
     """A vulnerable resident of ``compound_id`` enrolled for relief parcels (as the registry would say)."""
     resident_id, household_id = uid("res"), uid("hh")
@@ -69,14 +56,6 @@ async def enrol(system: System, compound_id: str) -> tuple[str, str]:
     env = envelope_for(data, aggregate_id=resident_id, aggregate_version=2)
     await produce_many(system.kafka, "registry.resident.v1", [(env.key, env.model_dump_json().encode())])
     return resident_id, household_id
-
-
-async def grid_known(officer: httpx.AsyncClient, compound_id: str) -> None:
-    """Wait until delivery has the compound's community from the registry's grid events."""
-    async def known() -> bool:
-        return (await officer.get(f"/pickup-points/CP-{compound_id}/slots")).status_code == 200
-
-    await eventually(known, timeout=60, interval=0.5)
 
 
 async def test_every_scoped_delivery_endpoint_inside_and_outside_the_callers_scope(system: System) -> None:

@@ -12,33 +12,13 @@ from datetime import date
 
 import httpx
 
-from delivery_support import PRICES, issued, order_body, place_until, send_permit_events, uid, wait_allowed
-from e2e_support import System, eventually, produce_many
+from delivery_support import grid_known, merchant_in, order_body, place_until, uid
+from e2e_support import System, produce_many
 from grid_support import fresh_client, new_communities
 from people import returnee
 from towngrid_contracts.envelope import envelope_for
 from towngrid_contracts.registry import ResidentReturned
 from towngrid_kit.auth import Role
-
-
-async def merchant_in(system: System, admin: httpx.AsyncClient, community_id: str) -> str:
-    merchant_id = uid("mer")
-    made = await admin.post("/merchants", json={"merchant_id": merchant_id, "name": "社区超市", "kind": "shop",
-                                                "community_id": community_id})
-    assert made.status_code == 201, made.text
-    assert (await admin.post(f"/merchants/{merchant_id}/price-lists", json={"items": PRICES})).status_code == 201
-    permit_id = uid("pmt")
-    await send_permit_events(system, permit_id, [(2, issued(merchant_id, permit_id))])
-    await wait_allowed(admin, merchant_id, True)
-    return merchant_id
-
-
-async def grid_known(officer: httpx.AsyncClient, compound_id: str) -> None:
-    """Wait until delivery has the compound's community from the registry's grid events."""
-    async def known() -> bool:
-        return (await officer.get(f"/pickup-points/CP-{compound_id}/slots")).status_code == 200
-
-    await eventually(known, timeout=60, interval=0.5)
 
 
 async def test_a_household_id_of_another_compound_is_refused_and_the_household_stays(system: System) -> None:

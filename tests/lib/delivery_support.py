@@ -102,3 +102,24 @@ async def place_until(delivery: httpx.AsyncClient, body: dict, destination: str)
         return placed.json() if placed.json()["destination"] == destination else None
 
     return await eventually(attempt, timeout=60, interval=0.5)
+
+
+async def merchant_in(system: System, delivery: httpx.AsyncClient, community_id: str) -> str:
+    """A shop of ``community_id`` with a price list and an issued business-reopening permit."""
+    merchant_id = uid("mer")
+    made = await delivery.post("/merchants", json={"merchant_id": merchant_id, "name": "社区超市", "kind": "shop",
+                                                   "community_id": community_id})
+    assert made.status_code == 201, made.text
+    assert (await delivery.post(f"/merchants/{merchant_id}/price-lists", json={"items": PRICES})).status_code == 201
+    permit_id = uid("pmt")
+    await send_permit_events(system, permit_id, [(2, issued(merchant_id, permit_id))])
+    await wait_allowed(delivery, merchant_id, True)
+    return merchant_id
+
+
+async def grid_known(officer: httpx.AsyncClient, compound_id: str) -> None:
+    """Wait until delivery has the compound's community from the registry's grid events."""
+    async def known() -> bool:
+        return (await officer.get(f"/pickup-points/CP-{compound_id}/slots")).status_code == 200
+
+    await eventually(known, timeout=60, interval=0.5)
