@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.registry import PersonalDataRead
 from towngrid_kit.commits import commit_id
@@ -21,6 +23,7 @@ from towngrid_kit.repository import Repository
 from registry.adapters.mappers import StateMapper
 
 READS_STORE = "personal_data_reads"
+ALERTS = "personal_data_alerts"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,34 @@ class AuditRepository(Repository[ReadLog]):
     def __init__(self, db: AsyncDatabase) -> None:
         super().__init__(db, READS_STORE, StateMapper(lambda log: log.resident_id, to_state, from_state, _fields))
 
+    async def ensure_indexes(self) -> None:
+        await super().ensure_indexes()
+        await self.store.commits.create_index([("state.read.read_by", ASCENDING), ("state.read.read_at", ASCENDING),
+                                               ("_id", ASCENDING)])
+
+    async def reads_by(self, reader: str, since: datetime | None, until: datetime | None, after: str | None,
+                       limit: int) -> list[tuple[int, ReadRecord]]:
+        """The reads by ``reader`` with ``since <= read_at < until``, oldest first; ``after``: the
+        ``read_id`` the previous page ended with."""
+        query: dict[str, Any] = {"state.read.read_by": reader}
+        when: dict[str, Any] = {}
+        if since is not None:
+            when["$gte"] = since
+        if until is not None:
+            when["$lt"] = until
+        if after:
+            last = await self.store.commits.find_one({"state.read.read_by": reader, "state.read.read_id": after},
+                                                     {"state.read.read_at": 1})
+            if last is not None:
+                at = last["state"]["read"]["read_at"]
+                query["$or"] = [{"state.read.read_at": {"$gt": at}},
+                                {"state.read.read_at": at, "state.read.read_id": {"$gt": after}}]
+        if when:
+            query["state.read.read_at"] = when
+        cursor = self.store.commits.find(query, {"state.read": 1, "version": 1}).sort(
+            [("state.read.read_at", ASCENDING), ("state.read.read_id", ASCENDING)]).limit(limit)
+        return [(commit["version"], ReadRecord(**commit["state"]["read"])) async for commit in cursor]
+
     async def reads_of(self, resident_id: str, after: int, limit: int) -> list[tuple[int, ReadRecord]]:
         """The person's reads after number ``after``, oldest first, followed by ``_id``."""
         found: list[tuple[int, ReadRecord]] = []
@@ -86,3 +117,41 @@ class AuditRepository(Repository[ReadLog]):
             version = commit["version"]
             found.append((version, ReadRecord(**commit["state"]["read"])))
         return found
+
+
+@dataclass(frozen=True)
+class QuotaAlert:
+    """A reader went over the quota of unmasked reads in one window (one alert per reader per window)."""
+
+    alert_id: str
+    reader: str
+    reader_role: str
+    reader_scope: str
+    limit: int
+    window_start: datetime
+    window_end: datetime
+    raised_at: datetime
+
+
+class AlertLog:
+    """Insert-only: ``_id`` is ``<reader>|<window start>``, so a second refusal in the same window
+    finds the alert already there (a duplicate key) and raises nothing new, on any replica."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._alerts = db[ALERTS]
+
+    async def ensure_indexes(self) -> None:
+        await self._alerts.create_index([("raised_at", ASCENDING), ("_id", ASCENDING)])
+
+    async def raise_once(self, alert: QuotaAlert) -> bool:
+        try:
+            await self._alerts.insert_one({"_id": alert.alert_id, **asdict(alert)})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def page(self, after: str | None, limit: int) -> list[QuotaAlert]:
+        """Alerts in ``_id`` order (reader, then window); ``after``: the last ``alert_id`` seen."""
+        query = {"_id": {"$gt": after}} if after else {}
+        cursor = self._alerts.find(query).sort("_id", ASCENDING).limit(limit)
+        return [QuotaAlert(**{k: v for k, v in doc.items() if k != "_id"}) async for doc in cursor]
