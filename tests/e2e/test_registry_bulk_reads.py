@@ -4,6 +4,8 @@
   3 on an extra api here): the 4th is refused with 429 problem+json and ``Retry-After``, nothing
   unmasked in it, and one alert for that reader and hour — not one per refused read.
 - The audit is found by reader and time (``GET /personal-data/reads``), paged.
+- A page of a compound volunteer's task list (names, addresses, quarantine status) leaves one
+  audit record naming the reader and the residents shown (``GET /personal-data/task-lists``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from e2e_support import System
 from people import returnee
 from towngrid_devstack.services import service_processes
+from towngrid_kit.auth import Role
 
 pytestmark = pytest.mark.stack
 
@@ -104,3 +107,36 @@ async def test_the_audit_is_found_by_reader_and_time(system: System) -> None:
         assert other["items"] == []
     async with system.client("registry", subject=reader, scope="community:C01") as scoped:
         assert (await scoped.get("/personal-data/reads", params={"reader": reader})).status_code == 403
+
+
+async def test_a_volunteers_task_list_page_leaves_an_audit_record(system: System) -> None:
+    tag = uuid.uuid4().hex[:5].upper()
+    community, compound = f"TL{tag}", f"TL{tag}-1"
+    csv = (f"community_id,community_name,compound_id,compound_name,group_id,group_name\n"
+           f"{community},任务甲,{compound},任务甲一院,,\n")
+    async with system.client("registry") as admin:
+        imported = await admin.post("/grid/import", content=csv.encode(), headers={"Content-Type": "text/csv"})
+        assert imported.status_code == 200, imported.text
+        for _ in range(2):
+            made = await admin.post("/residents", json=returnee(compound))
+            assert made.status_code == 201, made.text
+    volunteer = f"volunteer-{tag.lower()}"
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    shown = []
+    async with system.client("registry", Role.COMPOUND_VOLUNTEER, f"compound:{compound}", volunteer) as client:
+        after = None
+        while True:
+            page = await client.get("/residents", params={"limit": 1, **({"after": after} if after else {})})
+            assert page.status_code == 200, page.text
+            assert all(r["view"] == "task" for r in page.json()["items"])
+            shown.append([r["resident_id"] for r in page.json()["items"]])
+            if not (after := page.json()["next_after"]):
+                break
+    assert [len(ids) for ids in shown] == [1, 1]
+    async with system.client("registry", subject="auditor-1") as admin:
+        found = (await admin.get("/personal-data/task-lists",
+                                 params={"reader": volunteer, "since": before.isoformat()})).json()
+        assert [r["resident_ids"] for r in found["items"]] == shown
+        assert {(r["reader_role"], r["reader_scope"], r["shown"]) for r in found["items"]} == {
+            ("compound_volunteer", f"compound:{compound}", 1)}
+        assert "测试居民" not in str(found)  # ids, never the names or addresses shown

@@ -6,7 +6,7 @@ from datetime import timedelta, timezone
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from registry.adapters.audit_repository import READS_STORE, AlertLog, AuditRepository
+from registry.adapters.audit_repository import READS_STORE, AlertLog, AuditRepository, TaskListLog
 from towngrid_kit.ratelimit import FixedWindowLimiter
 from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, CoverageRepository, DutyPeopleRepository
 from registry.adapters.grid_repository import GRID_STORE, GridRepository
@@ -71,5 +71,7 @@ async def build_personal_data_service(db: AsyncDatabase, settings: RegistrySetti
     await audit.ensure_indexes()
     alerts = AlertLog(db)
     await alerts.ensure_indexes()
+    task_lists = TaskListLog(db)
+    await task_lists.ensure_indexes()
     return PersonalDataService(audit, settings.personal_data_purposes, FixedWindowLimiter(db["rate_limits"]), alerts,
-                               settings.unmasked_reads_per_hour)
+                               task_lists, settings.unmasked_reads_per_hour)

@@ -42,7 +42,7 @@ class OpenLimiter:
 
 
 def service(audit: FakeAudit) -> PersonalDataService:
-    return PersonalDataService(audit, ["contact_tracing"], OpenLimiter(), None, 60)  # type: ignore[arg-type]
+    return PersonalDataService(audit, ["contact_tracing"], OpenLimiter(), None, None, 60)  # type: ignore[arg-type]
 
 
 async def test_a_read_with_a_listed_purpose_is_recorded_and_answered() -> None:

@@ -24,6 +24,7 @@ from registry.adapters.mappers import StateMapper
 
 READS_STORE = "personal_data_reads"
 ALERTS = "personal_data_alerts"
+TASK_LISTS = "task_list_reads"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def _fields(log: ReadLog) -> dict[str, Any]:
     return {"last_read_at": log.read.read_at, "last_read_by": log.read.read_by} if log.read else {}
 
 
+def _between(since: datetime | None, until: datetime | None) -> dict[str, Any]:
+    """A filter on a time: ``since`` included, ``until`` excluded, either left open."""
+    return {op: at for op, at in (("$gte", since), ("$lt", until)) if at is not None}
+
+
 class AuditRepository(Repository[ReadLog]):
     def __init__(self, db: AsyncDatabase) -> None:
         super().__init__(db, READS_STORE, StateMapper(lambda log: log.resident_id, to_state, from_state, _fields))
@@ -87,11 +93,7 @@ class AuditRepository(Repository[ReadLog]):
         """The reads by ``reader`` with ``since <= read_at < until``, oldest first; ``after``: the
         ``read_id`` the previous page ended with."""
         query: dict[str, Any] = {"state.read.read_by": reader}
-        when: dict[str, Any] = {}
-        if since is not None:
-            when["$gte"] = since
-        if until is not None:
-            when["$lt"] = until
+        when = _between(since, until)
         if after:
             last = await self.store.commits.find_one({"state.read.read_by": reader, "state.read.read_id": after},
                                                      {"state.read.read_at": 1})
@@ -155,3 +157,41 @@ class AlertLog:
         query = {"_id": {"$gt": after}} if after else {}
         cursor = self._alerts.find(query).sort("_id", ASCENDING).limit(limit)
         return [QuotaAlert(**{k: v for k, v in doc.items() if k != "_id"}) async for doc in cursor]
+
+
+@dataclass(frozen=True)
+class TaskListRead:
+    """A page of task views (names, addresses, quarantine status) served to a compound volunteer:
+    who, when, and the ids of the residents shown (never their names or addresses)."""
+
+    list_id: str
+    read_by: str
+    reader_role: str
+    reader_scope: str
+    resident_ids: list[str]
+    shown: int
+    served_at: datetime
+
+
+class TaskListLog:
+    """Insert-only, one document per page served; ``_id`` (``tlr_…``) sorts by time."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._lists = db[TASK_LISTS]
+
+    async def ensure_indexes(self) -> None:
+        await self._lists.create_index([("read_by", ASCENDING), ("_id", ASCENDING)])
+
+    async def record(self, read: TaskListRead) -> None:
+        await self._lists.insert_one({"_id": read.list_id, **asdict(read)})
+
+    async def by(self, reader: str, since: datetime | None, until: datetime | None, after: str | None,
+                 limit: int) -> list[TaskListRead]:
+        query: dict[str, Any] = {"read_by": reader}
+        when = _between(since, until)
+        if when:
+            query["served_at"] = when
+        if after:
+            query["_id"] = {"$gt": after}
+        cursor = self._lists.find(query).sort("_id", ASCENDING).limit(limit)
+        return [TaskListRead(**{k: v for k, v in doc.items() if k != "_id"}) async for doc in cursor]

@@ -85,6 +85,16 @@ class QuotaAlertView(BaseModel):
     raised_at: datetime = Field(description="The first refused read of that hour.")
 
 
+class TaskListAudit(BaseModel):
+    list_id: str
+    read_by: str
+    reader_role: str
+    reader_scope: str
+    resident_ids: list[str] = Field(description="Whose name, address and quarantine status the page showed.")
+    shown: int
+    served_at: datetime
+
+
 class ReadAuditPage(BaseModel):
     """Not the kit's ``Page``: a person's reads are followed by their number in the log (the
     commit chain, by ``_id``), so ``after`` and ``next_after`` are that number, an int."""
@@ -146,3 +156,18 @@ async def quota_alerts(guard: Guard, service: PersonalData,
     await guard.town(principal)
     found = await service.alerts(after, limit + 1)
     return page_of(found, limit, lambda a: a.alert_id, lambda a: QuotaAlertView(**vars(a)))
+
+
+@router.get("/personal-data/task-lists", response_model=Page[TaskListAudit],
+            summary="Task-list pages (names, addresses, quarantine status) served to a compound volunteer, "
+                    "oldest first, in a time range (town administrators)")
+async def task_lists_by_reader(guard: Guard, service: PersonalData,
+                               principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+                               reader: Annotated[str, Query(min_length=1, max_length=200)],
+                               since: Annotated[datetime | None, Query(description="From (inclusive).")] = None,
+                               until: Annotated[datetime | None, Query(description="Until (exclusive).")] = None,
+                               after: Annotated[str | None, Query(max_length=100)] = None,
+                               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[TaskListAudit]:
+    await guard.town(principal)
+    found = await service.task_lists_by(reader, since, until, after, limit + 1)
+    return page_of(found, limit, lambda t: t.list_id, lambda t: TaskListAudit(**vars(t)))

@@ -8,15 +8,17 @@ guard (grid scope); this use case checks the purpose and records who read what, 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.unit_of_work import UnitOfWork
 from towngrid_kit.ratelimit import FixedWindowLimiter
-from registry.adapters.audit_repository import AlertLog, AuditRepository, QuotaAlert, ReadLog, ReadRecord
+from registry.adapters.audit_repository import (AlertLog, AuditRepository, QuotaAlert, ReadLog, ReadRecord,
+                                                TaskListLog, TaskListRead)
 from registry.domain.resident import Resident
-from towngrid_kit.ids import new_id
+from towngrid_kit.ids import new_id, ordered_id
 
 ITEMS = ("national_id", "mobile", "address")
 QUOTA_WINDOW_S = 3600.0
@@ -33,7 +35,7 @@ class QuotaExceeded(Exception):
 
 class PersonalDataService:
     def __init__(self, audit: AuditRepository, purposes: list[str], limiter: FixedWindowLimiter, alerts: AlertLog,
-                 reads_per_hour: int, clock=time.time) -> None:
+                 task_lists: TaskListLog, reads_per_hour: int, clock: Callable[[], float] = time.time) -> None:
         self._audit = audit
         self._logs = UnitOfWork(audit, "read log")
         self._purposes = list(purposes)
@@ -41,6 +43,7 @@ class PersonalDataService:
         self._alerts = alerts
         self._per_hour = reads_per_hour
         self._clock = clock
+        self._task_lists = task_lists
 
     @property
     def purposes(self) -> list[str]:
@@ -86,3 +89,15 @@ class PersonalDataService:
             reader_scope=who.scope, limit=self._per_hour, window_start=start, window_end=end,
             raised_at=datetime.now(UTC)))
         raise QuotaExceeded(self._per_hour, wait)
+
+    async def task_list_served(self, who: Principal, resident_ids: list[str]) -> None:
+        """Records a page of task views (names, addresses, quarantine status) before it is served:
+        one record per page, with the ids shown — not one read per resident (a page is one act
+        of looking, and up to 200 commits per page would be the cost), and never the values."""
+        await self._task_lists.record(TaskListRead(
+            list_id=ordered_id("tlr"), read_by=who.subject, reader_role=who.role.value, reader_scope=who.scope,
+            resident_ids=list(resident_ids), shown=len(resident_ids), served_at=datetime.now(UTC)))
+
+    async def task_lists_by(self, reader: str, since: datetime | None, until: datetime | None, after: str | None,
+                            limit: int) -> list[TaskListRead]:
+        return await self._task_lists.by(reader, since, until, after, limit)
