@@ -61,6 +61,9 @@ ACCESS = {
     # Unmasked personal data, with a stated purpose, audited (never a volunteer); the audit of such reads.
     "POST /residents/{resident_id}/personal-data-reads": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
     "GET /audit/personal-data-reads": {R.TOWN_ADMIN},
+    "GET /personal-data/reads": {R.TOWN_ADMIN},
+    "GET /personal-data/alerts": {R.TOWN_ADMIN},
+    "GET /personal-data/task-lists": {R.TOWN_ADMIN},
     # Appeals against quarantine decisions: filed by an officer for the person, reviewed by another staff member.
     "POST /appeals": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
     "GET /appeals/{appeal_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
@@ -124,6 +127,9 @@ SCOPE = {
     "POST /residents/{resident_id}/checklist/items/{item_code}/verify": GRID,
     "POST /residents/{resident_id}/personal-data-reads": GRID,
     "GET /audit/personal-data-reads": GRID,
+    "GET /personal-data/reads": TOWN,  # one reader's reads span the town: a town-wide token
+    "GET /personal-data/alerts": TOWN,
+    "GET /personal-data/task-lists": TOWN,
     "POST /appeals": GRID,
     "GET /appeals/{appeal_id}": GRID,
     "POST /appeals/{appeal_id}/decision": GRID,

@@ -6,7 +6,8 @@ from datetime import timedelta, timezone
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from registry.adapters.audit_repository import READS_STORE, AuditRepository
+from registry.adapters.audit_repository import READS_STORE, AlertLog, AuditRepository, TaskListLog
+from towngrid_kit.ratelimit import FixedWindowLimiter
 from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, CoverageRepository, DutyPeopleRepository
 from registry.adapters.grid_repository import GRID_STORE, GridRepository
 from registry.adapters.isolation_repository import ISOLATION_STORE, IsolationRepository
@@ -68,4 +69,9 @@ def build_appeal_service(db: AsyncDatabase, settings: RegistrySettings, resident
 async def build_personal_data_service(db: AsyncDatabase, settings: RegistrySettings) -> PersonalDataService:
     audit = AuditRepository(db)
     await audit.ensure_indexes()
-    return PersonalDataService(audit, settings.personal_data_purposes)
+    alerts = AlertLog(db)
+    await alerts.ensure_indexes()
+    task_lists = TaskListLog(db)
+    await task_lists.ensure_indexes()
+    return PersonalDataService(audit, settings.personal_data_purposes, FixedWindowLimiter(db["rate_limits"]), alerts,
+                               task_lists, settings.unmasked_reads_per_hour)

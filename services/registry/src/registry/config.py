@@ -32,6 +32,10 @@ class RegistrySettings(ServiceSettings):
         default_factory=lambda: list(DEFAULT_PURPOSES), min_length=1,
         description="Purposes staff may state to read a national ID number, mobile or address unmasked (JSON list).",
     )
+    unmasked_reads_per_hour: int = Field(
+        default=60, ge=1, le=10_000,
+        description="Unmasked personal-data reads one person may make per clock hour, counted across all api "
+                    "replicas; over it: 429 and one audit alert per person per hour (GET /personal-data/alerts).")
     town_id: str = Field(default="TOWN-CG", min_length=1, max_length=40,
                          description="Opaque id of the town whose grid this registry keeps.")
     checklist_scan_interval_s: float = Field(default=2.0, gt=0,

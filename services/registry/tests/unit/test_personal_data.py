@@ -34,10 +34,20 @@ class FakeAudit:
         return True
 
 
+class OpenLimiter:
+    """The quota is checked on the real stack (tests/e2e/test_registry_bulk_reads.py); here every read is within it."""
+
+    async def take(self, key: str, limit: int, window_s: float) -> float:
+        return 0.0
+
+
+def service(audit: FakeAudit) -> PersonalDataService:
+    return PersonalDataService(audit, ["contact_tracing"], OpenLimiter(), None, None, 60)  # type: ignore[arg-type]
+
+
 async def test_a_read_with_a_listed_purpose_is_recorded_and_answered() -> None:
     audit = FakeAudit()
-    service = PersonalDataService(audit, ["contact_tracing"])
-    record, values = await service.read(RESIDENT, OFFICER, ["mobile", "national_id", "mobile"], "contact_tracing",
+    record, values = await service(audit).read(RESIDENT, OFFICER, ["mobile", "national_id", "mobile"], "contact_tracing",
                                         "Case CT-7")
     assert values == {"national_id": "11010519491231002X", "mobile": "13800138000"}
     assert audit.records == [record]
@@ -56,11 +66,11 @@ async def test_an_unlisted_purpose_or_unknown_item_is_refused_and_not_recorded(p
                                                                                field: str) -> None:
     audit = FakeAudit()
     with pytest.raises(InvalidInput) as refused:
-        await PersonalDataService(audit, ["contact_tracing"]).read(RESIDENT, OFFICER, items, purpose, "note text")
+        await service(audit).read(RESIDENT, OFFICER, items, purpose, "note text")
     assert refused.value.field == field and audit.records == []
 
 
 async def test_no_value_without_a_record() -> None:
     with pytest.raises(ConnectionError):
-        await PersonalDataService(FakeAudit(fail=True), ["contact_tracing"]).read(
+        await service(FakeAudit(fail=True)).read(
             RESIDENT, OFFICER, ["mobile"], "contact_tracing", "Case CT-7")

@@ -42,7 +42,8 @@ from registry.entrypoints.schemas import (
     VerifyItem,
 )
 from registry.entrypoints.scoping import Guard, ScopeGuard
-from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view
+from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view, sees_tasks_only
+from registry.entrypoints.personal_data_http import PersonalData
 from registry.service.residents import Registration, ResidentService
 from registry.entrypoints.roles import CHECKERS, STAFF
 
@@ -86,14 +87,17 @@ async def get_resident(resident_id: str, guard: Guard,
 
 @router.get("/residents", response_model=Page[ResidentView] | Page[ResidentTaskView],
             summary="List residents in your scope, a page at a time (task views for a compound volunteer)")
-async def list_residents(service: Residents, guard: Guard,
+async def list_residents(service: Residents, guard: Guard, personal_data: PersonalData,
                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                          compound_id: str | None = None, in_quarantine: bool | None = None,
                          after: Annotated[str | None, Query(description="The last resident_id of the previous page.")] = None,
                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ResidentView] | Page[ResidentTaskView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compound_ids=compounds, in_quarantine=in_quarantine, after=after, limit=limit + 1)
-    return resident_page(principal, found, limit)
+    page = resident_page(principal, found, limit)
+    if sees_tasks_only(principal) and page.items:  # names and addresses: audited before they are served
+        await personal_data.task_list_served(principal, [r.resident_id for r in page.items])
+    return page
 
 
 @router.post("/residents/{resident_id}/quarantines", status_code=201, response_model=QuarantineView,
