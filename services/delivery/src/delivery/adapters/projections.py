@@ -29,6 +29,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import Envelope
 from towngrid_kit.projection import apply_versioned_read
@@ -85,15 +86,13 @@ class Households:
         applied, resident = await apply_versioned_read(self._residents, resident_id, envelope.aggregate_version, fields,
                                                        event_id=str(envelope.event_id))
         if resident and resident.get("household_id") and resident.get("compound_id"):
-            known = await self._households.find_one({"_id": resident["household_id"]})
-            if known is not None and known["compound_id"] != resident["compound_id"]:
-                log.warning("resident %s puts household %s in compound %s; it stays in %s", resident_id,
-                            resident["household_id"], resident["compound_id"], known["compound_id"])
-                return applied
-            await self._households.update_one({"_id": resident["household_id"]}, {"$set": {
-                "compound_id": resident["compound_id"],
-                f"quarantine.{resident_id}": bool(resident.get("in_quarantine")),
-            }}, upsert=True)
+            household, compound = resident["household_id"], resident["compound_id"]
+            try:  # one operation: matched in its compound, or new; known in another compound, the upsert collides
+                await self._households.update_one({"_id": household, "compound_id": compound}, {"$set": {
+                    f"quarantine.{resident_id}": bool(resident.get("in_quarantine"))}}, upsert=True)
+            except DuplicateKeyError:
+                log.warning("resident %s puts household %s in compound %s; it stays in the compound it was first "
+                            "seen in", resident_id, household, compound)
         return applied
 
     async def get(self, household_id: str) -> Household | None:
