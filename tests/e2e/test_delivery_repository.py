@@ -4,8 +4,10 @@ a change based on it collided, so a lost refresh of that document cannot block c
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from delivery.adapters.repository import MerchantRepository
 from delivery.domain.merchant import Merchant, Product
@@ -15,12 +17,9 @@ from towngrid_kit.unit_of_work import UnitOfWork
 
 
 @pytest.fixture
-async def db(system: System):
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        yield client["delivery_repository_test"]
-    finally:
-        await client.close()
+async def db(system: System) -> AsyncIterator[AsyncDatabase]:
+    async with system.database("delivery_repository_test") as found:
+        yield found
 
 
 def publish(merchant: Merchant) -> None:

@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from e2e_support import System
@@ -42,11 +41,8 @@ class ThingMade(EventData):
 
 @pytest.fixture
 async def db(system: System) -> AsyncIterator[AsyncDatabase]:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        yield client["kit_guards"]
-    finally:
-        await client.close()
+    async with system.database("kit_guards") as found:
+        yield found
 
 
 def fresh(name: str) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from collections.abc import AsyncIterator
+
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from e2e_support import System
 from towngrid_kit.keyed_ids import KeyedIds
@@ -16,12 +18,9 @@ from towngrid_kit.projection import apply_versioned, apply_versioned_read
 
 
 @pytest.fixture
-async def db(system: System):
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        yield client["kit_test"]
-    finally:
-        await client.close()
+async def db(system: System) -> AsyncIterator[AsyncDatabase]:
+    async with system.database("kit_test") as found:
+        yield found
 
 
 async def test_concurrent_filings_under_one_key_are_all_kept_once(db) -> None:

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from e2e_support import System, read_all
@@ -50,11 +49,8 @@ def changed(*numbers: int) -> list[ThingChanged]:
 
 @pytest.fixture
 async def db(system: System) -> AsyncIterator[AsyncDatabase]:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        yield client[DATABASE]
-    finally:
-        await client.close()
+    async with system.database(DATABASE) as found:
+        yield found
 
 
 @pytest.fixture

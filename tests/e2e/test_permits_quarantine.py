@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import time
 
-from pymongo import AsyncMongoClient
-
 from e2e_support import System, eventually, events_with, produce_many, read_topic, wait_consumed
 from people import returnee
 from towngrid_kit.auth import Role
@@ -136,10 +134,7 @@ async def test_a_permit_whose_query_fields_lag_its_commit_is_still_suspended(sys
     this suspension)."""
     resident_id = await register(system)
     certificate = await issue(system, health_certificate(resident_id))
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        permits_db = client["permits"]
-
+    async with system.database("permits") as permits_db:
         async def relayed() -> bool:  # the relay refreshes the fields when it publishes: let it finish first
             return await permits_db["permits_outbox"].find_one(
                 {"_id": {"$regex": f"^{certificate['permit_id']}@"}}) is None
@@ -149,8 +144,6 @@ async def test_a_permit_whose_query_fields_lag_its_commit_is_still_suspended(sys
         lagging = await fields.update_one({"_id": certificate["permit_id"]},
                                           {"$set": {"status": "under_review", "version": 1}})
         assert lagging.matched_count == 1
-    finally:
-        await client.close()
     async with system.client("registry") as registry:
         started = await registry.post(f"/residents/{resident_id}/quarantines",
                                       json={"kind": "home", "planned_end": "2030-02-08", "reason_code": "close_contact"})

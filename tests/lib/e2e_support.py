@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_devstack.config import StackConfig
 from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, ServiceProcesses
@@ -46,6 +49,16 @@ class System:
         return mint_token(self.secrets.auth_jwt_secret, subject=subject, role=role, scope=scope,
                           issuer="towngrid-local", audience="towngrid", department=department,
                           organisation=organisation)
+
+    @asynccontextmanager
+    async def database(self, name: str) -> AsyncIterator[AsyncDatabase]:
+        """A database ``name`` of the stack's FerretDB (or MongoDB), for a test that reads or
+        writes it directly (a service's own, or one of its own for the kit's pieces)."""
+        client: AsyncMongoClient = AsyncMongoClient(self.config.mongo_url, tz_aware=True)
+        try:
+            yield client[name]
+        finally:
+            await client.close()
 
     def client(self, service: str, role: Role | None = Role.TOWN_ADMIN, scope: str = "town",
                subject: str = "test-admin", department: str | None = None,
