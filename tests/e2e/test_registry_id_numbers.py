@@ -3,7 +3,8 @@
 The same number typed with full-width digits (a Chinese input method in full-width mode) is the
 same resident file, so a quarantine on it cannot be shed by retyping the number; digits NFKC does
 not turn into ASCII are refused naming the field. A refusal or a tip's answer names no place and
-no resident id outside the caller's scope: two communities, A and B, imported from CSV.
+no resident id outside the caller's scope: two communities, A and B, imported from CSV. Registering
+a number again says which fields it changed and keeps the earlier values, sealed, for unmasked reads.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from bson import json_util
 
 from e2e_support import System
-from people import national_id, quarantine_order, returnee
+from people import mobile, national_id, quarantine_order, returnee
 from towngrid_kit.auth import Role
 
 pytestmark = pytest.mark.stack
@@ -130,3 +132,47 @@ async def test_a_volunteers_tip_learns_no_resident_id_of_another_community(town:
     assert own.status_code == 201, own.text
     assert own.json()["already_registered_resident_id"] == ours.json()["resident"]["resident_id"]
     assert (await town.admin.get(f"/tips/{tip.json()['tip_id']}")).json()["already_registered_resident_id"] == rid
+
+
+async def test_re_registering_says_what_changed_and_keeps_the_earlier_values_sealed(town: Town, system: System) -> None:
+    number, first_mobile, second_mobile = fresh_number(), mobile(), mobile()
+    first = await town.admin.post("/residents", json=returnee(town.a1, national_id=number, name="王五",
+                                                              mobile=first_mobile))
+    assert first.status_code == 201, first.text
+    assert first.json()["changed"] == []
+    rid = first.json()["resident"]["resident_id"]
+
+    again = await town.officer_a.post("/residents", json=returnee(town.a1, national_id=number, name="王伍",
+                                                                  mobile=second_mobile))
+    assert again.status_code == 200, again.text
+    assert again.json()["changed"] == ["name", "mobile"]
+    assert again.json()["resident"]["name"] == "王伍"
+    same = await town.officer_a.post("/residents", json=returnee(town.a1, national_id=number, name="王伍",
+                                                                 mobile=second_mobile))
+    assert same.status_code == 200 and same.json()["changed"] == [], same.text
+
+    history = await town.admin.get(f"/residents/{rid}/history")
+    assert history.status_code == 200, history.text
+    returned = [e["data"] for e in history.json()["events"] if e["event_type"] == "registry.resident.returned"]
+    assert [r.get("changed_fields") for r in returned] == [None, ["name", "mobile"], []]
+    assert first_mobile not in history.text and "王五" not in history.text, "the event names fields, not values"
+
+    # The earlier values: only in an unmasked read that asks for them (audited), sealed at rest.
+    read = {"items": ["mobile"], "purpose": "contact_tracing", "note": "核对重新登记的联系方式"}
+    plain = await town.officer_a.post(f"/residents/{rid}/personal-data-reads", json=read)
+    assert plain.status_code == 201, plain.text
+    assert plain.json()["mobile"] == second_mobile and plain.json()["earlier"] is None
+    shown = await town.officer_a.post(f"/residents/{rid}/personal-data-reads", json=read | {"earlier": True})
+    assert shown.status_code == 201, shown.text
+    assert [e["values"] for e in shown.json()["earlier"]] == [{"name": "王五", "mobile": first_mobile}]
+    refused = await town.volunteer_a1.post(f"/residents/{rid}/personal-data-reads", json=read | {"earlier": True})
+    assert refused.status_code == 403, refused.text
+    audit = await town.admin.get("/audit/personal-data-reads", params={"resident_id": rid})
+    assert [r["earlier"] for r in audit.json()["items"]] == [False, True], audit.text
+
+    async with system.database("registry") as db:
+        commits = await db["residents_commits"].find({"_id": {"$regex": f"^{rid}@"}}).to_list()
+        current = await db["residents"].find_one({"_id": rid})
+    assert current is not None and first_mobile not in json_util.dumps(commits), "no mobile in plaintext"
+    latest = json_util.dumps([current, max(commits, key=lambda c: c["version"])], ensure_ascii=False)
+    assert "王五" not in latest, "the earlier name is sealed (the current one stays readable for lists)"

@@ -35,3 +35,5 @@ class PersonalDataRead(EventData):
     items: list[PersonalItem] = Field(min_length=1, description="Which items were shown unmasked (never their values).")
     purpose: str = Field(pattern=r"^[a-z][a-z_]{0,39}$", description="The stated purpose, from the registry's list.")
     read_at: AwareDatetime
+    earlier: bool | None = Field(default=None, description="True when the values that re-registrations replaced "
+                                                           "were shown too (of the items read, and earlier names).")

@@ -46,6 +46,9 @@ class ResidentReturned(_ResidentEvent):
     re_registration: bool = False
     neighbour_group_id: str | None = Field(default=None, min_length=1, description="The returnee's neighbour group, if known.")
     checklist_id: str | None = Field(default=None, min_length=1, description="The follow-up checklist opened for the returnee.")
+    changed_fields: list[Literal["name", "mobile", "address"]] | None = Field(
+        default=None, description="A re-registration: which of the person's fields it changed (names only, never "
+                                  "values; the earlier values stay in the registry's file).")
 
 
 class QuarantineStarted(_ResidentEvent):

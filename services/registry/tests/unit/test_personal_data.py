@@ -3,12 +3,14 @@ read is recorded before any value is handed out."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from towngrid_kit.auth import Principal, Role
 from towngrid_kit.errors import InvalidInput
 from registry.adapters.audit_repository import ReadLog, ReadRecord
-from registry.domain.resident import Person, Resident
+from registry.domain.resident import EarlierValues, Person, Resident, ReturnRecord
 from registry.service.personal_data import PersonalDataService
 
 RESIDENT = Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "北门街 3 号"), "hh_1", "C03-017")
@@ -74,3 +76,19 @@ async def test_no_value_without_a_record() -> None:
     with pytest.raises(ConnectionError):
         await service(FakeAudit(fail=True)).read(
             RESIDENT, OFFICER, ["mobile"], "contact_tracing", "Case CT-7")
+
+
+async def test_earlier_values_are_shown_only_when_asked_and_the_audit_says_so() -> None:
+    audit = FakeAudit()
+    moved = Resident("res_2", Person("11010519491231002X", "张三", "13900139000", "南门街 1 号"), "hh_1", "C03-017")
+    moved.returns.append(ReturnRecord("湖北省", "武汉市", True, "train", datetime(2020, 1, 25).date(),
+                                      datetime(2020, 1, 26, tzinfo=UTC)))
+    at = datetime(2020, 2, 1, tzinfo=UTC)
+    moved.person.earlier = [EarlierValues(at, {"mobile": "13800138000", "address": "北门街 3 号"})]
+    plain, values = await service(audit).read(moved, OFFICER, ["mobile"], "contact_tracing", "Case CT-7")
+    assert "earlier" not in values and plain.earlier is False and plain.event().earlier is None
+    record, values = await service(audit).read(moved, OFFICER, ["mobile"], "contact_tracing", "Case CT-7",
+                                               earlier=True)
+    assert [(e.replaced_at, e.values) for e in values["earlier"]] == [(at, {"mobile": "13800138000"})]
+    assert record.earlier is True and record.event().earlier is True
+    assert "13800138000" not in record.event().model_dump_json()

@@ -37,6 +37,28 @@ def test_first_return_then_re_registration() -> None:
     assert "11010519491231002X" not in first.model_dump_json() and "13800138000" not in first.model_dump_json()
 
 
+def test_re_registration_names_what_changed_and_keeps_the_earlier_values() -> None:
+    r = resident()
+    r.register_return(a_return(), Person("11010519491231002X", "李四", "13900139000", "elsewhere"))
+    assert r.person.name == "张三", "a first registration changes nothing it did not create"
+    same = r.register_return(a_return(), Person("11010519491231002X", "张三", "13800138000", "somewhere"))
+    assert same == [] and r.person.earlier == []
+    later = NOW + timedelta(days=1)
+    changed = r.register_return(ReturnRecord("湖北省", "孝感市", True, "car", date(2020, 1, 30), later),
+                                Person("11010519491231002X", "张三", "13900139000", "elsewhere"))
+    assert changed == ["mobile", "address"]
+    assert (r.person.name, r.person.mobile, r.person.address) == ("张三", "13900139000", "elsewhere")
+    assert [(e.replaced_at, e.values) for e in r.person.earlier] == [
+        (later, {"mobile": "13800138000", "address": "somewhere"})]
+    r.register_return(a_return(), Person("11010519491231002X", "张叁", "13900139000", "elsewhere"))
+    assert [e.values for e in r.person.earlier] == [{"mobile": "13800138000", "address": "somewhere"}, {"name": "张三"}]
+    events = r.pending
+    assert [e.changed_fields for e in events] == [None, [], ["mobile", "address"], ["name"]]
+    assert "13800138000" not in events[2].model_dump_json(), "names of fields only, never values"
+    assert [e.values for e in r.person.earlier_of(["address"])] == [{"address": "somewhere"}, {"name": "张三"}]
+    assert [e.values for e in r.person.earlier_of(["national_id"])] == [{"name": "张三"}]
+
+
 def test_quarantine_start_check_fever_end() -> None:
     r = resident()
     q = r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")

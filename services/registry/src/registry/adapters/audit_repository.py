@@ -38,11 +38,12 @@ class ReadRecord:
     purpose: str
     note: str
     read_at: datetime
+    earlier: bool = False  # the replaced values (of the items, and earlier names) were shown too
 
     def event(self) -> PersonalDataRead:
         return PersonalDataRead(resident_id=self.resident_id, read_id=self.read_id, read_by=self.read_by,
                                 reader_role=self.reader_role, reader_scope=self.reader_scope, items=self.items,
-                                purpose=self.purpose, read_at=self.read_at)
+                                purpose=self.purpose, read_at=self.read_at, earlier=self.earlier or None)
 
 
 @dataclass

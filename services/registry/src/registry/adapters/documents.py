@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from registry.domain.care import Care, CareVisit
 from registry.domain.checklist import Checklist, ChecklistItem
 from registry.domain.decisions import Appeal, Decision
 from registry.domain.follow_up import ContactLink, PlannedEndChange
-from registry.domain.resident import HealthCheck, Person, Quarantine, Resident, ReturnRecord
+from registry.domain.resident import EarlierValues, HealthCheck, Person, Quarantine, Resident, ReturnRecord
 
 
 def to_state(resident: Resident) -> dict[str, Any]:
     return {
         "resident_id": resident.resident_id,
-        "person": asdict(resident.person),
+        "person": _person_doc(resident.person),
         "household_id": resident.household_id,
         "compound_id": resident.compound_id,
         "neighbour_group_id": resident.neighbour_group_id,
@@ -83,7 +83,7 @@ def _checklist(doc: dict[str, Any] | None) -> Checklist | None:
 def from_state(doc: dict[str, Any], version: int) -> Resident:
     return Resident(
         resident_id=doc["resident_id"],
-        person=Person(**doc["person"]),
+        person=_person(doc["person"]),
         household_id=doc["household_id"],
         compound_id=doc["compound_id"],
         neighbour_group_id=doc.get("neighbour_group_id"),
@@ -116,3 +116,16 @@ def from_state(doc: dict[str, Any], version: int) -> Resident:
         ],
         appeals=[Appeal(**a) for a in doc.get("appeals", [])],
     )
+
+
+def _person_doc(person: Person) -> dict[str, Any]:
+    """Sealed as JSON (``SEALED_ITEMS``), so the times of ``earlier`` are ISO strings."""
+    return {**asdict(person), "earlier": [{"replaced_at": e.replaced_at.isoformat(), "values": dict(e.values)}
+                                          for e in person.earlier]}
+
+
+def _person(doc: dict[str, Any]) -> Person:
+    earlier = [EarlierValues(datetime.fromisoformat(e["replaced_at"]), dict(e["values"]))
+               for e in doc.get("earlier") or []]
+    return Person(national_id=doc["national_id"], name=doc["name"], mobile=doc["mobile"], address=doc["address"],
+                  earlier=earlier)

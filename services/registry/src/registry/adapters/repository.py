@@ -27,7 +27,8 @@ from registry.adapters.sealing import KeyRing
 from registry.domain.resident import Resident
 
 STORE = "residents"
-SEALED_ITEMS = ("national_id", "mobile", "address")  # sealed at rest; the name stays readable for lists
+# Sealed at rest; the name stays readable for lists (its earlier spellings, in ``earlier``, are sealed).
+SEALED_ITEMS = ("national_id", "mobile", "address", "earlier")
 
 
 def query_fields(resident: Resident, tz: timezone) -> dict[str, Any]:

@@ -48,6 +48,14 @@ class ReadPersonalData(Body):
     note: str = Field(min_length=5, max_length=500,
                       description="Free text: the case or task this is for. Kept in the registry's audit log "
                                   "(never published).")
+    earlier: bool = Field(default=False, description="Also the values that re-registrations of the same ID number "
+                                                     "replaced (of these items, and earlier names), oldest first; "
+                                                     "recorded in the audit.")
+
+
+class EarlierView(BaseModel):
+    replaced_at: datetime
+    values: dict[str, str] = Field(description="The replaced values, by field (name, mobile, address).")
 
 
 class PersonalDataView(BaseModel):
@@ -58,6 +66,8 @@ class PersonalDataView(BaseModel):
     national_id: str | None = None
     mobile: str | None = None
     address: str | None = None
+    earlier: list[EarlierView] | None = Field(default=None, description="Asked for with `earlier`: the file's "
+                                              "replaced values, oldest first.")
     read_at: datetime
 
 
@@ -72,6 +82,7 @@ class ReadAudit(BaseModel):
     purpose: str
     note: str
     read_at: datetime
+    earlier: bool = Field(default=False, description="Whether replaced values were shown too.")
 
 
 class QuotaAlertView(BaseModel):
@@ -110,13 +121,16 @@ async def read_personal_data(resident_id: str, body: ReadPersonalData, response:
                              principal: Annotated[Principal, Depends(require_roles(*UNMASKERS))]) -> PersonalDataView:
     resident = await guard.resident(principal, resident_id)
     try:
-        record, values = await service.read(resident, principal, list(body.items), body.purpose, body.note)
+        record, values = await service.read(resident, principal, list(body.items), body.purpose, body.note,
+                                            earlier=body.earlier)
     except QuotaExceeded as over:
         raise HTTPException(429, f"{over}; retry in {retry_after_header(over.retry_after_s)['Retry-After']} s",
                             headers=retry_after_header(over.retry_after_s)) from None
     response.headers["Cache-Control"] = "no-store"
+    earlier = values.pop("earlier", None)
     return PersonalDataView(resident_id=resident_id, read_id=record.read_id, purpose=record.purpose,
-                            items=record.items, read_at=record.read_at, **values)
+                            items=record.items, read_at=record.read_at, **values,
+                            earlier=None if earlier is None else [EarlierView(**vars(e)) for e in earlier])
 
 
 @router.get("/audit/personal-data-reads", response_model=ReadAuditPage,

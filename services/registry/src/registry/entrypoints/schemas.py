@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
@@ -150,5 +151,9 @@ class HistoryView(BaseModel):
 
 class RegistrationView(BaseModel):
     created: bool = Field(description="False when this national ID was already registered and its file was updated.")
+    changed: list[Literal["name", "mobile", "address"]] = Field(
+        default_factory=list, description="Registered again: the fields whose values this registration replaced "
+                                          "(the earlier values stay in the file's history, read as `earlier` "
+                                          "with POST /residents/{id}/personal-data-reads).")
     resident: ResidentView
 

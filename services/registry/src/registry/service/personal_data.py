@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
@@ -50,7 +51,8 @@ class PersonalDataService:
         return list(self._purposes)
 
     async def read(self, resident: Resident, who: Principal, items: list[str], purpose: str,
-                   note: str) -> tuple[ReadRecord, dict[str, str]]:
+                   note: str, earlier: bool = False) -> tuple[ReadRecord, dict[str, Any]]:
+        """The values of ``items`` (and with ``earlier``, those re-registrations replaced: ``"earlier"``)."""
         if purpose not in self._purposes:
             raise InvalidInput(f"purpose must be one of: {', '.join(self._purposes)}", field="body.purpose")
         unknown = [i for i in items if i not in ITEMS]
@@ -60,10 +62,13 @@ class PersonalDataService:
         await self._within_quota(who)
         record = ReadRecord(read_id=new_id("pdr"), resident_id=resident.resident_id, read_by=who.subject,
                             reader_role=who.role.value, reader_scope=who.scope, items=chosen, purpose=purpose,
-                            note=note, read_at=datetime.now(UTC))
+                            note=note, read_at=datetime.now(UTC), earlier=earlier)
         await self._logs.change_or_create(resident.resident_id, lambda log: log.record(record),
                                lambda: ReadLog(resident.resident_id))
-        return record, {item: getattr(resident.person, item) for item in chosen}
+        values: dict[str, Any] = {item: getattr(resident.person, item) for item in chosen}
+        if earlier:
+            values["earlier"] = resident.person.earlier_of(chosen)
+        return record, values
 
     async def reads(self, resident_id: str, after: int, limit: int) -> list[tuple[int, ReadRecord]]:
         return await self._audit.reads_of(resident_id, after, limit)

@@ -36,6 +36,7 @@ class Registration:
 class Registered:
     resident: Resident
     created: bool
+    changed: list[str]
 
 
 class ResidentService(QuarantineUseCases, CareUseCases):
@@ -65,6 +66,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
 
         resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
         created: list[bool] = []
+        changed: list[str] = []
 
         def register(resident: Resident) -> Resident:
             created[:] = [resident.version == 0]
@@ -74,8 +76,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
                 if within is not None:
                     ensure_covers(within, place_in(grid, resident.compound_id),
                                   unnamed="a resident registered outside it")
-                resident.person = registration.person
-            resident.register_return(record)
+            changed[:] = resident.register_return(record, registration.person)
             return resident
 
         resident = await self._files.change_or_create(resident_id, register, lambda: Resident(
@@ -85,7 +86,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             compound_id=registration.compound_id,
             neighbour_group_id=registration.neighbour_group_id,
         ))
-        return Registered(resident, created=created[0])
+        return Registered(resident, created=created[0], changed=changed)
 
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
         return await self._count_and_save(resident_id, lambda r: r.flag_missed_checks(now, self._tz))

@@ -77,11 +77,37 @@ class Quarantine:
 
 
 @dataclass
+class EarlierValues:
+    """What a re-registration replaced: the earlier values of the fields it changed, and when."""
+
+    replaced_at: datetime
+    values: dict[str, str]
+
+
+@dataclass
 class Person:
-    """What the registry alone knows: never put into an event."""
+    """What the registry alone knows: never put into an event (``earlier``: replaced values, oldest first)."""
 
     national_id: str
     name: str
     mobile: str
     address: str
+    earlier: list[EarlierValues] = field(default_factory=list)
+
+    CORRECTABLE = ("name", "mobile", "address")
+
+    def corrected_by(self, given: "Person", at: datetime) -> tuple["Person", list[str]]:
+        """This person as ``given`` names them (the same ID number registered again), keeping the
+        values it replaces in ``earlier``; and the names of the fields that changed."""
+        changed = [f for f in self.CORRECTABLE if getattr(given, f) != getattr(self, f)]
+        if not changed:
+            return self, []
+        earlier = [*self.earlier, EarlierValues(at, {f: getattr(self, f) for f in changed})]
+        return Person(self.national_id, given.name, given.mobile, given.address, earlier), changed
+
+    def earlier_of(self, items: list[str]) -> list[EarlierValues]:
+        """The replaced values a read of ``items`` may show: of those items, and earlier names."""
+        shown = [EarlierValues(e.replaced_at, {k: v for k, v in e.values.items() if k == "name" or k in items})
+                 for e in self.earlier]
+        return [e for e in shown if e.values]
 

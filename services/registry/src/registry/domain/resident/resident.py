@@ -15,14 +15,20 @@ from towngrid_contracts.registry import ResidentLeftTown, ResidentReturned
 from registry.domain.resident.caring import Caring
 from registry.domain.resident.following_up import FollowingUp
 from registry.domain.resident.quarantining import Quarantining
-from registry.domain.resident.records import ReturnRecord
+from registry.domain.resident.records import Person, ReturnRecord
 
 
 class Resident(Quarantining, FollowingUp, Caring):
     """One person's file: every rule of each concern over the one state (a dataclass: ``ResidentState``)."""
 
-    def register_return(self, record: ReturnRecord) -> None:
+    def register_return(self, record: ReturnRecord, person: Person | None = None) -> list[str]:
+        """A return registered; ``person``: the person as this registration names them. Registered
+        again, the file takes the new name, mobile and address, keeps the replaced values in the
+        person's ``earlier`` and names the changed fields (returned, and in the event: names only)."""
         re_registration = bool(self.returns)
+        changed: list[str] = []
+        if re_registration and person is not None:
+            self.person, changed = self.person.corrected_by(person, record.registered_at)
         self.returns.append(record)
         self.pending.append(
             ResidentReturned(
@@ -37,8 +43,10 @@ class Resident(Quarantining, FollowingUp, Caring):
                 re_registration=re_registration,
                 neighbour_group_id=self.neighbour_group_id,
                 checklist_id=self.checklist.checklist_id if self.checklist else None,
+                changed_fields=changed if re_registration else None,
             )
         )
+        return changed
 
     # --- departure --------------------------------------------------------------------------
     def leave_town(self, batch_id: str | None, destination_province: str, left_at: datetime) -> bool:
