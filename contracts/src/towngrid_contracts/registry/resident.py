@@ -49,6 +49,10 @@ class ResidentReturned(_ResidentEvent):
     changed_fields: list[Literal["name", "mobile", "address"]] | None = Field(
         default=None, description="A re-registration: which of the person's fields it changed (names only, never "
                                   "values; the earlier values stay in the registry's file).")
+    holder_key_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of the holder key on this registration's slip (towngrid_kit.holder_keys): "
+                    "an online permit application proves the holder with it. It replaces any earlier key.")
 
 
 class QuarantineStarted(_ResidentEvent):

@@ -72,7 +72,8 @@ async def register_returnee(body: RegisterReturnee, service: Residents, guard: G
             neighbour_group_id=body.neighbour_group_id, origin_province=body.origin_province,
             origin_city=body.origin_city, travel_mode=body.travel_mode, arrived_on=body.arrived_on,
         ), within=principal)
-        view = RegistrationView(created=done.created, changed=done.changed, resident=ResidentView.of(done.resident))
+        view = RegistrationView(created=done.created, changed=done.changed, holder_key=done.holder_key,
+                                resident=ResidentView.of(done.resident))
         return (201 if done.created else 200), view.model_dump(mode="json")
 
     return await once(body, action)

@@ -155,5 +155,8 @@ class RegistrationView(BaseModel):
         default_factory=list, description="Registered again: the fields whose values this registration replaced "
                                           "(the earlier values stay in the file's history, read as `earlier` "
                                           "with POST /residents/{id}/personal-data-reads).")
+    holder_key: str = Field(description="For the registration slip handed to the resident (or their guardian), "
+                                        "shown only in this answer: it proves the holder when applying online for "
+                                        "a permit. Each registration gives a new key; the earlier one stops working.")
     resident: ResidentView
 

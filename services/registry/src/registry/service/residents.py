@@ -12,6 +12,7 @@ from typing import Any
 
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
+from towngrid_kit.holder_keys import holder_key_hash, new_holder_key
 from registry.domain.checklist import ChecklistItem
 from registry.domain.places import ensure_covers, place_in
 from registry.domain.resident import Person, Resident, ReturnRecord
@@ -37,13 +38,15 @@ class Registered:
     resident: Resident
     created: bool
     changed: list[str]
+    holder_key: str  # for the registration slip: shown once, only its hash is published
 
 
 class ResidentService(QuarantineUseCases, CareUseCases):
     """Every use case of a resident's file, one object for the entrypoints."""
 
     async def register_returnee(self, registration: Registration, within: Principal | None = None) -> Registered:
-        """Register a returnee; the same national ID again updates that resident's file.
+        """Register a returnee; the same national ID again updates that resident's file. Each
+        registration gives a fresh holder key (for the slip; it replaces the earlier one).
 
         ``within``: the caller, whose grid scope must cover an existing file to update it (403).
         """
@@ -67,6 +70,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
         resident_id = await self._repo.claim_national_id(registration.person.national_id, new_id("res"))
         created: list[bool] = []
         changed: list[str] = []
+        holder_key = new_holder_key()
 
         def register(resident: Resident) -> Resident:
             created[:] = [resident.version == 0]
@@ -76,7 +80,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
                 if within is not None:
                     ensure_covers(within, place_in(grid, resident.compound_id),
                                   unnamed="a resident registered outside it")
-            changed[:] = resident.register_return(record, registration.person)
+            changed[:] = resident.register_return(record, registration.person, holder_key_hash(holder_key))
             return resident
 
         resident = await self._files.change_or_create(resident_id, register, lambda: Resident(
@@ -86,7 +90,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
             compound_id=registration.compound_id,
             neighbour_group_id=registration.neighbour_group_id,
         ))
-        return Registered(resident, created=created[0], changed=changed)
+        return Registered(resident, created=created[0], changed=changed, holder_key=holder_key)
 
     async def flag_missed_checks(self, resident_id: str, now: datetime) -> int:
         return await self._count_and_save(resident_id, lambda r: r.flag_missed_checks(now, self._tz))

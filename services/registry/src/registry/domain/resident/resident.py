@@ -21,10 +21,12 @@ from registry.domain.resident.records import Person, ReturnRecord
 class Resident(Quarantining, FollowingUp, Caring):
     """One person's file: every rule of each concern over the one state (a dataclass: ``ResidentState``)."""
 
-    def register_return(self, record: ReturnRecord, person: Person | None = None) -> list[str]:
+    def register_return(self, record: ReturnRecord, person: Person | None = None,
+                        holder_key_sha256: str | None = None) -> list[str]:
         """A return registered; ``person``: the person as this registration names them. Registered
         again, the file takes the new name, mobile and address, keeps the replaced values in the
-        person's ``earlier`` and names the changed fields (returned, and in the event: names only)."""
+        person's ``earlier`` and names the changed fields (returned, and in the event: names only).
+        ``holder_key_sha256``: the hash of the key on this registration's slip (published, the key never)."""
         re_registration = bool(self.returns)
         changed: list[str] = []
         if re_registration and person is not None:
@@ -44,6 +46,7 @@ class Resident(Quarantining, FollowingUp, Caring):
                 neighbour_group_id=self.neighbour_group_id,
                 checklist_id=self.checklist.checklist_id if self.checklist else None,
                 changed_fields=changed if re_registration else None,
+                holder_key_sha256=holder_key_sha256,
             )
         )
         return changed
