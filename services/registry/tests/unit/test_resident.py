@@ -59,6 +59,13 @@ def test_re_registration_names_what_changed_and_keeps_the_earlier_values() -> No
     assert [e.values for e in r.person.earlier_of(["national_id"])] == [{"name": "张三"}]
 
 
+def test_a_registration_publishes_the_hash_of_its_holder_key_only() -> None:
+    r = resident()
+    r.register_return(a_return(), holder_key_sha256="ab" * 32)
+    r.register_return(a_return(), holder_key_sha256="cd" * 32)
+    assert [e.holder_key_sha256 for e in r.pending] == ["ab" * 32, "cd" * 32], "each registration's key replaces"
+
+
 def test_quarantine_start_check_fever_end() -> None:
     r = resident()
     q = r.start_quarantine("qua_1", "home", NOW, date(2020, 2, 14), reason_code="close_contact", by="stf_1")
