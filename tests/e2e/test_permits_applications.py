@@ -1,20 +1,27 @@
-"""Permits on the real stack: applying through the three channels, bad input, applicant status."""
+"""Permits on the real stack: applying through the three channels, bad input, applicant status; online
+only with the holder key of the holder's registration slip."""
 
 from __future__ import annotations
 
 import uuid
 
-from e2e_support import System, events_with, read_topic
+from e2e_support import System, eventually, events_with, read_topic
+from people import returnee
 from permits_support import (
     PERMIT_TOPIC,
     apply,
+    approve_all,
     business_reopening,
     grid_known,
     health_certificate,
+    holder_code,
+    online_application,
+    registered_holder,
     resident_id,
     vehicle_pass,
 )
 from towngrid_kit.auth import Role
+from towngrid_kit.holder_keys import holder_key_hash
 
 
 async def qr_code(system: System, checkpoint_id: str = "CP-C03-017") -> str:
@@ -27,13 +34,12 @@ async def qr_code(system: System, checkpoint_id: str = "CP-C03-017") -> str:
 
 
 async def test_three_channels_one_applicant_each_channel_recorded(system: System) -> None:
-    holder = resident_id()
+    holder, key = await registered_holder(system)
     code = await qr_code(system)
     async with system.client("permits", Role.COMMUNITY_OFFICER) as staff, system.client("permits", None) as anyone:
         at_window = await apply(staff, health_certificate(holder, channel="town_hall_window", service_point_id="W3"))
         at_point = await apply(staff, vehicle_pass(holder))
-        online_body = {k: v for k, v in health_certificate(holder).items() if k not in ("channel", "service_point_id")}
-        online = await anyone.post("/online-applications", json={**online_body, "qr_code": code})
+        online = await anyone.post("/online-applications", json=online_application(holder, key, code))
         assert online.status_code == 201, online.text
         online = online.json()
         assert online["details"] is None  # the public answer shows no personal details
@@ -100,8 +106,8 @@ async def test_bad_input_is_refused_naming_the_field_and_stores_nothing(system: 
         assert listed.json()["items"] == []
 
         async with system.client("permits", None) as anyone:
-            body = {k: v for k, v in health_certificate(holder).items() if k not in ("channel", "service_point_id")}
             code = await qr_code(system)
+            body = online_application(holder, "0000-0000-0000-0000-0000", code)
             prefix, payload, sig = code.split(".")
             for bad in ("CP-C03-017", f"{prefix}.{payload[:-2]}AA.{sig}", ""):
                 refused = await anyone.post("/online-applications", json={**body, "qr_code": bad})
@@ -109,6 +115,59 @@ async def test_bad_input_is_refused_naming_the_field_and_stores_nothing(system: 
                 assert any("qr_code" in e["field"] for e in refused.json()["errors"])
         assert (await admin.get("/applications", params={"holder_id": holder})).json()["items"] == []
         assert (await admin.get("/checkpoints/not-a-checkpoint/qr-code")).status_code == 422
+
+
+async def test_an_online_application_needs_the_holders_key_and_only_then_gets_the_code(system: System) -> None:
+    """Knowing a resident's id (or name and ID number) is not enough to apply online in their name: the
+    key on their registration slip is. A re-registration's new key replaces the earlier one."""
+    holder, key = await registered_holder(system)
+    other, other_key = await registered_holder(system)
+    code = await qr_code(system)
+    async with system.client("permits", None) as anyone:
+        refusals = [await anyone.post("/online-applications", json=online_application(who, guess, code))
+                    for who, guess in ((holder, other_key), (holder, "0000-0000-0000-0000-0000"),
+                                       (resident_id(), key))]
+        missing = await anyone.post("/online-applications", json={
+            k: v for k, v in online_application(holder, key, code).items() if k != "holder_key"})
+        shop = await anyone.post("/online-applications", json={
+            **{k: v for k, v in business_reopening().items() if k not in ("channel", "service_point_id")},
+            "qr_code": code, "holder_key": key})
+        for refused in (*refusals, missing):
+            assert refused.status_code == 422, refused.text
+            named = [e["field"] for e in refused.json()["errors"]]
+            assert len(named) == 1 and named[0].endswith("holder_key"), refused.text
+        assert refusals[0].json()["detail"] == refusals[2].json()["detail"], "the same refusal for anyone"
+        assert shop.status_code == 422 and "permit_type" in shop.text, "a business reopens at a counter"
+
+        mine = await anyone.post("/online-applications", json=online_application(holder, key.lower().replace("-", ""),
+                                                                               code))
+        assert mine.status_code == 201, mine.text
+    async with system.client("permits") as admin:
+        listed = (await admin.get("/applications", params={"holder_id": holder})).json()["items"]
+        assert [a["permit_id"] for a in listed] == [mine.json()["permit_id"]], "no application from the refusals"
+    issued = await approve_all(system, mine.json()["permit_id"], [s["department"] for s in mine.json()["steps"]])
+    assert issued["status"] == "issued" and "verification_code" not in issued
+    assert (await holder_code(system, mine.json()["permit_id"], mine.json()["receipt"])).startswith("TGP1.")
+
+    # Registered again (a lost slip): the new key works, the old one no longer.
+    person = returnee("C03-017")
+    async with system.client("registry") as registry:
+        first = await registry.post("/residents", json=person)
+        again = await registry.post("/residents", json=person)
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    rid, old_key, new_key = first.json()["resident"]["resident_id"], first.json()["holder_key"], again.json()["holder_key"]
+    assert new_key != old_key
+    async with system.database("permits") as permits_db:
+        async def rekeyed() -> bool:
+            found = await permits_db["resident_places"].find_one({"_id": rid})
+            return bool(found) and found.get("holder_key_sha256") == holder_key_hash(new_key)
+
+        await eventually(rekeyed, timeout=60)
+    async with system.client("permits", None) as anyone:
+        stale = await anyone.post("/online-applications", json=online_application(rid, old_key, code))
+        assert stale.status_code == 422 and "holder_key" in stale.text, stale.text
+        fresh = await anyone.post("/online-applications", json=online_application(rid, new_key, code))
+        assert fresh.status_code == 201, fresh.text
 
 
 async def test_roles_and_idempotent_retry(system: System) -> None:

@@ -17,7 +17,7 @@ import httpx
 from e2e_support import System, eventually
 from people import quarantine_order
 from permits_support import (apply, business_reopening, grid_known, health_certificate, known_in_quarantine, registered,
-                             resident_id, vehicle_pass)
+                             registered_holder, resident_id, vehicle_pass)
 from towngrid_kit.auth import Role
 
 C03, C05 = "C03-017", "C05-001"  # compounds of communities C03 and C05
@@ -92,6 +92,7 @@ async def test_service_points_and_checkpoints_are_those_of_the_grid(system: Syst
     point and a checkpoint at once; a checkpoint id shaped like the file's but not in the grid has none."""
     community = f"PX{uuid.uuid4().hex[:8]}"
     compound = f"{community}-garden"
+    holder, key = await registered_holder(system)
     async with system.client("registry") as registry:
         for path, body in (("/grid/communities", {"community_id": community, "name": "新社区"}),
                            ("/grid/compounds", {"compound_id": compound, "community_id": community, "name": "花园"})):
@@ -105,8 +106,8 @@ async def test_service_points_and_checkpoints_are_those_of_the_grid(system: Syst
         poster = (await eventually(projected, timeout=60)).json()
         assert poster["compound_id"] == compound
         online = await anyone.post("/online-applications", json={
-            "qr_code": poster["qr_code"], "permit_type": "health_certificate", "holder_resident_id": resident_id(),
-            "purpose": "work"})
+            "qr_code": poster["qr_code"], "permit_type": "health_certificate", "holder_resident_id": holder,
+            "purpose": "work", "holder_key": key})
         assert online.status_code == 201, online.text
         stored = await admin.get(f"/applications/{online.json()['permit_id']}")
         assert (stored.json()["compound_id"], stored.json()["community_id"]) == (compound, community)

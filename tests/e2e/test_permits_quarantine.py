@@ -119,11 +119,11 @@ async def test_application_under_review_is_not_issued_while_the_holder_is_quaran
             return found.status_code == 200 and found.json()["in_quarantine"]
 
         await eventually(known)
-    from permits_support import approve_all
+    from permits_support import approve_all, holder_code
 
     decided = await approve_all(system, pending["permit_id"], ["health"])
     assert decided["status"] == "rejected" and decided["rejection"]["reason"] == "holder_in_quarantine"
-    assert decided["verification_code"] is None
+    assert await holder_code(system, pending["permit_id"], pending["receipt"]) is None
 
 
 async def test_a_permit_whose_query_fields_lag_its_commit_is_still_suspended(system: System) -> None:

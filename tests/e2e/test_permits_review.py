@@ -12,6 +12,7 @@ from permits_support import (
     approve_all,
     business_reopening,
     grid_known,
+    holder_code,
     health_certificate,
     resident_id,
     reviewer,
@@ -49,7 +50,8 @@ async def test_reviewers_see_and_decide_only_their_department(system: System) ->
 
     # Quorum 2 of 3: one rejection still leaves two approvals possible.
     issued = await approve_all(system, vp["permit_id"], ["epidemic_control", "community"])
-    assert issued["status"] == "issued" and issued["verification_code"]
+    assert issued["status"] == "issued" and "verification_code" not in issued, "no code in a staff view"
+    assert (await holder_code(system, vp["permit_id"], vp["receipt"])).startswith("TGP1."), "the holder's channel"
     async with system.client("permits") as admin:
         full = (await admin.get(f"/applications/{vp['permit_id']}")).json()
     assert {s["department"]: s["status"] for s in full["steps"]} == {

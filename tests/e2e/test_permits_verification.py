@@ -1,6 +1,6 @@
 """Verification codes on the real stack: offline with the public key, online (public: valid / not_valid
 only; checkpoint staff with a token: the detailed status), forged and altered codes refused,
-revocation and expiry on time."""
+revocation and expiry on time. Only the holder's own channel shows a code: no staff view or list does."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from e2e_support import System, eventually, events_with, read_topic
-from permits_support import PERMIT_TOPIC, health_certificate, iso, issue, vehicle_pass
+from permits_support import PERMIT_TOPIC, health_certificate, iso, issue, registered, reviewer, vehicle_pass
+from towngrid_kit.auth import Role
 
 
 def unb64(text: str) -> bytes:
@@ -52,6 +53,31 @@ async def test_code_verifies_offline_and_online_and_forgeries_are_refused(system
             assert refused.json()["errors"][0]["field"] == "body.code"
         missing = await checkpoint.post("/verify", json={})
         assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.code"
+
+
+async def test_no_staff_view_or_list_carries_the_holders_code(system: System) -> None:
+    holder = await registered(system, "C03-017")
+    permit = await issue(system, vehicle_pass(holder))
+    pid, code = permit["permit_id"], permit["verification_code"]
+    assert code and code.startswith("TGP1."), "the holder's own channel (status with the receipt) shows it"
+    seen = []
+    async with system.client("permits") as admin, \
+            system.client("permits", Role.COMMUNITY_OFFICER, "community:C03", "officer-c03") as officer, \
+            system.client("permits", Role.COMPOUND_VOLUNTEER, "compound:C03-017", "volunteer") as checkpoint, \
+            reviewer(system, permit["steps"][0]["department"]) as review:
+        for client in (admin, officer, review):
+            seen += [await client.get(f"/applications/{pid}"),
+                     await client.get("/applications", params={"holder_id": holder}),
+                     await client.get("/applications", params={"status": "issued", "limit": 200})]
+        assert (await checkpoint.get("/applications")).status_code == 403, "a checkpoint lists no permits"
+        seen.append(await checkpoint.post("/verify", json={"code": code}))
+        seen.append(await admin.post(f"/permits/{pid}/suspend", json={"reason_code": "under_investigation"}))
+        seen.append(await admin.post(f"/permits/{pid}/lift-suspension", json={"reason_code": "investigation_closed"}))
+        seen.append(await admin.post(f"/permits/{pid}/revoke", json={"reason": "fraud"}))
+    assert [r.status_code for r in seen] == [200] * len(seen), [r.text for r in seen if r.status_code != 200]
+    assert any(pid in r.text for r in seen[1:9:3]), "the lists do show the permit"
+    for answer in seen:
+        assert code not in answer.text and "verification_code" not in answer.text, answer.request.url
 
 
 async def test_revoked_permit_verifies_as_revoked(system: System) -> None:

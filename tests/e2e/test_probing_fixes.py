@@ -30,7 +30,7 @@ from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_topic, wait_consumed
 from people import returnee
-from permits_support import health_certificate, resident_id
+from permits_support import health_certificate, online_application, registered_holder, resident_id
 from towngrid_contracts import load_example
 from towngrid_kit.auth import Role
 from towngrid_devstack.services import service_processes
@@ -200,8 +200,8 @@ async def test_an_idempotency_key_is_its_callers_own(system: System) -> None:
 async def test_an_anonymous_idempotency_key_is_its_clients_own(system: System) -> None:
     async with system.client("permits") as admin:
         code = (await admin.get("/checkpoints/CP-C03-017/qr-code")).json()["qr_code"]
-    body = {k: v for k, v in health_certificate(resident_id()).items() if k not in ("channel", "service_point_id")}
-    body["qr_code"] = code
+    holder, holder_key = await registered_holder(system)
+    body = online_application(holder, holder_key, code)
     key = {"Idempotency-Key": str(uuid.uuid4())}
     url = system.services["permits"].url
 

@@ -26,8 +26,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, produce
-from people import returnee
-from permits_support import health_certificate, resident_id, reviewer
+from people import quarantine_order, returnee
+from permits_support import (announced, health_certificate, holder_code, known_in_quarantine, online_application,
+                             registered_holder, resident_id, reviewer)
 from towngrid_contracts.registry import QuarantineStarted
 from towngrid_devstack.process import ManagedProcess
 from towngrid_devstack.services import service_processes
@@ -145,15 +146,15 @@ async def test_online_applications_and_verification_are_limited_per_client_acros
         system: System, replicas: dict[str, list[str]]) -> None:
     first, second = replicas["permits"]
     code = await qr_code(system)
-    holder = resident_id()
+    holder, key = await registered_holder(system)
     accepted = 0
     for _attempt in range(3):
         a, b = client_ip(), client_ip()
         window = await at_window_start()
         async with public(first, a) as a1, public(second, a) as a2, public(first, b) as b1:
-            statuses = [(await (a1 if i % 2 else a2).post("/online-applications", json=online(holder, code))).status_code
+            statuses = [(await (a1 if i % 2 else a2).post("/online-applications", json=online_application(holder, key, code))).status_code
                         for i in range(LIMIT + 1)]
-            other = await b1.post("/online-applications", json=online(holder, code))
+            other = await b1.post("/online-applications", json=online_application(holder, key, code))
             checks = [(await (a1 if i % 2 else a2).post("/verify", json={"code": "TGP1.x.y"})).status_code
                       for i in range(LIMIT + 1)]
         accepted += [*statuses, other.status_code].count(201)
@@ -175,11 +176,6 @@ async def qr_code(system: System, checkpoint_id: str = "CP-C03-017") -> str:
         return found.json()["qr_code"]
 
 
-def online(holder: str, code: str, **over: Any) -> dict[str, Any]:
-    body = {k: v for k, v in health_certificate(holder).items() if k not in ("channel", "service_point_id")}
-    return {**body, "qr_code": code, **over}
-
-
 async def chunks(size: int) -> AsyncIterator[bytes]:
     yield b'{"kind": "other", "compound_id": "C99-x", "description": "'
     for _ in range(size // 1000):
@@ -190,7 +186,7 @@ async def chunks(size: int) -> AsyncIterator[bytes]:
 async def test_oversized_bodies_get_413_and_wrong_content_types_415_and_nothing_is_stored(
         system: System, replicas: dict[str, list[str]]) -> None:
     compound = f"C99-{uuid.uuid4().hex[:8]}"
-    holder = resident_id()
+    holder, key = resident_id(), "0000-0000-0000-0000-0000"  # refused for its size or type before the key is checked
     code = await qr_code(system)
     registry_url, permits_url = replicas["registry"][0], replicas["permits"][0]
     async with public(registry_url, client_ip()) as tips:
@@ -200,8 +196,10 @@ async def test_oversized_bodies_get_413_and_wrong_content_types_415_and_nothing_
         form = await tips.post("/tips/public", content=b"kind=other", headers={"Content-Type": "application/x-www-form-urlencoded"})
         text = await tips.post("/tips/public", content=json.dumps(tip(compound)).encode(), headers={"Content-Type": "text/plain"})
     async with public(permits_url, client_ip()) as anyone:
-        big = await anyone.post("/online-applications", json=online(holder, code, employer="x" * 200, padding="y" * 40_000))
-        untyped = await anyone.post("/online-applications", content=json.dumps(online(holder, code)).encode())
+        big = await anyone.post("/online-applications", json=online_application(holder, key, code, employer="x" * 200,
+                                                                               padding="y" * 40_000))
+        untyped = await anyone.post("/online-applications",
+                                    content=json.dumps(online_application(holder, key, code)).encode())
         verify_big = await anyone.post("/verify", json={"code": "TGP1." + "a" * 10_000})
     assert [r.status_code for r in (huge, chunked, big, verify_big)] == [413] * 4
     assert [r.status_code for r in (form, text, untyped)] == [415] * 3
@@ -213,29 +211,21 @@ async def test_oversized_bodies_get_413_and_wrong_content_types_415_and_nothing_
         assert (await admin.get("/applications", params={"holder_id": holder})).json()["items"] == []
 
 
-async def quarantined(system: System) -> str:
-    """A resident the permits service knows to be in quarantine (the registry's event)."""
-    resident = resident_id()
-    event = QuarantineStarted(resident_id=resident, quarantine_id=f"qua_{uuid.uuid4().hex}", household_id="hh_1",
-                              compound_id="C03-017", kind="home", started_at=datetime.now(UTC),
-                              planned_end=date(2030, 2, 8))
-    envelope = outbox_entries(resident, 0, [event])[0]["envelope"]
-    await produce(system.kafka, "registry.resident.v1", resident.encode(), json.dumps(envelope).encode())
-    async with system.client("permits") as admin:
-        async def known() -> bool:
-            found = await admin.get(f"/quarantine-status/{resident}")
-            return found.status_code == 200 and found.json()["in_quarantine"]
-
-        await eventually(known, timeout=30)
-    return resident
-
-
-async def registered(system: System) -> tuple[str, str]:
+async def registered(system: System, *, in_quarantine: bool = False) -> tuple[str, str, str]:
+    """A returnee registered (and put in quarantine), as the permits service knows them: resident id,
+    national ID number, holder key."""
     body = returnee()
     async with system.client("registry") as registry:
         created = await registry.post("/residents", json=body)
         assert created.status_code == 201, created.text
-        return created.json()["resident"]["resident_id"], str(body["national_id"])
+        resident = created.json()["resident"]["resident_id"]
+        if in_quarantine:
+            started = await registry.post(f"/residents/{resident}/quarantines", json=quarantine_order())
+            assert started.status_code == 201, started.text
+    await announced(system, resident)
+    if in_quarantine:
+        await known_in_quarantine(system, resident)
+    return resident, str(body["national_id"]), created.json()["holder_key"]
 
 
 VARYING = {"permit_id", "receipt", "applied_at", "holder_resident_id", "due_at", "tip_id", "valid_from", "valid_until"}
@@ -252,21 +242,32 @@ def shape(answer: Any) -> Any:
 
 async def test_answers_are_the_same_for_registered_unknown_and_quarantined_people(
         system: System, replicas: dict[str, list[str]]) -> None:
-    (known, national_id), unknown, in_quarantine = await registered(system), resident_id(), await quarantined(system)
+    (known, national_id, known_key), unknown = await registered(system), resident_id()
+    in_quarantine, _, quarantined_key = await registered(system, in_quarantine=True)
     code = await qr_code(system)
     permits_url, registry_url = replicas["permits"][1], replicas["registry"][1]
 
+    # With the holder's key (only the holder has it): the same answer in quarantine or not.
     applied, statuses = {}, {}
-    for who, holder in (("registered", known), ("unknown", unknown), ("quarantined", in_quarantine)):
+    for who, holder, key in (("registered", known, known_key), ("quarantined", in_quarantine, quarantined_key)):
         async with public(permits_url, client_ip()) as anyone:
-            answer = await anyone.post("/online-applications", json=online(holder, code))
+            answer = await anyone.post("/online-applications", json=online_application(holder, key, code))
             status = await anyone.get(f"/applications/{answer.json()['permit_id']}/status",
                                       params={"receipt": answer.json()["receipt"]})
         applied[who] = (answer.status_code, shape(answer.json()))
         statuses[who] = (status.status_code, shape(status.json()))
-    assert applied["registered"] == applied["unknown"] == applied["quarantined"]
+    assert applied["registered"] == applied["quarantined"]
     assert applied["registered"][0] == 201 and applied["registered"][1]["status"] == "under_review"
-    assert statuses["registered"] == statuses["unknown"] == statuses["quarantined"]
+    assert statuses["registered"] == statuses["quarantined"]
+    # Without it: the same refusal whether the person is registered, unknown or in quarantine.
+    refused = {}
+    for who, holder in (("registered", known), ("unknown", unknown), ("quarantined", in_quarantine)):
+        async with public(permits_url, client_ip()) as anyone:
+            answer = await anyone.post("/online-applications",
+                                       json=online_application(holder, "0000-0000-0000-0000-0000", code))
+        refused[who] = (answer.status_code, shape(answer.json()), sorted(answer.headers.keys()))
+    assert refused["registered"] == refused["unknown"] == refused["quarantined"]
+    assert refused["registered"][0] == 422
 
     tips = {}
     for who, subject in (("registered", national_id), ("unknown", "11010519491231002X"), ("nobody", None)):
@@ -291,7 +292,7 @@ async def test_public_verification_says_only_valid_or_not_staff_get_the_detail(
         for p in permits:
             issued = await health.post(f"/applications/{p['permit_id']}/reviews/health", json={"decision": "approve"})
             assert issued.json()["status"] == "issued", issued.text
-            p.update(issued.json())
+            p.update(issued.json(), verification_code=await holder_code(system, p["permit_id"], p["receipt"]))
     valid, suspended, revoked = permits
     async with system.client("permits") as admin:
         assert (await admin.post(f"/permits/{revoked['permit_id']}/revoke", json={"reason": "fraud"})).status_code == 200

@@ -64,12 +64,24 @@ async def known_in_quarantine(system: System, resident: str) -> None:
 
 async def registered(system: System, compound_id: str = "C03-017") -> str:
     """A returnee registered in the registry, announced to permits: their resident id."""
+    return (await registered_holder(system, compound_id))[0]
+
+
+async def registered_holder(system: System, compound_id: str = "C03-017") -> tuple[str, str]:
+    """A returnee registered in the registry, announced to permits: their resident id and the holder key
+    of their registration slip (which the same event brought to permits)."""
     async with system.client("registry") as registry:
         created = await registry.post("/residents", json=returnee(compound_id))
         assert created.status_code == 201, created.text
         resident = created.json()["resident"]["resident_id"]
     await announced(system, resident)
-    return resident
+    return resident, created.json()["holder_key"]
+
+
+def online_application(holder: str, holder_key: str, qr_code: str, **over: Any) -> dict[str, Any]:
+    """A health certificate applied for online (the holder's key, a checkpoint's QR code)."""
+    body = {k: v for k, v in health_certificate(holder).items() if k not in ("channel", "service_point_id")}
+    return {**body, "qr_code": qr_code, "holder_key": holder_key, **over}
 
 
 def reviewer(system: System, department: str | None, subject: str | None = None) -> httpx.AsyncClient:
@@ -131,11 +143,21 @@ async def approve_all(system: System, permit_id: str, departments: list[str]) ->
     return result
 
 
+async def holder_code(system: System, permit_id: str, receipt: str) -> str | None:
+    """The verification code as the holder's own channel shows it (the status page, with the receipt)."""
+    async with system.client("permits", role=None) as holder:
+        status = await holder.get(f"/applications/{permit_id}/status", params={"receipt": receipt})
+    assert status.status_code == 200, status.text
+    return status.json()["verification_code"]
+
+
 async def issue(system: System, body: dict[str, Any]) -> dict[str, Any]:
-    """Apply and get every configured department to approve: the issued permit's view."""
+    """Apply and get every configured department to approve: the issued permit's staff view, with the
+    ``verification_code`` the holder's own channel shows (no staff view carries one)."""
     await grid_known(system)
     async with system.client("permits") as permits:
         applied = await apply(permits, body)
     issued = await approve_all(system, applied["permit_id"], [s["department"] for s in applied["steps"]])
     assert issued["status"] == "issued", issued
-    return issued
+    assert "verification_code" not in issued, "a staff view shows no verification code"
+    return {**issued, "verification_code": await holder_code(system, applied["permit_id"], applied["receipt"])}

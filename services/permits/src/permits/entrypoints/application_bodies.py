@@ -67,6 +67,9 @@ class _AtCounter(Body):
 
 class _Online(Body):
     qr_code: str = Field(min_length=1, max_length=500, description="The signed code of the checkpoint's QR poster.")
+    holder_key: str = Field(min_length=16, max_length=40, description=(
+        "The holder key on the holder's registration slip (the registry's, e.g. 7K2M-Q9XD-4RTB-8NWC-3HJF): proves "
+        "that the applicant is the holder or their guardian. Without the right key, 422 naming this field."))
 
 
 class CounterHealthCertificate(_AtCounter, _HealthCertificate): ...
@@ -74,16 +77,15 @@ class CounterVehiclePass(_AtCounter, _VehiclePass): ...
 class CounterBusinessReopening(_AtCounter, _BusinessReopening): ...
 class OnlineHealthCertificate(_Online, _HealthCertificate): ...
 class OnlineVehiclePass(_Online, _VehiclePass): ...
-class OnlineBusinessReopening(_Online, _BusinessReopening): ...
 
 
 CounterApplication = Annotated[
     Union[CounterHealthCertificate, CounterVehiclePass, CounterBusinessReopening], Field(discriminator="permit_type")]
-OnlineApplication = Annotated[
-    Union[OnlineHealthCertificate, OnlineVehiclePass, OnlineBusinessReopening], Field(discriminator="permit_type")]
+# Online: a resident's own permits only (a business reopening is applied for at a window or service point).
+OnlineApplication = Annotated[Union[OnlineHealthCertificate, OnlineVehiclePass], Field(discriminator="permit_type")]
 
 _COMMON = {"permit_type", "holder_resident_id", "merchant_id", "channel", "service_point_id", "qr_code", "valid_until",
-           "compound_id"}
+           "compound_id", "holder_key"}  # holder_key: checked, never stored
 
 
 def details_of(body: BaseModel) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory, Place
 from permits.domain.permit import Permit
 from permits.entrypoints.application_bodies import CounterApplication, OnlineApplication, details_of
-from permits.entrypoints.schemas import ApplicationView, ChecklistUpdate, Decision
+from permits.entrypoints.schemas import ApplicantView, ApplicationView, ChecklistUpdate, Decision
 from permits.entrypoints.scope import (checkpoint_place, counter_place, ensure_sees, grid_filter, reviewer_department,
                                        service_point_community)
 from permits.adapters.resident_places import ResidentPlaces
@@ -48,9 +48,10 @@ def resident_places(request: Request) -> ResidentPlaces:
 Places = Annotated[ResidentPlaces, Depends(resident_places)]
 
 
-def view(permits: PermitService, p: Permit, principal: Principal | None = None) -> ApplicationView:
+def view(p: Permit, principal: Principal | None = None) -> ApplicationView:
+    """A staff view: a reviewer sees only their department's step; no one sees the verification code."""
     department = reviewer_department(principal) if principal and principal.role == Role.PERMIT_REVIEWER else None
-    return ApplicationView.of(p, permits.verification_code(p), only_department=department)
+    return ApplicationView.of(p, only_department=department)
 
 
 def application_of(body: Any, channel: str, service_point_id: str | None, checkpoint_id: str | None,
@@ -75,41 +76,46 @@ async def apply_at_counter(body: Annotated[CounterApplication, Body()], request:
 
     async def action() -> tuple[int, object]:
         permit, receipt = await permits.apply(application_of(body, body.channel, body.service_point_id, None, where))
-        shown = view(permits, permit)
+        shown = view(permit)
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
     return await once(body, action)
 
 
-@router.post("/online-applications", status_code=201, response_model=ApplicationView,
-             summary="Apply online after scanning a checkpoint's QR code (public: no staff token)")
-async def apply_online(body: Annotated[OnlineApplication, Body()], permits: Permits, grid: Grid,
+@router.post("/online-applications", status_code=201, response_model=ApplicantView,
+             summary="Apply online after scanning a checkpoint's QR code, with the holder key of the holder's "
+                     "registration slip (public: no staff token)")
+async def apply_online(body: Annotated[OnlineApplication, Body()], permits: Permits, grid: Grid, places: Places,
                        once: OncePerKey) -> JSONResponse:
     checkpoint_id = permits.checkpoint_of(body.qr_code)
-    # The applicant's compound: its gate's QR poster was scanned (the public answer is the same
-    # whoever the holder is, so the holder's own place is not looked up here).
+    # The applicant's compound: its gate's QR poster was scanned (the holder's own place is not looked up).
     where = await checkpoint_place(grid, checkpoint_id, "body.qr_code")
+    # Only the holder (or their guardian) has the key: the receipt, and so the code once issued, is theirs.
+    # The same refusal for a wrong key and for a resident not registered.
+    if not await places.holder_proven(body.holder_resident_id, body.holder_key):
+        raise InvalidInput("holder_key does not prove the holder: use the key on the holder's registration slip",
+                           field="body.holder_key")
 
     async def action() -> tuple[int, object]:
-        # The same answer whoever the holder is (registered or not, in quarantine or not): see apply.
+        # The same answer whether the holder is in quarantine or not: see apply.
         permit, receipt = await permits.apply(application_of(body, "online_qr", None, checkpoint_id, where))
-        shown = ApplicationView.public_of(permit, permits.verification_code(permit))
+        shown = ApplicantView.public_of(permit, permits.verification_code(permit))
         shown.receipt = receipt
         return 201, shown.model_dump(mode="json")
 
     return await once(body, action)
 
 
-@router.get("/applications/{permit_id}/status", response_model=ApplicationView,
+@router.get("/applications/{permit_id}/status", response_model=ApplicantView,
             summary="The applicant's own view of an application (public, with the receipt given when applying; "
                     "no personal details are shown)")
 async def applicant_status(permit_id: str, permits: Permits,
                            receipt: Annotated[str, Query(min_length=8, max_length=100,
                                                          description="The receipt from the application's answer.")],
-                           ) -> ApplicationView:
+                           ) -> ApplicantView:
     permit = await permits.applicant_view(permit_id, receipt)
-    return ApplicationView.public_of(permit, permits.verification_code(permit))
+    return ApplicantView.public_of(permit, permits.verification_code(permit))
 
 
 @router.get("/applications/{permit_id}", response_model=ApplicationView, summary="One application or permit")
@@ -117,7 +123,7 @@ async def get_application(permit_id: str, permits: Permits,
                           principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> ApplicationView:
     permit = await permits.get(permit_id)
     ensure_sees(principal, permit)
-    return view(permits, permit, principal)
+    return view(permit, principal)
 
 
 @router.get("/applications", response_model=Page[ApplicationView],
@@ -141,7 +147,7 @@ async def list_applications(permits: Permits, principal: Annotated[Principal, De
             raise HTTPException(403, "only reviewers and town admins have a review queue")
         query["escalated"] = True
     found = await permits.page(query, after, limit + 1)
-    return page_of(found, limit, lambda p: p.permit_id, lambda p: view(permits, p, principal))
+    return page_of(found, limit, lambda p: p.permit_id, lambda p: view(p, principal))
 
 
 @router.post("/applications/{permit_id}/reviews/{department}", response_model=ApplicationView,
@@ -154,7 +160,7 @@ async def decide(permit_id: str, department: str, body: Decision, permits: Permi
     ensure_sees(principal, await permits.get(permit_id))
     permit = await permits.decide(permit_id, department, approve=body.decision == "approve", reason=body.reason,
                                   reason_code=body.reason_code, decided_by=principal.subject, escalated=escalated)
-    return view(permits, permit, principal)
+    return view(permit, principal)
 
 
 @router.post("/applications/{permit_id}/checklist", response_model=ApplicationView,
@@ -165,4 +171,4 @@ async def update_checklist(permit_id: str, body: ChecklistUpdate, permits: Permi
     if not items:
         raise InvalidInput("name at least one checklist item", field="body")
     ensure_sees(principal, await permits.get(permit_id))
-    return view(permits, await permits.update_checklist(permit_id, items), principal)
+    return view(await permits.update_checklist(permit_id, items), principal)

@@ -40,7 +40,7 @@ Appeals = Annotated[PermitAppealService, Depends(appeals)]
 async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
                   principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
-    return view(permits, await permits.suspend(permit_id, body.reason_code, body.note, principal.subject))
+    return view(await permits.suspend(permit_id, body.reason_code, body.note, principal.subject))
 
 
 @router.post("/permits/{permit_id}/lift-suspension", response_model=ApplicationView,
@@ -48,7 +48,7 @@ async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
 async def lift_suspension(permit_id: str, body: PermitDecisionBody, permits: Permits,
                           principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
-    return view(permits, await permits.lift_suspension(permit_id, body.reason_code, body.note, principal.subject))
+    return view(await permits.lift_suspension(permit_id, body.reason_code, body.note, principal.subject))
 
 
 @router.post("/appeals", status_code=201, response_model=AppealView,

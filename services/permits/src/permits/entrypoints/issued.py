@@ -35,7 +35,7 @@ public = APIRouter(tags=["verification (public)"])
 async def revoke(permit_id: str, body: Revocation, permits: Permits,
                  principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
-    return view(permits, await permits.revoke(permit_id, body.reason_code, body.note, principal.subject))
+    return view(await permits.revoke(permit_id, body.reason_code, body.note, principal.subject))
 
 
 async def checkpoint_staff(request: Request, credentials: Annotated[

@@ -131,6 +131,9 @@ class StepView(BaseModel):
 
 
 class ApplicationView(BaseModel):
+    """Staff views (reviewers, officers, admins, checkpoints) and the counter's answer: never a verification
+    code, which only the holder's own view (``ApplicantView``) shows."""
+
     permit_id: str
     permit_type: str
     holder_resident_id: str | None
@@ -153,7 +156,6 @@ class ApplicationView(BaseModel):
     revocation: dict[str, Any] | None
     checklist_missing: list[str]
     details: dict[str, Any] | None = None
-    verification_code: str | None = None
     receipt: str | None = Field(default=None, description="Only in the answer to an application: the applicant's "
                                 "key to GET /applications/{permit_id}/status. Not shown again.")
     decisions: list[dict[str, Any]] | None = Field(
@@ -163,8 +165,7 @@ class ApplicationView(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, p: Permit, code: str | None, *, only_department: str | None = None,
-           with_details: bool = True) -> "ApplicationView":
+    def of(cls, p: Permit, *, only_department: str | None = None, with_details: bool = True) -> "ApplicationView":
         steps = [s for s in p.steps if only_department is None or s.department == only_department]
         return cls(
             permit_id=p.permit_id, permit_type=p.permit_type, holder_resident_id=p.holder_resident_id,
@@ -175,17 +176,24 @@ class ApplicationView(BaseModel):
             valid_from=p.valid_from, valid_until=p.valid_until, issued_at=p.issued_at, suspension=p.suspension,
             revocation=p.revocation,
             checklist_missing=p.checklist_missing if p.permit_type == "business_reopening" else [],
-            details=p.details if with_details else None, verification_code=code, version=p.version,
+            details=p.details if with_details else None, version=p.version,
             decisions=p.decisions if with_details else None,
             appeals=[AppealView.of(p.permit_id, a) for a in p.appeals] if with_details else None)
 
 
+class ApplicantView(ApplicationView):
+    """The applicant's own view (public, with the receipt): the one place a verification code is shown."""
+
+    verification_code: str | None = Field(default=None, description=(
+        "The signed code to show at checkpoints, once issued: only to the holder's own channel (the receipt of a "
+        "counter application, or of an online one, which proved the holder with their holder_key). Never in a "
+        "staff view."))
+
     @classmethod
-    def public_of(cls, p: Permit, code: str | None) -> "ApplicationView":
-        """The applicant's view (public, with the receipt): it must not tell whether the holder is in
-        quarantine, so for a resident's permit no reasons, no step outcomes, and a suspension looks like
-        a revocation (``not_valid``)."""
-        shown = cls.of(p, code, with_details=False)
+    def public_of(cls, p: Permit, code: str | None) -> "ApplicantView":
+        """It must not tell whether the holder is in quarantine, so for a resident's permit no reasons, no
+        step outcomes, and a suspension looks like a revocation (``not_valid``)."""
+        shown = cls(**ApplicationView.of(p, with_details=False).model_dump(), verification_code=code)
         for step in shown.steps:
             step.decided_by = None
         if p.permit_type not in RESIDENT_PERMITS:

@@ -41,8 +41,9 @@ def build_handlers(db: AsyncDatabase, permits: PermitService) -> EventHandlers:
 
     @handlers.on(ResidentReturned)
     async def on_returned(event: ResidentReturned, envelope: Envelope) -> None:
-        # Where the resident lives: the place of the applications they hold (see scope.place).
-        await places.placed(event.resident_id, event.compound_id, envelope)
+        # Where the resident lives: the place of the applications they hold (see scope.place); and the
+        # hash of the key on their registration slip, which an online application proves the holder with.
+        await places.placed(event.resident_id, event.compound_id, envelope, event.holder_key_sha256)
 
     @handlers.on(QuarantineStarted)
     async def on_started(event: QuarantineStarted, envelope: Envelope) -> None:
