@@ -218,7 +218,7 @@ async def test_unmasked_only_with_role_scope_and_purpose_and_every_read_is_audit
     assert events[0]["data"] | {"read_at": None} == {
         "resident_id": rid, "read_id": answer["read_id"], "read_by": "officer-a", "reader_role": "community_officer",
         "reader_scope": f"community:{place.a}", "items": ["national_id", "mobile"], "purpose": "contact_tracing",
-        "read_at": None}
+        "read_at": None, "earlier": None}
     for record in records:
         raw = record.value.decode()
         assert leaks_in(raw, values) == [] and NOTE not in raw, "the audit topic carries no values and no note"
