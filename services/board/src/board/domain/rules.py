@@ -47,3 +47,9 @@ def apply(state: State | None, event_type: str, event: Any, occurred_at: datetim
     RULES[event_type](after, event, tz)
     del after["_occurred_at"]
     return after
+
+
+def newer(stored_version: int | None, version: int) -> bool:
+    """Whether an event of ``version`` is still to be applied to a state last changed by
+    ``stored_version`` (None: no state yet). A redelivered or older event is not."""
+    return stored_version is None or version > stored_version
