@@ -97,3 +97,14 @@ def test_a_wrong_password_is_refused(cfg):
     with pymongo.MongoClient(url, serverSelectionTimeoutMS=10_000) as wrong:
         with pytest.raises(OperationFailure):
             wrong.permits.permits.find_one({})
+
+
+def test_every_start_sets_the_users_passwords_again(cfg):
+    """A start after the first finds the users there and sets their passwords (updateUser)."""
+    changed = {**PASSWORDS, "registry": "own-db-registry-2"}
+    assert database.provision(cfg, changed) == ["permits", "registry"]
+    with pymongo.MongoClient(database.url(cfg, "registry", changed["registry"]), serverSelectionTimeoutMS=10_000) as login:
+        assert login.registry.residents.find_one({"_id": "r1"}) == {"_id": "r1", "name": "kept"}
+    with client(cfg, "registry") as old:
+        with pytest.raises(OperationFailure):
+            old.registry.residents.find_one({})

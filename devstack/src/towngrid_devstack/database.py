@@ -39,9 +39,12 @@ def url(config: StackConfig, user: str, password: str) -> str:
             f"?authSource={db}&authMechanism={MECHANISM}&directConnection=true")
 
 
-def provision(config: StackConfig, passwords: Mapping[str, str], timeout: float = 10.0) -> list[str]:
+def provision(config: StackConfig, passwords: Mapping[str, str], timeout: float = 10.0, *,
+              mongodb: bool = False) -> list[str]:
     """Log in as the admin and make every other user of ``passwords`` exist in its own database
-    with its password; return the users' names."""
+    with its password; return the users' names. ``mongodb``: the server is MongoDB, where a user
+    needs the readWrite role on its database (FerretDB 1.x takes only empty roles; our patch
+    confines its users instead)."""
     try:
         import pymongo
         from pymongo.errors import OperationFailure
@@ -63,10 +66,11 @@ def provision(config: StackConfig, passwords: Mapping[str, str], timeout: float 
         users = sorted(user for user in passwords if user != ADMIN_USER)
         for user in users:
             db = client[database_of(user)]
+            roles = [{"role": "readWrite", "db": db.name}] if mongodb else []
             try:
-                db.command("createUser", user, pwd=passwords[user], roles=[])
+                db.command("createUser", user, pwd=passwords[user], roles=roles)
             except OperationFailure as exc:
                 if exc.code != _USER_EXISTS:
                     raise
-                db.command("updateUser", user, pwd=passwords[user])
+                db.command("updateUser", user, pwd=passwords[user], roles=roles)
     return users
