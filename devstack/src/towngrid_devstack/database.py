@@ -7,7 +7,8 @@ that database; the admin, defined in the admin database, may use all of them (de
 tests log in as the admin). MongoDB in the compose deployment has the same users: each service's
 with ``readWrite`` on its own database only (deploy/mongo-init/create-service-users.js).
 
-FerretDB makes the admin itself the first time it starts on an empty data dir. Every start,
+FerretDB makes the admin itself when it starts on a data dir without an admin database (a new
+one, or one made before the stack had database users). Every start,
 once FerretDB answers, the admin logs in and creates each service's user in the service's
 database, or sets its password: this also covers a user added later.
 """
@@ -59,8 +60,8 @@ def provision(config: StackConfig, passwords: Mapping[str, str], timeout: float 
         except OperationFailure as exc:
             raise StackError(
                 f"[ferretdb] the admin cannot log in to FerretDB ({exc}). FerretDB makes its admin "
-                f"only on an empty data dir; this one ({config.ferretdb_dir}) was made before the "
-                f"stack had database users, or with other secrets ({config.run_dir / 'local-secrets.json'}). "
+                f"only on a data dir without an admin database; this one ({config.ferretdb_dir}) has "
+                f"one, made with other secrets than {config.run_dir / 'local-secrets.json'}. "
                 f"What to do: reset the profile (`towngrid-stack reset --profile {config.profile}`, "
                 f"or start with --reset)") from exc
         users = sorted(user for user in passwords if user != ADMIN_USER)
