@@ -102,7 +102,8 @@ class BenchStack:
 
     @property
     def mongo_url(self) -> str:
-        return self.config.mongo_url
+        """The database logged in as its admin (the seeding writes several services' databases)."""
+        return self.system.mongo_url
 
     def admin_login(self) -> dict:
         return self.system.kafka_login_as("admin")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from towngrid_devstack import StackConfig, StackError, cache, ferretdb, kafka, readiness
+from towngrid_devstack import StackConfig, StackError, cache, database, ferretdb, kafka, readiness
 from towngrid_devstack.config import repo_root
 
 
@@ -34,7 +34,7 @@ def test_env_overrides_and_explicit_args(monkeypatch, tmp_path):
     assert (cfg.profile, cfg.kafka_port, cfg.mongo_port) == ("p1", 19192, 27200)
     assert cfg.data_dir == tmp_path / "d"
     assert cfg.kafka_libs == tmp_path / "c" / "kafka-4.1.1" / "libs"
-    assert cfg.ferretdb_bin == tmp_path / "c" / "ferretdb-1.24.2" / "bin" / "ferretdb"
+    assert ferretdb.binary(cfg) == tmp_path / "c" / f"ferretdb-1.24.2-{ferretdb.PATCHES_DIGEST}" / "bin" / "ferretdb"
     monkeypatch.setenv("TOWNGRID_KAFKA_PORT", "nine")
     with pytest.raises(StackError, match="TOWNGRID_KAFKA_PORT"):
         StackConfig.from_env()
@@ -110,6 +110,17 @@ def test_ferretdb_argv(tmp_path):
     assert f"--sqlite-url=file:{tmp_path / 'ferretdb' / 'sqlite'}/?_pragma=synchronous(normal)" in argv
     assert "--listen-addr=127.0.0.1:27018" in argv
     assert "--telemetry=disable" in argv and "--debug-addr=-" in argv
+    assert "--test-enable-new-auth" in argv  # logins required (SCRAM-SHA-256)
+    env = ferretdb.env("s3cret-admin")
+    assert (env["FERRETDB_SETUP_DATABASE"], env["FERRETDB_SETUP_USERNAME"]) == ("admin", "admin")
+    assert env["FERRETDB_SETUP_PASSWORD"] == "s3cret-admin" and not any("s3cret" in arg for arg in argv)
+
+
+def test_database_urls_log_in_to_the_users_own_database(tmp_path):
+    cfg = StackConfig(mongo_port=27018, data_dir=tmp_path)
+    assert database.url(cfg, "permits", "p/w+") == ("mongodb://permits:p%2Fw%2B@127.0.0.1:27018/permits?authSource=permits"
+                                                    "&authMechanism=SCRAM-SHA-256&directConnection=true")
+    assert "/admin?authSource=admin&" in database.url(cfg, "admin", "x")
 
 
 def test_bson_roundtrip():

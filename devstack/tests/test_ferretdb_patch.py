@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from towngrid_devstack import StackConfig, ferretdb
+from towngrid_devstack import StackConfig, database, ferretdb
 
 pymongo = pytest.importorskip("pymongo")
 
@@ -20,10 +20,10 @@ def collection(tmp_path_factory):
     cfg = StackConfig(profile="ferretdb-patch-test", mongo_port=MONGO_PORT,
                       data_dir=tmp_path_factory.mktemp("ferretdb"))
     ferretdb.setup(cfg, lambda _line: None)
-    process = ferretdb.process(cfg).start()
+    process = ferretdb.process(cfg, "patch-test-admin").start()
     process.wait_ready()
     try:
-        with pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=10_000) as client:
+        with pymongo.MongoClient(database.url(cfg, "admin", "patch-test-admin"), serverSelectionTimeoutMS=10_000) as client:
             docs = client.patchtest.docs
             docs.insert_many([{"_id": f"doc{n:05d}", "version": n % 7, "pad": "x" * 200} for n in range(2_000)])
             yield docs

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from towngrid_devstack import LocalStack, StackConfig, access, pidfile, readiness
+from towngrid_devstack import LocalStack, StackConfig, access, database, pidfile, readiness
 from towngrid_devstack.services import LocalSecrets
 
 _SHIFT = int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0"))
@@ -22,6 +22,10 @@ pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java
 
 def _alive(pid: int) -> bool:
     return pidfile.process_start_time(pid) is not None
+
+
+def _admin_url(cfg: StackConfig) -> str:
+    return database.url(cfg, "admin", LocalSecrets.for_profile(cfg).mongo_passwords["admin"])
 
 
 def _admin(cfg: StackConfig) -> dict:
@@ -72,7 +76,7 @@ def test_stack_keeps_data_across_restarts_and_leaves_no_process(tmp_path):
         assert meta["brokers"] == [(1, "127.0.0.1", KAFKA_PORT)] and meta["controller_id"] == 1
         assert readiness.mongo_ready("127.0.0.1", MONGO_PORT)
         assert _kafka_roundtrip(cfg.kafka_bootstrap, _admin(cfg)) == b"hello"
-        with pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=5000) as client:
+        with pymongo.MongoClient(_admin_url(cfg), serverSelectionTimeoutMS=5000) as client:
             client.devstack.things.insert_one({"_id": "t1", "name": "kept"})
         assert (cfg.kafka_log_dirs / "meta.properties").exists()
         cluster_id = meta["cluster_id"]
@@ -82,7 +86,7 @@ def test_stack_keeps_data_across_restarts_and_leaves_no_process(tmp_path):
     with LocalStack(cfg) as again:  # no re-format, same data
         pids += [p.pid for p in again.processes]
         assert _metadata(cfg)["cluster_id"] == cluster_id
-        with pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=5000) as client:
+        with pymongo.MongoClient(_admin_url(cfg), serverSelectionTimeoutMS=5000) as client:
             assert client.devstack.things.find_one({"_id": "t1"})["name"] == "kept"
     deadline = time.monotonic() + 5
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:

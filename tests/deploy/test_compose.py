@@ -112,6 +112,35 @@ def test_each_service_logs_in_to_kafka_as_itself(resolved: dict, service: str, m
         assert (login["security_protocol"], login["sasl_plain_username"]) == ("SASL_PLAINTEXT", service)
 
 
+def test_mongo_requires_a_login_and_makes_one_user_per_service_on_its_own_database(resolved: dict) -> None:
+    mongo = resolved["services"]["mongo"]
+    assert mongo["command"] == ["mongod", "--auth"]
+    env = mongo["environment"]
+    assert env["MONGO_INITDB_ROOT_USERNAME"] == "admin"
+    assert env["MONGO_INITDB_ROOT_PASSWORD"] == "change-me-mongo-admin-password-48-random-characters"  # .env.example's
+    init = next(v for v in mongo["volumes"] if str(v).split(":")[1] == "/docker-entrypoint-initdb.d")
+    script = (DEPLOY / Path(str(init).split(":")[0]).name / "create-service-users.js").read_text()
+    assert '{ role: "readWrite", db: service }' in script and "roles" in script
+    assert script.count("role:") == 1, "a service's user gets readWrite on its own database, nothing else"
+    for service in SETTINGS:
+        assert f'"{service}"' in script, f"the init script makes {service}'s user"
+        assert env[f"MONGO_{service.upper()}_PASSWORD"], service
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_each_service_logs_in_to_mongo_as_itself_on_its_own_database(resolved: dict, service: str) -> None:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    password = resolved["services"]["mongo"]["environment"][f"MONGO_{service.upper()}_PASSWORD"]
+    others = [resolved["services"]["mongo"]["environment"][f"MONGO_{o.upper()}_PASSWORD"] for o in SETTINGS if o != service]
+    for part in (f"{service}-api", f"{service}-worker"):
+        url = urlsplit(resolved["services"][part]["environment"][f"{service.upper()}_MONGO_URL"])
+        assert (unquote(url.username or ""), unquote(url.password or "")) == (service, password), part
+        assert password not in others, "each service has a password of its own"
+        assert url.hostname == "mongo" and url.path == f"/{service}"
+        assert parse_qs(url.query)["authSource"] == [service], "the user is defined in the service's own database"
+
+
 @pytest.mark.parametrize("service", SETTINGS)
 def test_each_service_has_a_scalable_api_and_worker(resolved: dict, service: str) -> None:
     services = resolved["services"]
@@ -144,7 +173,8 @@ def test_every_required_setting_is_set(resolved: dict, service: str) -> None:
         assert environment[f"{prefix}HTTP_PORT".upper()] == "8000"
 
 
-@pytest.mark.parametrize("secret", ["TOWNGRID_AUTH_JWT_SECRET", "KAFKA_ADMIN_PASSWORD", "KAFKA_PERMITS_PASSWORD"])
+@pytest.mark.parametrize("secret", ["TOWNGRID_AUTH_JWT_SECRET", "KAFKA_ADMIN_PASSWORD", "KAFKA_PERMITS_PASSWORD",
+                                    "MONGO_ADMIN_PASSWORD", "MONGO_DELIVERY_PASSWORD"])
 def test_a_missing_secret_is_refused_with_its_name(tmp_path: Path, secret: str) -> None:
     lines = [line for line in (DEPLOY / ".env.example").read_text().splitlines()
              if not line.startswith(f"{secret}=")]

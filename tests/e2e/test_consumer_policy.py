@@ -16,7 +16,7 @@ DLQ = "registry.resident.v1.dlq"
 
 
 async def roster_doc(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         return await client["permits"]["quarantine_roster"].find_one({"_id": resident_id})
     finally:

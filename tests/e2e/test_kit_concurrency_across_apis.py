@@ -96,7 +96,7 @@ async def test_one_permit_changed_through_two_api_processes_at_once_keeps_every_
         final = (await first.get(f"/applications/{pid}")).json()
         assert final["version"] == base + updates
 
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         history = await AggregateStore(client["permits"], "permits").history(pid)
     finally:

@@ -264,7 +264,7 @@ asyncio.run(main())
 
 def run_relay_process(system: System, store_name: str, fault: str) -> subprocess.CompletedProcess:
     """One relay cycle in a process of its own, armed to SIGKILL itself at ``fault``."""
-    args = {"mongo_url": system.config.mongo_url, "database": DATABASE, "kafka": system.kafka,
+    args = {"mongo_url": system.mongo_url, "database": DATABASE, "kafka": system.kafka,
             "login": system.kafka_login_as("admin"), "store": store_name, "fault": fault}
     return subprocess.run([sys.executable, "-c", RELAY_PROCESS], env={**os.environ, "KITTEST_RELAY": json.dumps(args)},
                           capture_output=True, text=True, timeout=120)

@@ -87,7 +87,7 @@ async def test_a_labor_event_forged_on_a_delivery_topic_does_not_mark_a_resident
 
 
 async def labor_view(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         return await client["labor"]["resident_status"].find_one({"_id": resident_id})
     finally:

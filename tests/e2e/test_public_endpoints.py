@@ -327,7 +327,7 @@ async def test_public_verification_says_only_valid_or_not_staff_get_the_detail(
 
 
 async def test_the_limiter_on_the_real_database_exact_under_concurrency_and_cheap(system: System) -> None:
-    client = AsyncMongoClient(system.config.mongo_url)
+    client = AsyncMongoClient(system.mongo_url)
     try:
         slots = client["ratelimit_measurement"][f"slots_{uuid.uuid4().hex[:8]}"]
         one, other = FixedWindowLimiter(slots), FixedWindowLimiter(slots)

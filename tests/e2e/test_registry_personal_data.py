@@ -92,7 +92,7 @@ async def register(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
 
 async def raw_registry(system: System) -> dict[str, list[dict]]:
     """Every document of every collection of the registry's database, read with pymongo."""
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         db = client["registry"]
         return {name: await db[name].find({}).to_list() for name in await db.list_collection_names()}
@@ -101,7 +101,7 @@ async def raw_registry(system: System) -> dict[str, list[dict]]:
 
 
 async def current_doc(system: System, collection: str, record_id: str) -> dict:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         return await client["registry"][collection].find_one({"_id": record_id})
     finally:
@@ -295,7 +295,7 @@ async def rotate(system: System, ring: str, *, check_only: bool = False) -> dict
     from registry.config import RegistrySettings
     from registry.entrypoints.rotate_keys import rotate as run
 
-    settings = RegistrySettings(kafka_bootstrap=system.kafka, mongo_url=system.config.mongo_url, http_port=1,
+    settings = RegistrySettings(kafka_bootstrap=system.kafka, mongo_url=system.mongo_url, http_port=1,
                                 auth_jwt_secret=system.secrets.auth_jwt_secret,
                                 id_hash_key=system.secrets.id_hash_key, data_keys=ring)
     started = time.monotonic()

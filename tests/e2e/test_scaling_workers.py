@@ -62,7 +62,7 @@ async def test_two_workers_share_partitions_and_survive_a_kill(system: System) -
 
         await eventually(taken_over, timeout=60)
         everyone = before_kill | after_kill
-        client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+        client = AsyncMongoClient(system.mongo_url, tz_aware=True)
         roster = client["permits"]["quarantine_roster"]
         try:
             async def all_applied() -> bool:

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_devstack import database as database_login
 from towngrid_devstack.config import StackConfig
 from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, ServiceProcesses
 from towngrid_kit.auth import Role, mint_token
@@ -50,11 +51,20 @@ class System:
                           issuer="towngrid-local", audience="towngrid", department=department,
                           organisation=organisation)
 
+    @property
+    def mongo_url(self) -> str:
+        """The stack's database logged in as its admin (every database); a service's own login
+        (its database only) is ``mongo_url_as(service)``."""
+        return self.mongo_url_as("admin")
+
+    def mongo_url_as(self, user: str) -> str:
+        return database_login.url(self.config, user, self.secrets.mongo_passwords[user])
+
     @asynccontextmanager
     async def database(self, name: str) -> AsyncIterator[AsyncDatabase]:
         """A database ``name`` of the stack's FerretDB (or MongoDB), for a test that reads or
         writes it directly (a service's own, or one of its own for the kit's pieces)."""
-        client: AsyncMongoClient = AsyncMongoClient(self.config.mongo_url, tz_aware=True)
+        client: AsyncMongoClient = AsyncMongoClient(self.mongo_url, tz_aware=True)
         try:
             yield client[name]
         finally:

@@ -40,7 +40,7 @@ async def grid_known(system: System) -> None:
 
 async def announced(system: System, resident: str) -> None:
     """Wait until the registry's event naming the resident's compound has reached the permits worker."""
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         places = client["permits"]["resident_places"]
 

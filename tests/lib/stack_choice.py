@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from towngrid_devstack import LocalStack, StackConfig
+from towngrid_devstack import LocalStack, StackConfig, database
 from towngrid_devstack.access import ADMIN_USER
 from towngrid_devstack.services import LocalSecrets
 from towngrid_kafka_admin.access import committed, provision
@@ -57,7 +57,8 @@ class ContainerStack:
         from testcontainers.core.waiting_utils import wait_for_logs
 
         port, cport = self.config.kafka_port, self.config.kafka_controller_port
-        admin = LocalSecrets.for_profile(self.config).kafka_passwords[ADMIN_USER]
+        local = LocalSecrets.for_profile(self.config)
+        admin = local.kafka_passwords[ADMIN_USER]
         kafka = (
             DockerContainer(KAFKA_IMAGE)
             .with_bind_ports(9092, port)
@@ -78,13 +79,19 @@ class ContainerStack:
         )
         for key, value in sasl_environment(admin).items():  # as the compose deployment (unverified here)
             kafka = kafka.with_env(key, value)
-        mongo = DockerContainer(MONGO_IMAGE).with_bind_ports(27017, self.config.mongo_port)
+        # with a root user, mongod runs with --auth (as in deploy/docker-compose.yml); the services'
+        # users are made below, each with readWrite on its own database only
+        mongo = (DockerContainer(MONGO_IMAGE).with_bind_ports(27017, self.config.mongo_port)
+                 .with_env("MONGO_INITDB_ROOT_USERNAME", database.ADMIN_USER)
+                 .with_env("MONGO_INITDB_ROOT_PASSWORD", local.mongo_passwords[database.ADMIN_USER]))
         for container, ready in ((kafka, "Kafka Server started"), (mongo, "Waiting for connections")):
             container.start()
             self._containers.append(container)
             wait_for_logs(container, ready, timeout=120)
+        # the image's first start runs a mongod of its own (local only) to make the root user, then
+        # restarts: the login waits for the real one (up to 60 s)
+        database.provision(self.config, local.mongo_passwords, timeout=60, mongodb=True)
         # the users and ACLs, as the local stack and the deployment's kafka-access job set them
-        local = LocalSecrets.for_profile(self.config)
         with KafkaWire("127.0.0.1", cport, timeout=10) as wire:
             wire.authenticate("PLAIN", ADMIN_USER, admin)
             provision(wire, local.kafka_passwords, committed())

@@ -29,7 +29,7 @@ async def test_the_checker_reports_lost_and_doubled_effects(reliability_system: 
     mine = {r.key.decode(): r for r in await read_all(reliability_system.kafka, RESIDENT_TOPIC)
             if r.key and r.key.decode() == republished and r.json["event_type"] == "registry.resident.returned"}
     copy = mine[republished]
-    client = AsyncMongoClient(reliability_system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(reliability_system.mongo_url, tz_aware=True)
     try:
         await client["labor"]["resident_status"].delete_one({"_id": lost_one})
         doc = await client["delivery"]["household_residents"].find_one({"_id": doubled_one})

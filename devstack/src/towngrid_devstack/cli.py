@@ -19,7 +19,7 @@ from .config import (ENV_DATA_DIR, ENV_KAFKA_PORT, ENV_MONGO_PORT, ENV_PROFILE, 
                      KAFKA_VERSION, StackConfig)
 from .errors import StackError
 from .access import ADMIN_USER
-from .services import KAFKA_MECHANISM, KAFKA_USERS, SERVICES, LocalSecrets, staff_token
+from .services import KAFKA_MECHANISM, KAFKA_USERS, MONGO_USERS, SERVICES, LocalSecrets, staff_token
 from .stack import COMPONENTS, LocalStack
 
 Command = Callable[[argparse.Namespace], int]
@@ -63,6 +63,8 @@ def print_addresses(cfg: StackConfig) -> None:
     print(f"  Kafka login: SASL_PLAINTEXT, {KAFKA_MECHANISM}; users {', '.join(KAFKA_USERS)} (admin: the "
           f"super user), passwords in {cfg.run_dir / 'local-secrets.json'} (kafka_passwords)")
     print(f"FerretDB {FERRETDB_VERSION}: {cfg.mongo_url}")
+    print(f"  database login: SCRAM-SHA-256; users {', '.join(MONGO_USERS)} (admin: every database; a "
+          f"service: only its own), passwords in {cfg.run_dir / 'local-secrets.json'} (mongo_passwords)")
     print(f"data:  {cfg.data_dir}   logs: {cfg.log_dir}", flush=True)
 
 

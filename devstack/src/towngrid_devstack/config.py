@@ -126,6 +126,8 @@ class StackConfig:
 
     @property
     def mongo_url(self) -> str:
+        """FerretDB's address, without a login: enough for hello and ping only. A client logs in
+        as a user of ``database.url``."""
         return f"mongodb://{self.host}:{self.mongo_port}/?directConnection=true"
 
     # --- layout of the data dir ---------------------------------------------------------------
@@ -160,11 +162,3 @@ class StackConfig:
     @property
     def kafka_libs(self) -> Path:
         return self.kafka_home / "libs"
-
-    @property
-    def ferretdb_home(self) -> Path:
-        return self.cache_dir / f"ferretdb-{FERRETDB_VERSION}"
-
-    @property
-    def ferretdb_bin(self) -> Path:
-        return self.ferretdb_home / "bin" / "ferretdb"

@@ -165,7 +165,9 @@ def print_summary(cfg: StackConfig, services: list[ServiceProcesses], local: Loc
     lines += [f"  {s.service:9} {s.url:24} {s.url}/docs" for s in services]
     lines += [f"  Kafka bootstrap   {cfg.kafka_bootstrap}  (SASL_PLAINTEXT, SCRAM-SHA-512: users "
               f"{', '.join(local.kafka_passwords)}; passwords under kafka_passwords in "
-              f"{cfg.run_dir / 'local-secrets.json'})", f"  MongoDB           {cfg.mongo_url}",
+              f"{cfg.run_dir / 'local-secrets.json'})",
+              f"  MongoDB           {cfg.mongo_url}  (SCRAM-SHA-256: users {', '.join(local.mongo_passwords)}, "
+              f"each service's only in its own database; passwords under mongo_passwords)",
               f"  logs              {cfg.log_dir}/  (<service>-api.log, <service>-worker.log, "
               "kafka.log, ferretdb.log)",
               f"  data              {cfg.data_dir}  (kept until `towngrid-stack reset`)",

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import database
 from .config import StackConfig
 from .errors import StackError
 from .process import ManagedProcess
@@ -29,8 +30,15 @@ KAFKA_MECHANISM = "SCRAM-SHA-512"
 KAFKA_USERS = ("admin", *SERVICES, "county")  # SCRAM users: the super user, each service, the county subscriber
 
 
+MONGO_USERS = (database.ADMIN_USER, *SERVICES)  # database users: the admin (devstack, tests), each service in its own database
+
+
 def _kafka_passwords() -> dict[str, str]:
     return {user: secrets.token_urlsafe(24) for user in KAFKA_USERS}
+
+
+def _mongo_passwords() -> dict[str, str]:
+    return {user: secrets.token_urlsafe(24) for user in MONGO_USERS}
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class LocalSecrets:
     registry_data_keys: str = field(
         default_factory=lambda: "local1:" + base64.b64encode(secrets.token_bytes(32)).decode())
     kafka_passwords: dict[str, str] = field(default_factory=_kafka_passwords)  # Kafka SCRAM user -> password
+    mongo_passwords: dict[str, str] = field(default_factory=_mongo_passwords)  # database user -> password
 
     @classmethod
     def for_profile(cls, config: StackConfig) -> "LocalSecrets":
@@ -49,8 +58,9 @@ class LocalSecrets:
         path = Path(config.data_dir) / "run" / "local-secrets.json"
         known = json.loads(path.read_text()) if path.exists() else {}
         passwords = _kafka_passwords() | known.get("kafka_passwords", {})  # a user added later gets one too
+        mongo_passwords = _mongo_passwords() | known.get("mongo_passwords", {})
         made = cls(**{"auth_jwt_secret": secrets.token_urlsafe(48), "id_hash_key": secrets.token_urlsafe(48),
-                      **known, "kafka_passwords": passwords})
+                      **known, "kafka_passwords": passwords, "mongo_passwords": mongo_passwords})
         if made.__dict__ != known:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(made.__dict__))
@@ -86,7 +96,7 @@ def service_environment(
         "KAFKA_SASL_MECHANISM": KAFKA_MECHANISM,
         "KAFKA_USERNAME": service,
         "KAFKA_PASSWORD": local.kafka_passwords[service],
-        "MONGO_URL": config.mongo_url,
+        "MONGO_URL": database.url(config, service, local.mongo_passwords[service]),
         "HTTP_PORT": str(port),
         "METRICS_PORT": str(port + METRICS_PORT_OFFSET),  # the worker's; the api serves /metrics itself
         "AUTH_JWT_SECRET": local.auth_jwt_secret,

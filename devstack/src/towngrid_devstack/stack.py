@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Callable
 
-from . import access, ferretdb, kafka, pidfile, tools
+from . import access, database, ferretdb, kafka, pidfile, tools
 from .config import StackConfig, repo_root
 from .errors import StackError
 from .process import ManagedProcess
@@ -86,12 +86,16 @@ class LocalStack:
         try:
             self.kafka = kafka.process(cfg, java=java, echo=self.echo, users=local.kafka_passwords,
                                        die_with_parent=self.die_with_parent).start()
-            self.ferretdb = ferretdb.process(cfg, die_with_parent=self.die_with_parent).start()
+            self.ferretdb = ferretdb.process(cfg, local.mongo_passwords[database.ADMIN_USER],
+                                             die_with_parent=self.die_with_parent).start()
             self.echo(f"[stack] started kafka (pid {self.kafka.pid}) and ferretdb "
                       f"(pid {self.ferretdb.pid}); waiting until they answer…")
             deadline = t0 + cfg.ready_timeout
             for proc in (self.ferretdb, self.kafka):
                 proc.wait_ready(max(1.0, deadline - time.monotonic()))
+            users = database.provision(cfg, local.mongo_passwords)
+            self.echo(f"[ferretdb] database users {', '.join(users)}, each allowed only its own database, "
+                      f"and {database.ADMIN_USER}")
             t_acl = time.monotonic()
             count = access.apply_acls(cfg.host, cfg.kafka_controller_port, local.kafka_passwords[access.ADMIN_USER])
             self.echo(f"[kafka] SASL/SCRAM users {', '.join(sorted(local.kafka_passwords))}; {count} ACLs "

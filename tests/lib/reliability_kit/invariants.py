@@ -146,7 +146,7 @@ async def outbox_backlog(system: System) -> dict[str, int]:
     not backlog: the kit writes the marker first, so an api killed between the two writes, or a
     retry that turned out ``already_applied`` (its commit refused by the request-key index),
     leaves a marker the relay skips (kit/README.md)."""
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     backlog: dict[str, int] = {}
     try:
         for name in DATABASES:
@@ -166,7 +166,7 @@ async def outbox_backlog(system: System) -> dict[str, int]:
 
 async def outbox_markers(system: System) -> dict[str, int]:
     """Markers in each outbox: a cheap upper bound of ``outbox_backlog`` (one count per outbox)."""
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
     found: dict[str, int] = {}
     try:
         for name in DATABASES:
@@ -216,7 +216,7 @@ async def check(system: System, workload: Workload) -> Verdict:
     for extra in set(by_resident) - set(rids):
         verdict.doubled.append(f"registry file {extra} that no acknowledged command made (half-written or doubled)")
 
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         roster = await _docs(client["permits"], "quarantine_roster", rids)
         households = await _docs(client["delivery"], "household_residents", rids)
@@ -311,7 +311,7 @@ async def snapshot(system: System, workload: Workload) -> dict[str, Any]:
     """The consumers' documents of the workload's keys (for "a replay changes nothing")."""
     rids = [u.resident_id for u in workload.units if u.resident_id]
     pids = [u.permit_id for u in workload.units if u.permit_id]
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
+    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
     try:
         return {
             "permits.quarantine_roster": await _docs(client["permits"], "quarantine_roster", rids),
