@@ -6,7 +6,7 @@
 //   docker compose exec mongo sh -c 'mongosh -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" \
 //     --authenticationDatabase admin /docker-entrypoint-initdb.d/create-service-users.js'
 // then restart that service's api and worker.
-for (const service of ["registry", "permits", "delivery", "labor"]) {
+for (const service of ["registry", "permits", "delivery", "labor", "board"]) {
   const variable = `MONGO_${service.toUpperCase()}_PASSWORD`;
   const password = process.env[variable];
   if (!password) {
