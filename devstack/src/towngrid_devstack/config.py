@@ -161,10 +161,4 @@ class StackConfig:
     def kafka_libs(self) -> Path:
         return self.kafka_home / "libs"
 
-    @property
-    def ferretdb_home(self) -> Path:
-        return self.cache_dir / f"ferretdb-{FERRETDB_VERSION}"
-
-    @property
-    def ferretdb_bin(self) -> Path:
-        return self.ferretdb_home / "bin" / "ferretdb"
+    # FerretDB's binary: ferretdb.home(cfg) and ferretdb.binary(cfg) (its folder names its patches).
