@@ -34,6 +34,7 @@ def test_env_overrides_and_explicit_args(monkeypatch, tmp_path):
     assert (cfg.profile, cfg.kafka_port, cfg.mongo_port) == ("p1", 19192, 27200)
     assert cfg.data_dir == tmp_path / "d"
     assert cfg.kafka_libs == tmp_path / "c" / "kafka-4.1.1" / "libs"
+    # one folder per set of patches: a set-up with other patches builds beside it, never over it
     assert ferretdb.binary(cfg) == tmp_path / "c" / f"ferretdb-1.24.2-{ferretdb.PATCHES_DIGEST}" / "bin" / "ferretdb"
     monkeypatch.setenv("TOWNGRID_KAFKA_PORT", "nine")
     with pytest.raises(StackError, match="TOWNGRID_KAFKA_PORT"):

@@ -1,15 +1,9 @@
 """The kit's guards against doing a thing twice, on the real database of the local stack:
 conditional updates under concurrency (``update_if``), the ``Idempotency-Key`` store and the
 relay's lease. Services use them through their endpoints and workers; these tests pin what they
-promise, on collections of their own (a fresh name per test).
-
-Not here, because it does not hold on the local FerretDB (1.24 on SQLite, with our patches): a
-conditional update of a document that exists is not atomic under concurrency. Measured with
-this file's shapes: 16 writers moving one document from version 0 to 1 at once, more than one
-applied in 12 of 60 rounds; 12 versioned refreshes at once (``{"version": {"$lt": v}}``) left it
-below the highest in 6 of 60; 10 candidates for an expired ``Lease``, two holders in 3 of 60;
-8 retries of a dead ``Idempotency-Key`` attempt, more than one ran in 3 of 30 (its commit's
-request key still stores the change once). MongoDB applies such an update atomically."""
+promise, on collections of their own (a fresh name per test). Conditional updates of a document
+that exists, raced by several clients (one per version, projections never taken back, one holder
+of an expired lease), are in test_conditional_update_atomic.py."""
 
 from __future__ import annotations
 
@@ -53,8 +47,7 @@ def fresh(name: str) -> str:
 
 async def test_concurrent_first_writes_of_a_document_apply_once(db) -> None:
     """Many conditional upserts of a document that does not exist yet: one creates it, the others
-    collide on ``_id`` and are not applied. (A conditional update of a document that exists is
-    not atomic on the local FerretDB under concurrency; see the module's docstring.)"""
+    collide on ``_id`` and are not applied."""
     docs = db[fresh("first")]
     for _round in range(5):
         key = uuid.uuid4().hex
@@ -174,8 +167,7 @@ async def test_a_lease_has_one_holder_at_a_time_and_passes_on_when_it_expires(db
 
 
 async def test_many_candidates_for_a_free_lease_get_one_holder(db) -> None:
-    """(A lease that expired is free too, but many candidates taking it over at once may each
-    get it on the local FerretDB; see the module's docstring.)"""
+    """(An expired lease: test_conditional_update_atomic.py.)"""
     leases = db[fresh("lease")]
     for round_ in range(5):
         candidates = [Lease(leases, f"relay-{round_}", f"owner-{n}", ttl_s=30) for n in range(10)]

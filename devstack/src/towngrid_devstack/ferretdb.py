@@ -17,10 +17,14 @@ from .process import ManagedProcess
 from .tools import Echo
 
 # Our changes to FerretDB, applied to the copy of its module before it is built (each file says
-# what it changes, why, and when to drop it). A change of a patch changes the stamp, so a machine
-# with a binary built without it rebuilds once.
+# what it changes, why, and when to drop it): the _id index for conditional filters, no resource
+# tracking, one SQLite writer at a time, update/findAndModify/delete atomic per document, and each
+# database user confined to its own database. A
+# change of a patch changes the stamp and the binary's folder (see ``home``), so a machine with a
+# binary built without it builds once, beside the old one.
 PATCHES = ("ferretdb-1.24.2-sqlite-id-index.patch", "ferretdb-1.24.2-no-resource-tracking.patch",
-           "ferretdb-1.24.2-sqlite-one-writer.patch", "ferretdb-1.24.2-own-database-only.patch")
+           "ferretdb-1.24.2-sqlite-one-writer.patch", "ferretdb-1.24.2-atomic-update.patch",
+           "ferretdb-1.24.2-own-database-only.patch")
 
 
 def patch_text(name: str) -> str:
