@@ -1,4 +1,4 @@
-"""The four services as processes on the local stack: an api and a worker each.
+"""The services as processes on the local stack: an api and a worker each (the four services and the board).
 
 Used by ``towngrid-stack run`` (the README's ``make run``) and by the test suite, so both
 start the services the same way. Each process gets its service's own settings through
@@ -21,7 +21,7 @@ from .config import StackConfig
 from .errors import StackError
 from .process import ManagedProcess
 
-SERVICES: dict[str, int] = {"registry": 8001, "permits": 8002, "delivery": 8003, "labor": 8004}
+SERVICES: dict[str, int] = {"registry": 8001, "permits": 8002, "delivery": 8003, "labor": 8004, "board": 8000}
 METRICS_PORT_OFFSET = 1000  # a worker's Prometheus port: its api port + 1000 (9001-9004)
 
 

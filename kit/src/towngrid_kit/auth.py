@@ -37,6 +37,7 @@ class Role(StrEnum):
     MERCHANT = "merchant"
     EMPLOYER_LIAISON = "employer_liaison"
     COUNTY_SUBSCRIBER = "county_subscriber"
+    BOARD_VIEWER = "board_viewer"  # the situation board: counts only, read-only
 
 
 @dataclass(frozen=True)
@@ -241,17 +242,21 @@ def mint_token(
 _bearer = HTTPBearer(auto_error=False, description="A staff token: `towngrid-token --role town_admin`")
 
 
-def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A FastAPI dependency: the caller's principal, if it holds one of ``roles`` (any if none)."""
+def require_roles(*roles: Role, cookie: str | None = None) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A FastAPI dependency: the caller's principal, if it holds one of ``roles`` (any if none).
+
+    With ``cookie``, a request without a bearer token may carry the token in that cookie (for a
+    browser's EventSource, which cannot send headers; the cookie is HttpOnly)."""
 
     async def principal(
         request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
     ) -> Principal:
-        if credentials is None:
+        token = credentials.credentials if credentials is not None else request.cookies.get(cookie) if cookie else None
+        if not token:
             raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
         verifier: TokenVerifier = request.app.state.token_verifier
         try:
-            found = verifier.verify(credentials.credentials)
+            found = verifier.verify(token)
         except jwt.PyJWTError as error:
             raise HTTPException(401, f"invalid token: {error}", headers={"WWW-Authenticate": "Bearer"}) from None
         current_caller.set(caller_with_token(found))
