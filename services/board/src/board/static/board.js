@@ -1,7 +1,7 @@
 // The situation board's page: log-in, figures, charts, the grid, live updates, two languages.
 // Data comes from the board's API only (counts and opaque ids, never personal data) and is put
 // on the page as text (textContent), never as HTML.
-import { UI, NAMES } from "./labels.js";
+import { GROUPS, NAMES, UI } from "./labels.js";
 
 const LANG_KEY = "towngrid.board.lang";
 const state = {
@@ -183,15 +183,23 @@ function renderStatus(data) {
 }
 
 function renderTiles(figures, previous) {
-  const tiles = $("tiles");
-  const wanted = Object.entries(figures).filter(([, value]) => typeof value === "number");
-  tiles.replaceChildren(...wanted.map(([key, value]) => {
-    const tile = el("div", { class: "tile", "data-figure": key });
-    tile.append(el("span", { class: "label" }, name(key)), el("span", { class: "value" }, number(value)));
-    if (previous && key in previous && previous[key] !== value) tile.classList.add("changed");
-    return tile;
+  const numbers = Object.entries(figures).filter(([, value]) => typeof value === "number");
+  const placed = new Set(GROUPS.flatMap(([, names]) => names));
+  const sections = [...GROUPS.map(([group, names]) => [group, names.filter((key) => key in figures)]),
+    ["group.other", numbers.map(([key]) => key).filter((key) => !placed.has(key))]];
+  $("tiles").replaceChildren(...sections.filter(([, keys]) => keys.length).map(([group, keys]) => {
+    const section = el("section", { class: "group", "data-group": group });
+    const tiles = el("div", { class: "tiles" });
+    for (const key of keys.filter((k) => typeof figures[k] === "number")) {
+      const tile = el("div", { class: "tile", "data-figure": key });
+      tile.append(el("span", { class: "label" }, name(key)), el("span", { class: "value" }, number(figures[key])));
+      if (previous && key in previous && previous[key] !== figures[key]) tile.classList.add("changed");
+      tiles.append(tile);
+    }
+    section.append(el("h3", {}, t(group)), tiles);
+    return section;
   }));
-  if (!wanted.length) tiles.append(el("p", { class: "note" }, t("empty")));
+  if (!numbers.length) $("tiles").append(el("p", { class: "note" }, t("empty")));
 }
 
 function renderCharts(series) {
