@@ -202,13 +202,20 @@ function renderTiles(figures, previous) {
   if (!numbers.length) $("tiles").append(el("p", { class: "note" }, t("empty")));
 }
 
+// The charts' order on the page; others follow by name.
+const CHART_ORDER = ["returnees_per_day", "permits_issued_by_type", "permits_issued_by_channel",
+  "permits_applied_by_channel", "orders_by_status", "workers_dispatched_by_province", "workers_matched_by_province",
+  "isolation_occupancy_by_room"];
+
 function renderCharts(series) {
   const box = $("charts");
   $("no-charts").hidden = Boolean(window.echarts);
   for (const [key, entry] of state.charts) {
     if (!(key in series)) { entry.chart?.dispose(); entry.box.remove(); state.charts.delete(key); }
   }
-  for (const [key, points] of Object.entries(series)) {
+  const rank = (key) => (CHART_ORDER.includes(key) ? CHART_ORDER.indexOf(key) : CHART_ORDER.length);
+  const ordered = Object.entries(series).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [key, points] of ordered) {
     let entry = state.charts.get(key);
     if (!entry) {
       const card = el("figure", { class: "chart", "data-series": key });
@@ -217,6 +224,7 @@ function renderCharts(series) {
       entry = { box: card, chart: window.echarts ? window.echarts.init(card.lastChild) : null };
       state.charts.set(key, entry);
     }
+    box.append(entry.box); // (re)placed in order
     entry.box.firstChild.textContent = name(key);
     if (entry.chart) {
       const rows = chartKind(points) === "rows" ? points.length : 0;
