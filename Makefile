@@ -12,7 +12,7 @@ SECONDS ?= 60
 .PHONY: help bootstrap setup run test reliability stop reset snapshots asyncapi token loadtest bench
 
 help:
-	@echo "make run        start Kafka, FerretDB and the four services (profile dev); Ctrl-C stops all"
+	@echo "make run        start Kafka, FerretDB, the four services and the board (profile dev); Ctrl-C stops all"
 	@echo "make test       run the test suite, then the fault scenarios (each starts its own stack); PYTEST_ARGS=..."
 	@echo "make reliability  run the fault scenarios (tests/reliability, own stack) and print their report table"
 	@echo "make setup      bootstrap, download/build Kafka, FerretDB and ECharts into the cache, install Chromium (browser test)"

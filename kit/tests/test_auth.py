@@ -225,3 +225,33 @@ async def test_the_caller_is_the_clients_address_until_a_token_names_its_holder(
     assert admin == caller_with_token(principal)
     assert len({admin, officer, other, caller_at("192.0.2.1")}) == 4, "other rights or another holder: another caller"
     assert current_caller.get() is None, "nothing is left behind after a request"
+
+
+async def test_a_token_in_the_named_cookie_counts_only_where_a_route_allows_it() -> None:
+    """The board's EventSource sends no header: its route takes the token from an HttpOnly cookie."""
+    import httpx
+    from fastapi import Depends, FastAPI
+
+    from towngrid_kit.auth import Principal, require_roles
+
+    app = FastAPI()
+    app.state.token_verifier = verifier()
+
+    @app.get("/with-cookie")
+    async def with_cookie(principal: Principal = Depends(require_roles(Role.BOARD_VIEWER, cookie="s"))) -> dict:  # noqa: B008
+        return {"scope": principal.scope}
+
+    @app.get("/header-only")
+    async def header_only(principal: Principal = Depends(require_roles(Role.BOARD_VIEWER))) -> dict:  # noqa: B008
+        return {"scope": principal.scope}
+
+    viewer = mint_token(SECRET, subject="u1", role=Role.BOARD_VIEWER, scope="community:C03", issuer="towngrid-local",
+                        audience="towngrid")
+    merchant = mint_token(SECRET, subject="u2", role=Role.MERCHANT, scope="town", issuer="towngrid-local",
+                          audience="towngrid")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        assert (await client.get("/with-cookie", cookies={"s": viewer})).json() == {"scope": "community:C03"}
+        assert (await client.get("/header-only", cookies={"s": viewer})).status_code == 401
+        assert (await client.get("/with-cookie", cookies={"s": merchant})).status_code == 403
+        assert (await client.get("/with-cookie", cookies={"s": viewer + "x"})).status_code == 401
+        assert (await client.get("/with-cookie", cookies={"other": viewer})).status_code == 401

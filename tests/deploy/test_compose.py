@@ -13,6 +13,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from board.config import BoardSettings
 from delivery.config import DeliverySettings
 from labor.config import LaborSettings
 from permits.config import PermitsSettings
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SETTINGS: dict[str, type[BaseSettings]] = {
     "registry": RegistrySettings, "permits": PermitsSettings, "delivery": DeliverySettings, "labor": LaborSettings,
+    "board": BoardSettings,
 }
 
 

@@ -16,7 +16,7 @@ from dockerfile_parse import DockerfileParser
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 ENTRYPOINT = ROOT / "deploy" / "service-entrypoint.sh"
-SERVICES = ["registry", "permits", "delivery", "labor"]
+SERVICES = ["registry", "permits", "delivery", "labor", "board"]
 
 
 def stages() -> dict[str, list[dict]]:
@@ -90,7 +90,7 @@ def test_the_build_stage_has_every_workspace_member() -> None:
 def test_a_service_never_depends_on_another(service: str) -> None:
     project = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())["project"]
     assert set(project["dependencies"]) == {"towngrid-contracts", "towngrid-kit"} or all(
-        not d.startswith(("towngrid-registry", "towngrid-permits", "towngrid-delivery", "towngrid-labor",
+        not d.startswith(("towngrid-registry", "towngrid-permits", "towngrid-delivery", "towngrid-labor", "towngrid-board",
                           "towngrid-kafka-admin", "towngrid-devstack"))
         for d in project["dependencies"]
     ), "a service never depends on another service, nor on the tooling"

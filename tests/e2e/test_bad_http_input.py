@@ -21,7 +21,7 @@ from people import returnee
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("registry", "permits", "delivery", "labor")
+SERVICES = ("registry", "permits", "delivery", "labor", "board")
 PROBE_ID = "bad-input-probe-0"
 TEN_MB = 10 * 1024 * 1024
 PROBLEM_JSON = "application/problem+json"

@@ -69,11 +69,12 @@ async def topic_ready(system: System, topic: str) -> None:
 def test_the_derived_access_is_what_each_worker_does() -> None:
     """The committed derivation names every service and the county, each service publishing
     exactly its own catalogue topics and the county reading every topic."""
-    assert set(ACCESS) == {"registry", "permits", "delivery", "labor", "county"}
+    assert set(ACCESS) == {"registry", "permits", "delivery", "labor", "board", "county"}
     for service in ("registry", "permits", "delivery", "labor"):
         assert set(ACCESS[service].produces) == {t for t in TOPICS if t.startswith(f"{service}.")}
         assert not any(t.startswith(f"{service}.") for t in ACCESS[service].consumes)
     assert set(ACCESS["county"].consumes) == set(TOPICS) and not ACCESS["county"].produces
+    assert not ACCESS["board"].produces and set(ACCESS["board"].consumes) <= set(TOPICS)  # the board reads only
 
 
 async def test_a_service_writing_another_services_topic_is_denied(system: System) -> None:
@@ -82,6 +83,8 @@ async def test_a_service_writing_another_services_topic_is_denied(system: System
         await produce_as(system, "registry", "permits.permit.v1")
     with pytest.raises(TopicAuthorizationFailedError):
         await produce_as(system, "delivery", "registry.resident.v1")
+    with pytest.raises(TopicAuthorizationFailedError):  # the board reads the registry's topic, never writes it
+        await produce_as(system, "board", "registry.resident.v1")
 
 
 async def test_each_service_writes_its_own_topics_and_its_dead_letters(system: System) -> None:

@@ -121,7 +121,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                            help=f"{svc} api port (env TOWNGRID_{svc.upper()}_PORT, {port})")
 
 
-@command("run", help="run Kafka, FerretDB and the four services in the foreground, supervised "
+@command("run", help="run Kafka, FerretDB, the four services and the board in the foreground, supervised "
          "(Ctrl-C stops all)", arguments=_run_options)
 def cmd_run(args: argparse.Namespace) -> int:
     ports = run.service_ports({svc: getattr(args, f"{svc}_port") for svc in SERVICES})

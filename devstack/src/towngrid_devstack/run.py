@@ -1,4 +1,4 @@
-"""`towngrid-stack run`: Kafka, FerretDB and the four services (api + worker each) in the
+"""`towngrid-stack run`: Kafka, FerretDB, the four services and the board (api + worker each) in the
 foreground, supervised: a service process that dies is restarted (a few times); Ctrl-C or
 SIGTERM stops the services, then the stack."""
 

@@ -8,7 +8,7 @@ thing lies, so each service's ``test_<service>_scope.py`` checks every scoped en
 data, inside and outside the caller's scope.
 """
 
-from access_matrix import delivery, labor, permits, registry
+from access_matrix import board, delivery, labor, permits, registry
 from access_matrix.marks import PUBLIC
 
 # Every api has these from the kit: probes for the orchestrator and Prometheus (no personal data).
@@ -19,6 +19,7 @@ MATRIX = {
     "permits": permits.ACCESS | OPERATIONAL,
     "delivery": delivery.ACCESS | OPERATIONAL,
     "labor": labor.ACCESS | OPERATIONAL,
+    "board": board.ACCESS | OPERATIONAL,
 }
 
 SCOPES = {
@@ -26,4 +27,5 @@ SCOPES = {
     "permits": getattr(permits, "SCOPE", {}),
     "delivery": getattr(delivery, "SCOPE", {}),
     "labor": getattr(labor, "SCOPE", {}),
+    "board": getattr(board, "SCOPE", {}),
 }

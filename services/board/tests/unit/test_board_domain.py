@@ -25,10 +25,15 @@ class Aggregates:
 
     def __init__(self) -> None:
         self.states: dict[tuple[str, str], dict] = {}
+        self.versions: dict[tuple[str, str], int] = {}
 
-    def apply(self, what: str, ident: str, event_type: str, at: datetime = NOW, **data: object) -> None:
+    def apply(self, what: str, ident: str, event_type: str, at: datetime = NOW, version: int | None = None,
+              **data: object) -> None:
         key = (what, ident)
-        self.states[key] = rules.apply(self.states.get(key), event_type, event(event_type, **data), at, TZ)
+        version = version if version is not None else self.versions.get(key, 0) + 1
+        if rules.newer(self.versions.get(key), version):
+            self.states[key] = rules.apply(self.states.get(key), event_type, event(event_type, **data), at, TZ)
+            self.versions[key] = version
 
     def figures(self, now: datetime = NOW):  # noqa: ANN201
         return compute([(kind, {**state, "_id": ident}) for (kind, ident), state in self.states.items()], now, TZ)
@@ -185,3 +190,17 @@ def test_a_town_viewer_sees_everything_and_a_compound_viewer_one_compound() -> N
     assert resolve(GridScope(compound="B-1"), None, None, GRID) == Scope(community="COM-B", compound="B-1")
     with pytest.raises(OutsideScope):
         resolve(GridScope(compound="B-1"), "COM-B", None, GRID)
+
+
+def test_a_redelivered_event_changes_nothing() -> None:
+    agg = Aggregates()
+    grid(agg)
+    returned(agg, "r1", "A-1")
+    alert = {"resident_id": "r1", "quarantine_id": "q-r1", "check_id": "c1", "temperature_c": 38.2,
+             "checked_at": NOW.isoformat()}
+    for _ in range(3):  # the same event (version 2) delivered three times
+        agg.apply("resident", "r1", "registry.quarantine.fever_alert_raised", version=2, **alert)
+    agg.apply("resident", "r1", "registry.quarantine.fever_alert_raised", version=1, **alert)  # an older one
+    figures = agg.figures().tally("compound:A-1").figures
+    assert (figures["fever_alerts_today"], figures["returnees_total"]) == (1, 1)
+    assert not rules.newer(2, 2) and not rules.newer(3, 2) and rules.newer(None, 1) and rules.newer(2, 3)

@@ -39,7 +39,7 @@ class Projections:
         version = envelope.aggregate_version
         found = await self.states.find_one({"_id": key})
         applied = False
-        if found is None or found["version"] < version:
+        if rules.newer(found["version"] if found else None, version):
             state = rules.apply(found["state"] if found else None, envelope.event_type, event, envelope.occurred_at,
                                 self.tz)
             applied = await update_if(self.states, key, {"version": {"$lt": version}},

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from board.domain.rules import State, today
+from board.domain.days import day_of
+from board.domain.rules import State
 
 TOWN = "town"
 AVERAGES = {"permit_review_avg_s": "permits_reviewed", "order_latency_avg_s": "orders_completed"}
@@ -118,7 +119,7 @@ def compute(states: Iterable[tuple[str, State]], now: datetime, tz: timezone) ->
         grid.update(g.get("compounds", {}))
         communities.update(g.get("communities", []))
     count = _Counting(grid)
-    day = today(now, tz)
+    day = day_of(now, tz)
     residents = {r["_id"]: r.get("compound_id") for r in by_kind["resident"]}
     merchants = {m["_id"]: m.get("community_id") for m in by_kind["merchant"]}
     status: dict[str, str] = {}

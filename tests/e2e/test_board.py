@@ -1,0 +1,215 @@
+"""The situation board on the real stack (issue 17): its figures come from the four services'
+events and agree with the services' own ``/figures``; a community's viewer sees their community
+only; the stream pushes a change within seconds; a redelivered event is counted once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from e2e_support import System, eventually, produce_many
+from grid_support import new_communities
+from people import returnee
+from permits_support import announced, health_certificate, issue
+from towngrid_contracts.envelope import envelope_for
+from towngrid_contracts.registry import FeverAlertRaised, ResidentReturned
+from towngrid_kit.auth import Role
+
+VIEWER = Role.BOARD_VIEWER
+
+
+def series(payload: dict[str, Any], name: str) -> dict[str, float]:
+    return {item["key"]: item["value"] for item in payload["series"].get(name, [])}
+
+
+async def board_figures(system: System, **params: str) -> dict[str, Any]:
+    async with system.client("board", role=VIEWER) as board:
+        got = await board.get("/api/figures", params=params)
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+async def services_figures(system: System) -> dict[str, dict[str, Any]]:
+    found = {}
+    for service in ("registry", "permits", "labor"):
+        async with system.client(service) as client:
+            got = await client.get("/figures")
+        assert got.status_code == 200, got.text
+        found[service] = got.json()
+    return found
+
+
+def disagreements(board: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    """Each board figure beside the service's own; empty when they all agree."""
+    f, registry, permits, labor = board["figures"], services["registry"], services["permits"], services["labor"]
+    pairs = {
+        "returnees_total": (f["returnees_total"], registry["returnees_registered_total"]),
+        "returnees_per_day": (series(board, "returnees_per_day"), registry["returnees_registered_per_day"]),
+        "in_home_quarantine": (f["in_home_quarantine"], registry["in_home_quarantine"]),
+        "in_centralized_quarantine": (f["in_centralized_quarantine"], registry["in_centralized_quarantine"]),
+        "tips_open": (f["tips_open"], registry["tips_open"]),
+        "vulnerable_enrolled": (f["vulnerable_enrolled"], registry["vulnerable_enrolled"]),
+        "left_town": (f["left_town"], registry["left_town"]),
+        "checkpoints_with_gaps": (f["checkpoints_with_gaps"], registry["checkpoints_with_coverage_gaps"]),
+        "missed_checks_open": (f["missed_checks_open"], registry["daily_checks_missed_in_open_quarantines"]),
+        "permits_applied": (f["permits_applied"], sum(permits["applications_by_type"].values())),
+        "permits_applied_by_channel": (series(board, "permits_applied_by_channel"), permits["applications_by_channel"]),
+        "permits_issued_by_type": (series(board, "permits_issued_by_type"), permits["issued_by_type"]),
+        "workers_matched": (f["workers_matched"], labor["workers_matched"]),
+        "workers_dispatched_by_province": (series(board, "workers_dispatched_by_province"),
+                                           labor["dispatched_by_province"]),
+        "enterprises_resumed": (f["enterprises_resumed"], labor["enterprises_resumed"]),
+    }
+    return {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}
+
+
+async def test_the_boards_figures_equal_the_services_own(system: System) -> None:
+    a, b = await new_communities(system, count=2, compounds=2)
+    async with system.client("registry") as registry:
+        ids = []
+        for compound in (a.compounds[0], a.compounds[1], b.compounds[0]):
+            made = await registry.post("/residents", json=returnee(compound))
+            assert made.status_code == 201, made.text
+            ids.append(made.json()["resident"]["resident_id"])
+        for rid, kind in zip(ids[:2], ("home", "centralized"), strict=True):
+            started = await registry.post(f"/residents/{rid}/quarantines",
+                                          json={"kind": kind, "planned_end": "2030-01-01", "reason_code": "close_contact"})
+            assert started.status_code == 201, started.text
+        tip = await registry.post("/tips", json={"kind": "other", "channel": "hotline", "compound_id": b.compounds[0],
+                                                 "description": "x"})
+        assert tip.status_code == 201, tip.text
+    await announced(system, ids[2])
+    await issue(system, health_certificate(ids[2]))  # at a town hall window
+
+    async def agreed() -> dict[str, Any] | None:
+        board, services = await board_figures(system), await services_figures(system)
+        wrong = disagreements(board, services)
+        return board if not wrong and board["lag"]["events_behind"] == 0 else None
+
+    board = await eventually(agreed, timeout=60, interval=1)
+    assert board["figures"]["returnees_total"] >= 3 and board["figures"]["permits_issued"] >= 1
+    assert datetime.fromisoformat(board["last_event_at"]) <= datetime.now(UTC)
+
+    mine = await board_figures(system, community=a.community_id)
+    assert mine["scope"] == {"community": a.community_id, "compound": None}
+    assert (mine["figures"]["returnees_total"], mine["figures"]["in_home_quarantine"],
+            mine["figures"]["in_centralized_quarantine"], mine["figures"]["permits_issued"]) == (2, 1, 1, 0)
+    assert [g["community"] for g in mine["grid"]] == [a.community_id]
+    assert {c["id"]: c["status"] for c in mine["grid"][0]["compounds"]} == dict.fromkeys(a.compounds, "quarantine")
+    theirs = await board_figures(system, community=b.community_id)
+    assert (theirs["figures"]["returnees_total"], theirs["figures"]["tips_received"],
+            theirs["figures"]["permits_issued"]) == (1, 1, 1)
+    assert series(theirs, "permits_issued_by_channel") == {"town_hall_window": 1}
+    one = await board_figures(system, compound=a.compounds[1])
+    assert one["scope"] == {"community": a.community_id, "compound": a.compounds[1]}
+    assert one["figures"]["in_centralized_quarantine"] == 1 and one["figures"]["in_home_quarantine"] == 0
+
+
+async def test_a_community_viewer_sees_their_community_only(system: System) -> None:
+    a, b = await new_communities(system, count=2, compounds=1)
+    await eventually(lambda: _grid_has(system, b.compounds[0]))
+    async with system.client("board", role=VIEWER, scope=f"community:{a.community_id}") as secretary:
+        own = await secretary.get("/api/figures")
+        assert own.status_code == 200, own.text
+        assert own.json()["scope"]["community"] == a.community_id
+        assert [g["community"] for g in own.json()["grid"]] == [a.community_id]
+        assert (await secretary.get("/api/figures", params={"compound": a.compounds[0]})).status_code == 200
+        for params in ({"community": b.community_id}, {"compound": b.compounds[0]}, {"compound": "NO-SUCH-1"},
+                       {"community": a.community_id, "compound": b.compounds[0]}):
+            refused = await secretary.get("/api/figures", params=params)
+            assert refused.status_code == 403, (params, refused.text)
+            assert b.community_id not in refused.text and b.compounds[0] not in refused.text
+            assert (await secretary.get("/api/stream", params=params)).status_code == 403
+    async with system.client("board", role=None) as anonymous:
+        assert (await anonymous.get("/api/figures")).status_code == 401
+    async with system.client("board", role=Role.COMMUNITY_OFFICER) as officer:
+        assert (await officer.get("/api/figures")).status_code == 403
+    async with system.client("board", role=None) as anonymous:
+        refused = await anonymous.post("/api/session", json={"token": system.token(Role.MERCHANT)})
+        assert refused.status_code == 403
+        assert (await anonymous.post("/api/session", json={"token": "not-a-token"})).status_code == 401
+
+
+async def _grid_has(system: System, compound: str) -> bool:
+    figures = await board_figures(system)
+    return any(c["id"] == compound for g in figures["grid"] for c in g["compounds"])
+
+
+async def _figures_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    event = None
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: ") and event == "figures":
+            yield json.loads(line.removeprefix("data: "))
+
+
+async def test_the_stream_pushes_a_new_event_within_seconds_with_the_session_cookie(system: System) -> None:
+    (a,) = await new_communities(system, count=1, compounds=1)
+    await eventually(lambda: _grid_has(system, a.compounds[0]))
+    async with system.client("board", role=None) as browser:  # the page's EventSource: a cookie, no header
+        opened = await browser.post("/api/session", json={
+            "token": system.token(VIEWER, f"community:{a.community_id}", "secretary-a")})
+        assert opened.status_code == 200, opened.text
+        assert "httponly" in opened.headers["set-cookie"].lower()
+        async with browser.stream("GET", "/api/stream") as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            events = _figures_events(response)
+            first = await asyncio.wait_for(anext(events), timeout=15)
+            assert first["scope"]["community"] == a.community_id
+            assert first["figures"]["returnees_total"] == 0
+            async with system.client("registry") as registry:
+                made = await registry.post("/residents", json=returnee(a.compounds[0]))
+                assert made.status_code == 201, made.text
+            posted = time.monotonic()
+
+            async def until_counted() -> dict[str, Any]:
+                async for payload in events:
+                    if payload["figures"]["returnees_total"] == 1:
+                        return payload
+                raise AssertionError("the stream ended")
+
+            pushed = await asyncio.wait_for(until_counted(), timeout=20)
+            assert time.monotonic() - posted < 20
+            assert pushed["grid"][0]["community"] == a.community_id
+        closed = await browser.delete("/api/session")
+        assert closed.status_code == 204
+        assert (await browser.get("/api/figures")).status_code == 401  # the cookie is gone
+
+
+async def test_a_redelivered_event_is_counted_once(system: System) -> None:
+    (a,) = await new_communities(system, count=1, compounds=1)
+    compound = a.compounds[0]
+    resident = f"res_{uuid.uuid4().hex}"
+    now = datetime.now(UTC)
+    returned = ResidentReturned(resident_id=resident, household_id=f"hh_{uuid.uuid4().hex}", compound_id=compound,
+                                origin_province="CN-HB", origin_city="420100", from_risk_area=False,
+                                travel_mode="train", arrived_on=now.date(), re_registration=False)
+    fever = FeverAlertRaised(resident_id=resident, quarantine_id=f"qua_{uuid.uuid4().hex}", check_id="chk_1",
+                             temperature_c=38.4, checked_at=now)
+    first = envelope_for(returned, aggregate_id=resident, aggregate_version=1)
+    alert = envelope_for(fever, aggregate_id=resident, aggregate_version=2)
+    messages = [(e.key, e.model_dump_json().encode()) for e in (first, alert)]
+    await produce_many(system.kafka, returned.topic, messages)
+    await produce_many(system.kafka, returned.topic, messages[1:])  # as a relay that crashed before marking it sent
+
+    async def settled() -> dict[str, Any] | None:
+        figures = await board_figures(system, compound=compound)
+        counted = figures["figures"]["returnees_total"] and figures["figures"]["fever_alerts_today"]
+        return figures if counted and figures["lag"]["events_behind"] == 0 else None
+
+    await eventually(settled, timeout=30, interval=0.5)
+    await asyncio.sleep(2)  # past a refresh or two: a second count would show by now
+    figures = (await board_figures(system, compound=compound))["figures"]
+    assert (figures["returnees_total"], figures["fever_alerts_today"]) == (1, 1)
+    async with system.database("board") as db:
+        state = await db["states"].find_one({"_id": f"resident:{resident}"})
+    assert state["version"] == 2
