@@ -1,6 +1,7 @@
 // The situation board's page: log-in, figures, charts, the grid, live updates, two languages.
 // Data comes from the board's API only (counts and opaque ids, never personal data) and is put
 // on the page as text (textContent), never as HTML.
+import { chartKind, chartOption, CHART_ORDER } from "./charts.js";
 import { GROUPS, NAMES, UI } from "./labels.js";
 
 const LANG_KEY = "towngrid.board.lang";
@@ -202,11 +203,6 @@ function renderTiles(figures, previous) {
   if (!numbers.length) $("tiles").append(el("p", { class: "note" }, t("empty")));
 }
 
-// The charts' order on the page; others follow by name.
-const CHART_ORDER = ["returnees_per_day", "permits_issued_by_type", "permits_issued_by_channel",
-  "permits_applied_by_channel", "orders_by_status", "workers_dispatched_by_province", "workers_matched_by_province",
-  "isolation_occupancy_by_room"];
-
 function renderCharts(series) {
   const box = $("charts");
   $("no-charts").hidden = Boolean(window.echarts);
@@ -230,7 +226,7 @@ function renderCharts(series) {
       const rows = chartKind(points) === "rows" ? points.length : 0;
       entry.box.lastChild.style.height = rows > 8 ? `${rows * 1.4 + 3}rem` : "";
       entry.chart.resize();
-      entry.chart.setOption(chartOption(key, points), { notMerge: true });
+      entry.chart.setOption(chartOption(points, name(key), { name, t }), { notMerge: true });
     }
     else entry.box.lastChild.replaceChildren(table(points));
   }
@@ -244,52 +240,6 @@ function table(points) {
     row.append(el("td", {}, name(point.key)), el("td", {}, number(point.value)));
   }
   return body;
-}
-
-// A line over days; stacked bars where keys are "group/part" (permits by type/channel);
-// horizontal bars for long lists (provinces); plain bars otherwise.
-const isDay = (p) => /^\d{4}-\d{2}-\d{2}/.test(p.key);
-const groupsAndParts = (points) => [[...new Set(points.map((p) => p.key.split("/")[0]))],
-  [...new Set(points.map((p) => p.key.split("/").slice(1).join("/")))]];
-
-function chartKind(points) {
-  if (points.length && points.every(isDay)) return "line";
-  const [groups, parts] = groupsAndParts(points);
-  if (points.length && points.every((p) => p.key.includes("/")) && parts.length <= 6 && groups.length <= 12) return "stacked";
-  return points.length > 5 ? "rows" : "bars";
-}
-
-function chartOption(key, points) {
-  const base = { grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
-    tooltip: { trigger: "axis" }, animationDuration: 300 };
-  const kind = chartKind(points);
-  if (!points.length) {
-    return { title: { text: t("empty"), left: "center", top: "middle",
-      textStyle: { color: "#5b6878", fontSize: 13, fontWeight: "normal" } } };
-  }
-  if (kind === "line") {
-    return { ...base, xAxis: { type: "category", data: points.map((p) => p.key.slice(5)) },
-      yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "line", name: name(key), smooth: true, areaStyle: { opacity: 0.15 },
-        data: points.map((p) => p.value) }], color: ["#c62f2f"] };
-  }
-  if (kind === "stacked") {
-    const [groups, parts] = groupsAndParts(points);
-    const value = (g, part) => points.find((p) => p.key === `${g}/${part}`)?.value ?? 0;
-    return { ...base, legend: { top: 0, type: "scroll" }, grid: { ...base.grid, top: 36 },
-      xAxis: { type: "category", data: groups.map(name), axisLabel: { interval: 0, overflow: "break", width: 80 } },
-      yAxis: { type: "value", minInterval: 1 },
-      series: parts.map((part) => ({ type: "bar", stack: "all", name: name(part),
-        data: groups.map((g) => value(g, part)) })) };
-  }
-  const horizontal = kind === "rows";
-  const sorted = horizontal ? [...points].sort((a, b) => a.value - b.value) : points;
-  const categories = { type: "category", data: sorted.map((p) => name(p.key)),
-    axisLabel: { interval: 0, overflow: "truncate", width: 90 } };
-  const values = { type: "value", minInterval: 1 };
-  return { ...base, xAxis: horizontal ? values : categories, yAxis: horizontal ? categories : values,
-    series: [{ type: "bar", name: name(key), data: sorted.map((p) => p.value),
-      label: { show: true, position: horizontal ? "right" : "top" } }], color: ["#2f6fc6"] };
 }
 
 function renderGrid(communities) {
