@@ -15,7 +15,7 @@ help:
 	@echo "make run        start Kafka, FerretDB, the four services and the board (profile dev); Ctrl-C stops all"
 	@echo "make test       run the test suite, then the fault scenarios (each starts its own stack); PYTEST_ARGS=..."
 	@echo "make reliability  run the fault scenarios (tests/reliability, own stack) and print their report table"
-	@echo "make setup      bootstrap, and download/build Kafka and FerretDB into the cache"
+	@echo "make setup      bootstrap, download/build Kafka, FerretDB and ECharts into the cache, install Chromium (browser test)"
 	@echo "make stop       stop the dev profile's stack (and a running 'make run')"
 	@echo "make reset      delete the dev profile's data"
 	@echo "make snapshots  regenerate the contract snapshots"
@@ -29,6 +29,7 @@ bootstrap:
 
 setup: bootstrap
 	$(UV_RUN) towngrid-stack setup
+	@bash scripts/chromium.sh
 
 run: bootstrap
 	$(UV_RUN) towngrid-stack run

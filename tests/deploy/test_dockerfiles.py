@@ -42,7 +42,7 @@ def test_one_dockerfile_for_every_service() -> None:
 
 def test_slim_multi_stage_non_root_image() -> None:
     found = stages()
-    assert list(found) == ["build", "runtime", "kafka-admin", "service"], "service is the default target"
+    assert list(found) == ["echarts", "build", "runtime", "kafka-admin", "service"], "service is the default target"
     assert values(found["build"], "FROM") == ["python:3.11-slim AS build"]
     assert values(found["runtime"], "FROM") == ["python:3.11-slim AS runtime"]
     assert values(found["kafka-admin"], "FROM") == ["runtime AS kafka-admin"]
@@ -52,8 +52,21 @@ def test_slim_multi_stage_non_root_image() -> None:
     assert values(found["runtime"], "COPY") == ["--from=build --chown=towngrid:towngrid /src/.venv /app/.venv"], (
         "only the venv is shipped"
     )
-    assert values(found["service"], "COPY") == ["--chmod=0755 deploy/service-entrypoint.sh /usr/local/bin/towngrid-service"]
+    assert values(found["service"], "COPY") == [
+        "--chmod=0755 deploy/service-entrypoint.sh /usr/local/bin/towngrid-service",
+        "--from=echarts /echarts/node_modules/echarts/dist/echarts.min.js /app/vendor/echarts.min.js"]
     assert not values(found["kafka-admin"], "COPY")
+
+
+def test_the_board_gets_the_echarts_of_the_local_set_up() -> None:
+    """The image fetches the ECharts version the local set-up fetches, and tells the board where
+    it is (the board serves it at /static/vendor/echarts.min.js)."""
+    from towngrid_devstack.config import ECHARTS_VERSION
+
+    found = stages()
+    assert values(found["echarts"], "ARG") == [f"ECHARTS_VERSION={ECHARTS_VERSION}"]
+    assert any('"echarts@$ECHARTS_VERSION"' in run for run in values(found["echarts"], "RUN"))
+    assert "BOARD_ECHARTS_JS=/app/vendor/echarts.min.js" in values(found["service"], "ENV")
 
 
 def test_installs_only_the_chosen_package() -> None:

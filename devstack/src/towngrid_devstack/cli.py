@@ -68,7 +68,7 @@ def print_addresses(cfg: StackConfig) -> None:
     print(f"data:  {cfg.data_dir}   logs: {cfg.log_dir}", flush=True)
 
 
-@command("setup", help="resolve Kafka and build FerretDB into the cache (once)")
+@command("setup", help="resolve Kafka, build FerretDB and fetch ECharts (the board's charts) into the cache (once)")
 def cmd_setup(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     LocalStack(cfg).setup()

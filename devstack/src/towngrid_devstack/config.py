@@ -11,6 +11,7 @@ SCALA_VERSION = "2.13"
 LOG4J_VERSION = "2.25.3"
 FERRETDB_VERSION = "1.24.2"
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+ECHARTS_VERSION = "6.1.0"  # Apache ECharts from the npm registry, for the board's page
 
 DEFAULT_PROFILE = "dev"
 DEFAULT_KAFKA_PORT = 9092
@@ -162,3 +163,14 @@ class StackConfig:
     @property
     def kafka_libs(self) -> Path:
         return self.kafka_home / "libs"
+
+    # FerretDB's binary: ferretdb.home(cfg) and ferretdb.binary(cfg) (its folder names its patches).
+
+    @property
+    def echarts_home(self) -> Path:
+        return self.cache_dir / f"echarts-{ECHARTS_VERSION}"
+
+    @property
+    def echarts_js(self) -> Path:
+        """The minified library the board serves (``/static/vendor/echarts.min.js``)."""
+        return self.echarts_home / "node_modules" / "echarts" / "dist" / "echarts.min.js"

@@ -106,6 +106,8 @@ def service_environment(
         env["DATA_KEYS"] = local.registry_data_keys
     if service == "permits":
         env["SIGNING_KEY"] = local.permits_signing_key
+    if service == "board":
+        env["ECHARTS_JS"] = str(config.echarts_js)  # fetched by the set-up; the page shows numbers without it
     env.update(extra or {})
     return {prefix + k: v for k, v in env.items()} | {"PYTHONUNBUFFERED": "1"}
 

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Callable
 
-from . import access, database, ferretdb, kafka, pidfile, tools
+from . import access, database, echarts, ferretdb, kafka, pidfile, tools
 from .config import StackConfig, repo_root
 from .errors import StackError
 from .process import ManagedProcess
@@ -43,10 +43,12 @@ class LocalStack:
 
     # --- set-up -----------------------------------------------------------------------------
     def setup(self) -> None:
-        """Resolve Kafka's jars and build FerretDB into the cache (quick no-op once done)."""
+        """Resolve Kafka's jars, build FerretDB and fetch ECharts (the board's charts) into the
+        cache (quick no-op once done)."""
         tools.find_java()
         kafka.setup(self.config, self.echo)
         ferretdb.setup(self.config, self.echo)
+        echarts.setup(self.config, self.echo)
 
     def is_set_up(self) -> bool:
         return kafka.is_set_up(self.config) and ferretdb.is_set_up(self.config)

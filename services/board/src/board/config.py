@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -21,3 +23,6 @@ class BoardSettings(ServiceSettings):
     session_cookie_secure: bool = Field(default=False, description="Mark the session cookie Secure (behind HTTPS).")
     stream_max_s: float = Field(default=300.0, ge=10, le=3600, description="A stream ends after this long (the "
                                 "browser reconnects, and the token is checked again).")
+    echarts_js: Path | None = Field(default=None, description="Apache ECharts' echarts.min.js, served at "
+                                    "/static/vendor/echarts.min.js (the set-up fetches it); without it the "
+                                    "page shows numbers only.")

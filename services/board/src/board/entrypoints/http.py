@@ -24,6 +24,7 @@ from towngrid_kit.settings import load_settings
 from board.bootstrap import build_board
 from board.config import BoardSettings
 from board.domain.scope import NotInCommunity, OutsideScope, Scope, resolve
+from board.entrypoints import vendor
 from board.service.board import Board
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -113,7 +114,7 @@ def create_board_app(settings: BoardSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.board, app.state.board_lag = build_board(resources.db, settings)
 
-    app = create_app(service="board", settings=settings, routers=[router], setup=setup,
+    app = create_app(service="board", settings=settings, routers=[router, vendor.router], setup=setup,
                      description="The town's situation board: counts from the four services' events, live.")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     inner = app.router.lifespan_context
