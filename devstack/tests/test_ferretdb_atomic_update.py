@@ -13,12 +13,13 @@ from collections.abc import Callable
 
 import pytest
 
-from towngrid_devstack import StackConfig, ferretdb
+from towngrid_devstack import StackConfig, database, ferretdb
 
 pymongo = pytest.importorskip("pymongo")
 
 MONGO_PORT = 27031 + int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0"))
 CLIENTS = 8
+ADMIN_PASSWORD = "atomic-test-admin"
 # A document of some size (a projection with its list of applied events): FerretDB takes a while
 # between its read and its write, so racers overlap there even on a busy machine.
 BULK = {"history": [{"n": n, "event": f"e{n:05d}"} for n in range(500)]}
@@ -29,9 +30,9 @@ def clients(tmp_path_factory):
     cfg = StackConfig(profile="ferretdb-atomic-test", mongo_port=MONGO_PORT,
                       data_dir=tmp_path_factory.mktemp("ferretdb"))
     ferretdb.setup(cfg, lambda _line: None)
-    process = ferretdb.process(cfg).start()
+    process = ferretdb.process(cfg, ADMIN_PASSWORD).start()
     process.wait_ready()
-    opened = [pymongo.MongoClient(cfg.mongo_url, serverSelectionTimeoutMS=10_000) for _ in range(CLIENTS)]
+    opened = [pymongo.MongoClient(database.url(cfg, "admin", ADMIN_PASSWORD), serverSelectionTimeoutMS=10_000) for _ in range(CLIENTS)]
     try:
         yield opened
     finally:
