@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -16,8 +16,8 @@ from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.resident import Resident
 from registry.entrypoints.inputs import Body
+from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
-from registry.service.residents import ResidentService
 from registry.entrypoints.roles import CHECKERS, STAFF
 
 OpaqueId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
@@ -79,11 +79,6 @@ class CareView(BaseModel):
                    next_visit_due=c.next_due(), missed_visits=c.missed, visits=[VisitView.of(v) for v in c.visits])
 
 
-def residents(request: Request) -> ResidentService:
-    return request.app.state.residents
-
-
-Residents = Annotated[ResidentService, Depends(residents)]
 
 
 def _enrolled(resident: Resident) -> CareView:

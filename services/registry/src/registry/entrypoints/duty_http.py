@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from towngrid_kit.http import from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
@@ -102,11 +103,7 @@ class CoverageReport(BaseModel):
     checkpoints_with_gaps: int
 
 
-def duty(request: Request) -> DutyService:
-    return request.app.state.duty
-
-
-Duty = Annotated[DutyService, Depends(duty)]
+Duty = Annotated[DutyService, from_state("duty")]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 

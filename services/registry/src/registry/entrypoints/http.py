@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
@@ -41,21 +41,17 @@ from registry.entrypoints.schemas import (
     ResidentView,
     VerifyItem,
 )
+from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view, sees_tasks_only
 from registry.entrypoints.personal_data_http import PersonalData
-from registry.service.residents import Registration, ResidentService
+from registry.service.residents import Registration
 from registry.entrypoints.roles import CHECKERS, STAFF
 
 
 router = APIRouter(tags=["residents"])
 
 
-def residents(request: Request) -> ResidentService:
-    return request.app.state.residents
-
-
-Residents = Annotated[ResidentService, Depends(residents)]
 
 
 @router.post("/residents", status_code=201, response_model=RegistrationView,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
+from towngrid_kit.http import from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
@@ -104,11 +105,7 @@ class AdmissionView(BaseModel):
         return cls(**vars(a))
 
 
-def isolation(request: Request) -> IsolationService:
-    return request.app.state.isolation
-
-
-Isolation = Annotated[IsolationService, Depends(isolation)]
+Isolation = Annotated[IsolationService, from_state("isolation")]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
+from towngrid_kit.http import from_state
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.ratelimit import retry_after_header
@@ -33,11 +34,7 @@ router = APIRouter(tags=["personal data"])
 Item = Literal["national_id", "mobile", "address"]
 
 
-def personal_data(request: Request) -> PersonalDataService:
-    return request.app.state.personal_data
-
-
-PersonalData = Annotated[PersonalDataService, Depends(personal_data)]
+PersonalData = Annotated[PersonalDataService, from_state("personal_data")]
 
 
 class ReadPersonalData(Body):

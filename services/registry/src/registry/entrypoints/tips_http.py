@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from towngrid_kit.http import from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
@@ -117,11 +118,7 @@ async def view(guard: ScopeGuard, who: Principal, tip: Tip) -> TipView:
     return TipView.of(tip, await guard.tip_match(who, tip))
 
 
-def tips(request: Request) -> TipService:
-    return request.app.state.tips
-
-
-Tips = Annotated[TipService, Depends(tips)]
+Tips = Annotated[TipService, from_state("tips")]
 
 
 @router.post("/tips/public", status_code=202, response_model=Receipt,
