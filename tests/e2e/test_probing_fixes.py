@@ -26,7 +26,6 @@ import httpx
 import jwt
 import pytest
 from aiokafka import AIOKafkaProducer
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_topic, wait_consumed
 from people import returnee
@@ -87,11 +86,7 @@ async def test_a_labor_event_forged_on_a_delivery_topic_does_not_mark_a_resident
 
 
 async def labor_view(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.config.mongo_url, tz_aware=True)
-    try:
-        return await client["labor"]["resident_status"].find_one({"_id": resident_id})
-    finally:
-        await client.close()
+    return await system.find_one("labor", "resident_status", resident_id)
 
 
 async def test_a_quarantine_forged_on_the_permit_topic_does_not_change_labors_view(system: System) -> None:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from e2e_support import System
-from people import returnee
+from people import new_resident, returnee
 from towngrid_devstack.services import service_processes
 from towngrid_kit.auth import Role
 
@@ -43,15 +43,8 @@ async def limited(system: System) -> AsyncIterator[str]:
         running.stop()
 
 
-async def register(system: System) -> str:
-    async with system.client("registry") as admin:
-        made = await admin.post("/residents", json=returnee())
-        assert made.status_code == 201, made.text
-        return made.json()["resident"]["resident_id"]
-
-
 async def test_reads_over_the_quota_are_refused_and_alerted_once(system: System, limited: str) -> None:
-    rid = await register(system)
+    rid = await new_resident(system)
     reader = f"bulk-reader-{uuid.uuid4().hex[:8]}"
     auth = {"Authorization": f"Bearer {system.token(subject=reader)}"}
     started = datetime.now(UTC) - timedelta(seconds=1)
@@ -83,7 +76,7 @@ async def test_reads_over_the_quota_are_refused_and_alerted_once(system: System,
 
 
 async def test_the_audit_is_found_by_reader_and_time(system: System) -> None:
-    rids = [await register(system), await register(system)]
+    rids = [await new_resident(system), await new_resident(system)]
     reader = f"audited-{uuid.uuid4().hex[:8]}"
     before = datetime.now(UTC) - timedelta(seconds=1)
     async with system.client("registry", subject=reader) as client:

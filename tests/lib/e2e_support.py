@@ -60,6 +60,11 @@ class System:
         finally:
             await client.close()
 
+    async def find_one(self, database: str, collection: str, doc_id: str) -> dict | None:
+        """The document ``doc_id`` of a collection of the stack's database ``database``, or None."""
+        async with self.database(database) as db:
+            return await db[collection].find_one({"_id": doc_id})
+
     def client(self, service: str, role: Role | None = Role.TOWN_ADMIN, scope: str = "town",
                subject: str = "test-admin", department: str | None = None,
                organisation: str | None = None) -> httpx.AsyncClient:
