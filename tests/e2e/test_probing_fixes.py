@@ -32,7 +32,6 @@ from people import returnee
 from permits_support import health_certificate, resident_id
 from towngrid_contracts import load_example
 from towngrid_kit.auth import Role
-from towngrid_devstack.services import service_processes
 
 
 async def produce_as(system: System, user: str, topic: str, key: bytes, event: dict[str, Any]) -> tuple[int, int]:
@@ -147,15 +146,9 @@ LIMIT = 3
 @pytest.fixture(scope="module")
 def permits_without_proxies(system: System) -> Iterator[str]:
     """One more permits api with a short window and a low limit, and no trusted proxies (the default)."""
-    port = system.services["permits"].port + 90
-    api = service_processes("permits", system.config, system.secrets, port=port, worker_name="unused", extra_env={
-        "PUBLIC_RATE_WINDOW_S": str(WINDOW_S), "PUBLIC_READS_PER_WINDOW": str(LIMIT)}).api
-    api.start()
-    try:
-        api.wait_ready(timeout=90)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        api.stop()
+    env = {"PUBLIC_RATE_WINDOW_S": str(WINDOW_S), "PUBLIC_READS_PER_WINDOW": str(LIMIT)}
+    with system.another_api("permits", 90, env, timeout=90) as url:
+        yield url
 
 
 async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_public_limit(

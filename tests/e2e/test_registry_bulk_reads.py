@@ -19,7 +19,6 @@ import pytest
 
 from e2e_support import System
 from people import new_resident, returnee
-from towngrid_devstack.services import service_processes
 from towngrid_kit.auth import Role
 
 pytestmark = pytest.mark.stack
@@ -32,15 +31,8 @@ READ = {"items": ["national_id", "mobile", "address"], "purpose": "contact_traci
 @pytest.fixture(scope="module")
 async def limited(system: System) -> AsyncIterator[str]:
     """An extra registry api (same database) allowing QUOTA unmasked reads per reader and hour."""
-    port = system.services["registry"].port + 210
-    running = service_processes("registry", system.config, system.secrets, port=port,
-                                extra_env={"UNMASKED_READS_PER_HOUR": str(QUOTA)}, worker_name="unused").api
-    try:
-        running.start()
-        running.wait_ready(timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.stop()
+    with system.another_api("registry", 210, {"UNMASKED_READS_PER_HOUR": str(QUOTA)}) as url:
+        yield url
 
 
 async def test_reads_over_the_quota_are_refused_and_alerted_once(system: System, limited: str) -> None:
