@@ -16,7 +16,6 @@ import pytest
 from e2e_support import System
 from stack_choice import ContainerStack, chosen_backend, make_stack
 from towngrid_devstack import LocalStack, StackConfig
-from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes
 
 # Tests use their own profile and ports; TOWNGRID_TEST_PORT_SHIFT moves them all (so that
 # several test runs can share a machine): Kafka 19092+shift, FerretDB 27018+shift,
@@ -42,17 +41,5 @@ def stack() -> Iterator[LocalStack | ContainerStack]:
 
 @pytest.fixture(scope="session")
 def system(stack: LocalStack | ContainerStack) -> Iterator[System]:
-    secrets = LocalSecrets.for_profile(stack.config)
-    running = System(config=stack.config, secrets=secrets)
-    for name, port in SERVICES.items():
-        running.services[name] = service_processes(name, stack.config, secrets, port=port + TEST_SERVICE_PORT_OFFSET)
-    processes = [p for s in running.services.values() for p in (s.api, s.worker)]
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.wait_ready(timeout=90)
+    with System.started(stack.config, TEST_SERVICE_PORT_OFFSET) as running:
         yield running
-    finally:
-        for process in processes:
-            process.stop()

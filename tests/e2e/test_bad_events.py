@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, produce_many, read_topic, wait_consumed
+from permits_support import roster_doc
 
 pytestmark = pytest.mark.stack
 
@@ -91,14 +91,6 @@ def draw(strategy: st.SearchStrategy, count: int) -> list:
 
     collect()
     return drawn[:count]
-
-
-async def roster_doc(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        return await client["permits"]["quarantine_roster"].find_one({"_id": resident_id})
-    finally:
-        await client.close()
 
 
 async def test_generated_bad_events_are_dead_lettered_and_the_good_one_behind_them_is_applied(system: System) -> None:

@@ -6,21 +6,13 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, produce_many, read_all, read_topic, wait_consumed
 from people import returnee
+from permits_support import roster_doc
 
 TOPIC = "registry.resident.v1"
 DLQ = "registry.resident.v1.dlq"
-
-
-async def roster_doc(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        return await client["permits"]["quarantine_roster"].find_one({"_id": resident_id})
-    finally:
-        await client.close()
 
 
 async def test_redelivered_events_change_nothing(system: System) -> None:

@@ -25,8 +25,6 @@ from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, events_with, read_all
 from permits_support import PERMIT_TOPIC, apply, business_reopening
-from towngrid_devstack.process import ManagedProcess
-from towngrid_devstack.services import service_processes
 from towngrid_kit.commits import AggregateStore
 
 SECOND_API_OFFSET = 90  # added to the permits api's port
@@ -37,15 +35,8 @@ INSERTS_PER_ATTEMPT = 2  # the relay marker and the commit
 
 @pytest.fixture(scope="module")
 def second_permits_api(system: System) -> Iterator[str]:
-    port = system.services["permits"].port + SECOND_API_OFFSET
-    api: ManagedProcess = service_processes("permits", system.config, system.secrets, port=port,
-                                            worker_name="unused").api
-    try:
-        api.start()
-        api.wait_ready(timeout=90)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        api.stop()
+    with system.another_api("permits", SECOND_API_OFFSET, timeout=90) as url:
+        yield url
 
 
 def inserts_sent(url: str) -> float:

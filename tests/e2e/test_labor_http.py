@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from e2e_support import System, eventually, events_with, read_topic
-from labor_support import demand, eligible, employer, issued, job_seeker, new_resident, produce_permit_events, utcnow
+from labor_support import demand, eligible, employer, issued, job_seeker, produce_permit_events, utcnow
+from people import new_resident
 from towngrid_kit.auth import Role
 
 

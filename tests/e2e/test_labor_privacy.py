@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from e2e_support import System, eventually
-from labor_support import demand, eligible, employer, job_seeker, new_resident, quarantine, utcnow
+from labor_support import demand, eligible, employer, job_seeker, quarantine, utcnow
+from people import new_resident
 from permits_support import health_certificate, issue, vehicle_pass
 from towngrid_kit.auth import Role
 

@@ -5,7 +5,8 @@ a quarantine started in the registry flags the worker on the batch and refuses t
 from __future__ import annotations
 
 from e2e_support import System, eventually
-from labor_support import demand, eligible, employer, job_seeker, new_resident, quarantine, utcnow
+from labor_support import demand, eligible, employer, job_seeker, quarantine, utcnow
+from people import new_resident
 from permits_support import health_certificate, issue, vehicle_pass
 
 from datetime import timedelta

@@ -7,18 +7,11 @@ from __future__ import annotations
 import time
 
 from e2e_support import System, eventually, events_with, produce_many, read_topic, wait_consumed
-from people import returnee
+from people import new_resident
 from towngrid_kit.auth import Role
 from permits_support import PERMIT_TOPIC, apply, business_reopening, health_certificate, issue, vehicle_pass
 
 SUSPEND_WITHIN_S = 15.0
-
-
-async def register(system: System) -> str:
-    async with system.client("registry") as registry:
-        created = await registry.post("/residents", json=returnee())
-        assert created.status_code == 201, created.text
-        return created.json()["resident"]["resident_id"]
 
 
 async def verify(system: System, code: str) -> str:
@@ -30,7 +23,7 @@ async def verify(system: System, code: str) -> str:
 
 
 async def test_quarantine_suspends_refuses_and_release_reinstates(system: System) -> None:
-    resident_id = await register(system)
+    resident_id = await new_resident(system)
     certificate = await issue(system, health_certificate(resident_id))
     vpass = await issue(system, vehicle_pass(resident_id))
     shop = await issue(system, business_reopening())  # not the resident's: untouched
@@ -106,7 +99,7 @@ async def test_quarantine_suspends_refuses_and_release_reinstates(system: System
 
 
 async def test_application_under_review_is_not_issued_while_the_holder_is_quarantined(system: System) -> None:
-    resident_id = await register(system)
+    resident_id = await new_resident(system)
     async with system.client("permits") as permits:
         pending = await apply(permits, health_certificate(resident_id))
     async with system.client("registry") as registry:
@@ -132,7 +125,7 @@ async def test_a_permit_whose_query_fields_lag_its_commit_is_still_suspended(sys
     still say ``under_review``. A quarantine starting then must suspend the permit all the same:
     the permit's own latest commit decides, not its query fields (a fault scenario lost exactly
     this suspension)."""
-    resident_id = await register(system)
+    resident_id = await new_resident(system)
     certificate = await issue(system, health_certificate(resident_id))
     async with system.database("permits") as permits_db:
         async def relayed() -> bool:  # the relay refreshes the fields when it publishes: let it finish first

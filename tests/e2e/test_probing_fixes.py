@@ -26,14 +26,12 @@ import httpx
 import jwt
 import pytest
 from aiokafka import AIOKafkaProducer
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_topic, wait_consumed
 from people import returnee
 from permits_support import health_certificate, online_application, registered_holder, resident_id
 from towngrid_contracts import load_example
 from towngrid_kit.auth import Role
-from towngrid_devstack.services import service_processes
 
 
 async def produce_as(system: System, user: str, topic: str, key: bytes, event: dict[str, Any]) -> tuple[int, int]:
@@ -87,11 +85,7 @@ async def test_a_labor_event_forged_on_a_delivery_topic_does_not_mark_a_resident
 
 
 async def labor_view(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        return await client["labor"]["resident_status"].find_one({"_id": resident_id})
-    finally:
-        await client.close()
+    return await system.find_one("labor", "resident_status", resident_id)
 
 
 async def test_a_quarantine_forged_on_the_permit_topic_does_not_change_labors_view(system: System) -> None:
@@ -152,15 +146,9 @@ LIMIT = 3
 @pytest.fixture(scope="module")
 def permits_without_proxies(system: System) -> Iterator[str]:
     """One more permits api with a short window and a low limit, and no trusted proxies (the default)."""
-    port = system.services["permits"].port + 90
-    api = service_processes("permits", system.config, system.secrets, port=port, worker_name="unused", extra_env={
-        "PUBLIC_RATE_WINDOW_S": str(WINDOW_S), "PUBLIC_READS_PER_WINDOW": str(LIMIT)}).api
-    api.start()
-    try:
-        api.wait_ready(timeout=90)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        api.stop()
+    env = {"PUBLIC_RATE_WINDOW_S": str(WINDOW_S), "PUBLIC_READS_PER_WINDOW": str(LIMIT)}
+    with system.another_api("permits", 90, env, timeout=90) as url:
+        yield url
 
 
 async def test_a_rotating_forwarded_for_from_loopback_does_not_escape_the_public_limit(

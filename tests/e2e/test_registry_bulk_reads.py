@@ -18,8 +18,7 @@ import httpx
 import pytest
 
 from e2e_support import System
-from people import returnee
-from towngrid_devstack.services import service_processes
+from people import new_resident, returnee
 from towngrid_kit.auth import Role
 
 pytestmark = pytest.mark.stack
@@ -32,26 +31,12 @@ READ = {"items": ["national_id", "mobile", "address"], "purpose": "contact_traci
 @pytest.fixture(scope="module")
 async def limited(system: System) -> AsyncIterator[str]:
     """An extra registry api (same database) allowing QUOTA unmasked reads per reader and hour."""
-    port = system.services["registry"].port + 210
-    running = service_processes("registry", system.config, system.secrets, port=port,
-                                extra_env={"UNMASKED_READS_PER_HOUR": str(QUOTA)}, worker_name="unused").api
-    try:
-        running.start()
-        running.wait_ready(timeout=120)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.stop()
-
-
-async def register(system: System) -> str:
-    async with system.client("registry") as admin:
-        made = await admin.post("/residents", json=returnee())
-        assert made.status_code == 201, made.text
-        return made.json()["resident"]["resident_id"]
+    with system.another_api("registry", 210, {"UNMASKED_READS_PER_HOUR": str(QUOTA)}) as url:
+        yield url
 
 
 async def test_reads_over_the_quota_are_refused_and_alerted_once(system: System, limited: str) -> None:
-    rid = await register(system)
+    rid = await new_resident(system)
     reader = f"bulk-reader-{uuid.uuid4().hex[:8]}"
     auth = {"Authorization": f"Bearer {system.token(subject=reader)}"}
     started = datetime.now(UTC) - timedelta(seconds=1)
@@ -83,7 +68,7 @@ async def test_reads_over_the_quota_are_refused_and_alerted_once(system: System,
 
 
 async def test_the_audit_is_found_by_reader_and_time(system: System) -> None:
-    rids = [await register(system), await register(system)]
+    rids = [await new_resident(system), await new_resident(system)]
     reader = f"audited-{uuid.uuid4().hex[:8]}"
     before = datetime.now(UTC) - timedelta(seconds=1)
     async with system.client("registry", subject=reader) as client:

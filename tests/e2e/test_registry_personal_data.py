@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 import pytest
 from bson import json_util
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_all
 from people import mobile, national_id, returnee
@@ -92,20 +91,14 @@ async def register(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
 
 async def raw_registry(system: System) -> dict[str, list[dict]]:
     """Every document of every collection of the registry's database, read with pymongo."""
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        db = client["registry"]
+    async with system.database("registry") as db:
         return {name: await db[name].find({}).to_list() for name in await db.list_collection_names()}
-    finally:
-        await client.close()
 
 
 async def current_doc(system: System, collection: str, record_id: str) -> dict:
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        return await client["registry"][collection].find_one({"_id": record_id})
-    finally:
-        await client.close()
+    doc = await system.find_one("registry", collection, record_id)
+    assert doc is not None, f"{collection} {record_id} is stored"
+    return doc
 
 
 def leaks_in(text: str, secrets: list[str]) -> list[str]:

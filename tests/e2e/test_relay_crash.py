@@ -6,22 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually, read_all
 from people import returnee
+from permits_support import roster_doc
 from towngrid_devstack.services import service_processes
 
 TOPIC = "registry.resident.v1"
-
-
-
-async def roster_doc(system: System, resident_id: str) -> dict | None:
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        return await client["permits"]["quarantine_roster"].find_one({"_id": resident_id})
-    finally:
-        await client.close()
 
 
 async def events_of(system: System, resident_id: str) -> list[dict]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_devstack import database as database_login
 from towngrid_devstack.config import StackConfig
-from towngrid_devstack.services import KAFKA_MECHANISM, LocalSecrets, ServiceProcesses
+from towngrid_devstack.services import KAFKA_MECHANISM, SERVICES, LocalSecrets, ServiceProcesses, service_processes
 from towngrid_kit.auth import Role, mint_token
 from towngrid_kit.kafka_security import kafka_options
 
@@ -39,6 +39,30 @@ class System:
 
     def __post_init__(self) -> None:
         _KAFKA_LOGINS[self.kafka] = self.kafka_login_as("admin")
+
+    @classmethod
+    @contextmanager
+    def started(cls, config: StackConfig, port_offset: int,
+                extra_env: Mapping[str, str] | None = None) -> Iterator[System]:
+        """The four services (each its api and its worker) on the stack of ``config``, on their
+        ports + ``port_offset``, ready. On leaving, stops the processes there are then (a test may
+        have replaced one: a faulty api, a restarted worker)."""
+        secrets = LocalSecrets.for_profile(config)
+        running = cls(config=config, secrets=secrets)
+        for name, port in SERVICES.items():
+            running.services[name] = service_processes(name, config, secrets, port=port + port_offset,
+                                                       extra_env=extra_env)
+        try:
+            processes = [p for s in running.services.values() for p in (s.api, s.worker)]
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.wait_ready(timeout=90)
+            yield running
+        finally:
+            for s in running.services.values():
+                for process in (s.api, s.worker):
+                    process.stop()
 
     def kafka_login_as(self, user: str, password: str | None = None) -> dict[str, Any]:
         """aiokafka keyword arguments logging in as ``user`` (admin, a service, county)."""
@@ -69,6 +93,26 @@ class System:
             yield client[name]
         finally:
             await client.close()
+
+    @contextmanager
+    def another_api(self, service: str, port_offset: int, extra_env: Mapping[str, str] | None = None,
+                    timeout: float = 120) -> Iterator[str]:
+        """One more api process of ``service`` (its port + ``port_offset``; the same database and
+        Kafka; ``extra_env`` on top of its settings), ready; its URL. Stopped on leaving."""
+        port = self.services[service].port + port_offset
+        api = service_processes(service, self.config, self.secrets, port=port, extra_env=extra_env,
+                                worker_name="unused").api
+        try:
+            api.start()
+            api.wait_ready(timeout=timeout)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            api.stop()
+
+    async def find_one(self, database: str, collection: str, doc_id: str) -> dict | None:
+        """The document ``doc_id`` of a collection of the stack's database ``database``, or None."""
+        async with self.database(database) as db:
+            return await db[collection].find_one({"_id": doc_id})
 
     def client(self, service: str, role: Role | None = Role.TOWN_ADMIN, scope: str = "town",
                subject: str = "test-admin", department: str | None = None,

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 
 from e2e_support import System, eventually, produce_many
-from people import returnee
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_contracts.permits import PERMIT_TOPIC, PermitIssued
 
@@ -37,13 +36,6 @@ def issued(resident_id: str, *, permit_type: str = "health_certificate", days: f
     return PermitIssued(permit_id=permit_id or f"pmt_{uuid.uuid4().hex}", permit_type=permit_type,
                         holder_resident_id=resident_id, valid_from=now - timedelta(hours=1),
                         valid_until=now + timedelta(days=days), issued_at=now - timedelta(hours=1))
-
-
-async def new_resident(system: System) -> str:
-    async with system.client("registry") as registry:
-        created = await registry.post("/residents", json=returnee())
-        assert created.status_code == 201, created.text
-        return created.json()["resident"]["resident_id"]
 
 
 async def quarantine(system: System, resident_id: str) -> str:

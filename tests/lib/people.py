@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 import random
+from typing import TYPE_CHECKING
 
 from registry.domain.identity import check_digit
+
+if TYPE_CHECKING:
+    from e2e_support import System
 
 _counter = itertools.count(1)
 
@@ -41,3 +45,11 @@ def returnee(compound_id: str = "C03-017", **overrides: object) -> dict[str, obj
 def quarantine_order(kind: str = "home", planned_end: str = "2030-06-01", **overrides: object) -> dict[str, object]:
     """A valid body for ``POST /residents/{id}/quarantines`` (its required fields in one place)."""
     return {"kind": kind, "planned_end": planned_end, "reason_code": "returned_from_risk_area", **overrides}
+
+
+async def new_resident(system: System) -> str:
+    """A returnee (``returnee()``) registered in the running registry: their resident id."""
+    async with system.client("registry") as registry:
+        created = await registry.post("/residents", json=returnee())
+        assert created.status_code == 201, created.text
+        return created.json()["resident"]["resident_id"]

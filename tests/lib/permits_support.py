@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pymongo import AsyncMongoClient
 
 from e2e_support import System, eventually
 from people import returnee
@@ -40,16 +39,15 @@ async def grid_known(system: System) -> None:
 
 async def announced(system: System, resident: str) -> None:
     """Wait until the registry's event naming the resident's compound has reached the permits worker."""
-    client = AsyncMongoClient(system.mongo_url, tz_aware=True)
-    try:
-        places = client["permits"]["resident_places"]
+    async def known() -> bool:
+        return await system.find_one("permits", "resident_places", resident) is not None
 
-        async def known() -> bool:
-            return await places.find_one({"_id": resident}) is not None
+    await eventually(known, timeout=60, interval=0.3)
 
-        await eventually(known, timeout=60, interval=0.3)
-    finally:
-        await client.close()
+
+async def roster_doc(system: System, resident_id: str) -> dict | None:
+    """The permits worker's roster entry of the resident (whether it has them in quarantine)."""
+    return await system.find_one("permits", "quarantine_roster", resident_id)
 
 
 async def known_in_quarantine(system: System, resident: str) -> None:

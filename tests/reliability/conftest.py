@@ -19,7 +19,6 @@ from e2e_support import System
 from reliability_kit import report, scenario
 from towngrid_devstack import LocalStack, StackConfig
 from towngrid_devstack.config import repo_root
-from towngrid_devstack.services import SERVICES, LocalSecrets, service_processes
 
 SHIFT = int(os.environ.get("TOWNGRID_TEST_PORT_SHIFT", "0")) + 50
 SERVICE_PORT_OFFSET = 10000 + SHIFT  # registry 18051, permits 18052, ...
@@ -46,23 +45,8 @@ def reliability_stack() -> Iterator[LocalStack]:
 
 @pytest.fixture
 def reliability_system(reliability_stack: LocalStack) -> Iterator[System]:
-    secrets = LocalSecrets.for_profile(reliability_stack.config)
-    running = System(config=reliability_stack.config, secrets=secrets)
-    for name, port in SERVICES.items():
-        running.services[name] = service_processes(name, reliability_stack.config, secrets,
-                                                   port=port + SERVICE_PORT_OFFSET, extra_env=SERVICE_ENV)
-    processes = [p for s in running.services.values() for p in (s.api, s.worker)]
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.wait_ready(timeout=90)
+    with System.started(reliability_stack.config, SERVICE_PORT_OFFSET, SERVICE_ENV) as running:
         yield running
-    finally:
-        # a scenario may have replaced a process (a faulty api, a restarted worker): stop what is there now
-        for s in running.services.values():
-            for process in (s.api, s.worker):
-                process.stop()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001

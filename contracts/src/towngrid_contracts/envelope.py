@@ -28,6 +28,14 @@ class EventData(BaseModel):
     event_version: ClassVar[int] = 1
     topic: ClassVar[str]
     producer: ClassVar[str]
+    """The service that publishes it: the first part of ``topic`` (``<producer>.<aggregate>.v<major>``),
+    set for every subclass that names a topic (unless it names its producer itself)."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "topic" in vars(cls) and "producer" not in vars(cls):
+            cls.producer = cls.topic.split(".", 1)[0]
 
 
 class Envelope(BaseModel):

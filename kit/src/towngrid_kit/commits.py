@@ -36,6 +36,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_kit import observability
 from towngrid_kit.errors import ConcurrentModification
+from towngrid_kit.migrations import once
 from towngrid_kit.mongo import update_if
 
 log = logging.getLogger(__name__)
@@ -104,20 +105,19 @@ class AggregateStore:
         self.pending = db[name + OUTBOX_SUFFIX]
 
     async def ensure_indexes(self, *field_indexes: list[tuple[str, int]]) -> None:
-        """The unique request key of commits, the given indexes on ``fields``, and the fields of
-        a store written before ``fields`` existed (copied once from the current documents)."""
+        """The unique request key of commits and the given indexes on ``fields``."""
         await self.commits.create_index("request_key", unique=True)
         for keys in field_indexes:
             await self.fields.create_index(keys)
-        done = self.current.database["store_migrations"]
-        if await done.find_one({"_id": f"{self.name}:fields"}) is None:
+
+    async def migrate(self) -> None:
+        """Once: the fields of a store written before ``fields`` existed, copied from the current documents."""
+        async def copy_fields() -> None:
             async for doc in self.current.find({}, {"state": 0}):
                 await self._refresh_fields(doc["_id"], doc.get("version", 0),
                                            {k: v for k, v in doc.items() if k not in ("_id", "version")})
-            try:
-                await done.insert_one({"_id": f"{self.name}:fields", "at": datetime.now(UTC)})
-            except DuplicateKeyError:
-                pass  # another process did it at the same time
+
+        await once(self.current.database, f"{self.name}:fields", copy_fields)
 
     # --- queries on the query fields (never a scan of the states) ----------------------------
     async def ids(self, query: dict[str, Any], *, limit: int = 0, sort: list[tuple[str, int]] | None = None) -> list[str]:

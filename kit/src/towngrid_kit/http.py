@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import uvicorn
 from aiokafka import AIOKafkaClient
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
@@ -34,6 +34,16 @@ from towngrid_kit.ratelimit import FixedWindowLimiter
 from towngrid_kit.request_limits import BodySizeLimit, PublicRoute
 from towngrid_kit.json_input import StrictJsonBodies
 from towngrid_kit.settings import ServiceSettings
+
+
+def from_state(name: str) -> Any:  # noqa: ANN401 (a FastAPI dependency marker)
+    """A route dependency on what the service's ``setup`` put on ``app.state.<name>``:
+    ``Residents = Annotated[ResidentService, from_state("residents")]``."""
+
+    def on_state(request: Request) -> Any:  # noqa: ANN401
+        return getattr(request.app.state, name)
+
+    return Depends(on_state)
 
 
 # Query parameters of every paged list: ``limit`` items after the id ``after``.

@@ -20,9 +20,10 @@ import json
 import math
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from towngrid_kit.problems import problem
+from towngrid_kit.request_limits import replayed
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -125,13 +126,4 @@ class StrictJsonBodies:
             await problem(bad.status, title, f"{bad.field}: {bad.message}",
                           errors=[{"field": bad.field, "message": bad.message}])(scope, receive, send)
             return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replayed(body, receive), send)

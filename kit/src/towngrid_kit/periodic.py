@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from faststream import FastStream
 
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 
@@ -44,3 +47,20 @@ async def run_periodically(name: str, one_round: Callable[[], Awaitable[None]], 
         except Exception:  # noqa: BLE001 - the job must keep running; the next round retries
             log.exception("%s: round failed; retrying next round", name)
         wait = rest_after(time.monotonic() - started, interval_s, rest_factor)
+
+
+def run_beside(app: FastStream, jobs: Callable[[asyncio.Event], dict[str, Coroutine[Any, Any, None]]]) -> None:
+    """Run a worker's jobs beside its consumers: after start-up, ``jobs(stop)`` gives each job's
+    coroutine by task name; on shutdown ``stop`` is set and each job is awaited to its end."""
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    @app.after_startup
+    async def start_jobs() -> None:
+        tasks.extend(asyncio.create_task(job, name=name) for name, job in jobs(stop).items())
+
+    @app.on_shutdown
+    async def stop_jobs() -> None:
+        stop.set()
+        for task in tasks:
+            await task

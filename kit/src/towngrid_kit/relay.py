@@ -29,6 +29,7 @@ from towngrid_kit import observability
 from towngrid_kit.commits import AggregateStore
 from towngrid_kit.faults import FaultPoints
 from towngrid_kit.lease import Lease
+from towngrid_kit.migrations import once
 from towngrid_kit.mongo import UNAVAILABLE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -79,23 +80,19 @@ class OutboxRelay:
         self._backlog_measured_at = 0.0
         self.published = 0
 
-    async def ensure_indexes(self) -> None:
+    async def migrate(self) -> None:
         """Mark the unpublished commits of a store from before markers existed (they carry
         ``published: False``; a commit that was published lost its marker then): one scan, once
-        per store (recorded in ``store_migrations``)."""
+        per store."""
         for store in self._stores:
-            done = store.current.database["store_migrations"]
-            if await done.find_one({"_id": f"{store.name}:markers"}) is not None:
-                continue
-            async for commit in store.commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
-                try:
-                    await store.pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
-                except DuplicateKeyError:
-                    pass
-            try:
-                await done.insert_one({"_id": f"{store.name}:markers", "at": datetime.now(UTC)})
-            except DuplicateKeyError:
-                pass
+            async def mark(store: AggregateStore = store) -> None:
+                async for commit in store.commits.find({"published": False}, {"_id": 1, "committed_at": 1}):
+                    try:
+                        await store.pending.insert_one({"_id": commit["_id"], "marked_at": commit["committed_at"]})
+                    except DuplicateKeyError:
+                        pass
+
+            await once(store.current.database, f"{store.name}:markers", mark)
 
     async def run(self, stop: asyncio.Event) -> None:
         wait = self._poll

@@ -62,9 +62,17 @@ class Repository(Generic[A]):
         self.mapper = mapper
         self._indexed = tuple((names,) if isinstance(names, str) else names for names in indexed)
 
+    async def prepare(self) -> None:
+        """At start-up: the indexes, then the one-time data migrations."""
+        await self.ensure_indexes()
+        await self.migrate()
+
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes(*([(name, ASCENDING) for name in names] + [("_id", ASCENDING)]
                                           for names in self._indexed))
+
+    async def migrate(self) -> None:
+        await self.store.migrate()
 
     async def get(self, aggregate_id: str) -> A | None:
         found = await self.store.load(aggregate_id)

@@ -106,7 +106,7 @@ class BodySizeLimit:
             await problem(413, "Payload too large", f"the body is larger than {cap} bytes",
                           errors=[{"field": "body", "message": f"at most {cap} bytes"}])(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replayed(body, receive), send)
 
     async def _rate_limited(self, scope: Scope, route: PublicRoute, client: str) -> Any:
         limiter: FixedWindowLimiter | None = getattr(scope["app"].state, "rate_limiter", None)
@@ -150,7 +150,8 @@ async def _read_up_to(receive: Receive, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body already read from ``receive`` once, then reads on."""
     sent = False
 
     async def replay() -> Message:

@@ -98,7 +98,7 @@ def create_worker(
 
     @app.after_startup
     async def start_relay() -> None:
-        await relay.ensure_indexes()
+        await relay.migrate()
         tasks.append(asyncio.create_task(relay.run(stop), name=f"{service}-relay"))
         log.info("%s worker ready", service)
 

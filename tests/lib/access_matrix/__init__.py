@@ -1,6 +1,7 @@
 """The role-by-endpoint matrix of issue 8, one module per service.
 
-In each module, ``ACCESS`` maps ``"<METHOD> <path>"`` to the roles that may call it, ``ANY``
+Every operation in a service's OpenAPI document must be listed in its module. In each module,
+``ACCESS`` maps ``"<METHOD> <path>"`` to the roles that may call it, ``ANY``
 (any valid staff token) or ``PUBLIC`` (no token); ``SCOPE`` says for every staff endpoint how
 the token's scope limits it (``GRID``, ``OWN``, ``DEPARTMENT`` or ``TOWN``, see ``marks``).
 Roles are probed generically by ``tests/e2e/test_access_matrix.py``; scope depends on where the

@@ -1,42 +1,37 @@
-"""Who may call each delivery endpoint (the role part of issue 8's matrix).
+"""Who may call each delivery endpoint, and how scope limits it (see the package's docstring)."""
 
-Every operation in the service's OpenAPI document must be listed here; ``test_access_matrix``
-checks each role against each endpoint on the running service.
-"""
-
-from access_matrix.marks import ANY, GRID, OWN, PUBLIC, TOWN
-from towngrid_kit.auth import Role as R
+from access_matrix.marks import ANY, CHECKERS, CHECKERS_OR_SHOP, GRID, OWN, PUBLIC, STAFF, STAFF_OR_SHOP, TOWN
 
 ACCESS = {
-    "POST /relief-stock/receipts": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /relief-stock": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "GET /relief-recipients/{resident_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /relief-parcels": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /relief-parcels/{parcel_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /relief-parcels/{parcel_id}/deliver": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "GET /relief-ledger": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /merchants": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /merchants/{merchant_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
-    "GET /merchants": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /merchants/{merchant_id}/price-lists": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
-    "GET /merchants/{merchant_id}/price-lists/{version}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
-    "POST /orders": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
-    "GET /orders/{order_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
-    "GET /orders": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER, R.MERCHANT},
-    "POST /orders/{order_id}/accept": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
-    "POST /orders/{order_id}/assign": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "POST /orders/{order_id}/pick-up": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /orders/{order_id}/deliver": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /orders/{order_id}/hand-to-checkpoint": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /orders/{order_id}/collect": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /orders/{order_id}/fail": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /orders/{order_id}/cancel": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.MERCHANT},
-    "POST /pickup-points/{checkpoint_id}/slots": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /pickup-points/{checkpoint_id}/slots": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "GET /pickup-points/{checkpoint_id}/uncollected": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "POST /teams": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /teams/{team_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
-    "GET /teams/{team_id}/queue": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COMPOUND_VOLUNTEER},
+    "POST /relief-stock/receipts": STAFF,
+    "GET /relief-stock": CHECKERS,
+    "GET /relief-recipients/{resident_id}": CHECKERS,
+    "POST /relief-parcels": STAFF,
+    "GET /relief-parcels/{parcel_id}": CHECKERS,
+    "POST /relief-parcels/{parcel_id}/deliver": CHECKERS,
+    "GET /relief-ledger": CHECKERS,
+    "POST /merchants": STAFF,
+    "GET /merchants/{merchant_id}": CHECKERS_OR_SHOP,
+    "GET /merchants": CHECKERS,
+    "POST /merchants/{merchant_id}/price-lists": STAFF_OR_SHOP,
+    "GET /merchants/{merchant_id}/price-lists/{version}": CHECKERS_OR_SHOP,
+    "POST /orders": CHECKERS_OR_SHOP,
+    "GET /orders/{order_id}": CHECKERS_OR_SHOP,
+    "GET /orders": CHECKERS_OR_SHOP,
+    "POST /orders/{order_id}/accept": STAFF_OR_SHOP,
+    "POST /orders/{order_id}/assign": STAFF,
+    "POST /orders/{order_id}/pick-up": CHECKERS,
+    "POST /orders/{order_id}/deliver": CHECKERS,
+    "POST /orders/{order_id}/hand-to-checkpoint": CHECKERS,
+    "POST /orders/{order_id}/collect": CHECKERS,
+    "POST /orders/{order_id}/fail": CHECKERS,
+    "POST /orders/{order_id}/cancel": STAFF_OR_SHOP,
+    "POST /pickup-points/{checkpoint_id}/slots": STAFF,
+    "GET /pickup-points/{checkpoint_id}/slots": CHECKERS,
+    "GET /pickup-points/{checkpoint_id}/uncollected": CHECKERS,
+    "POST /teams": STAFF,
+    "GET /teams/{team_id}": CHECKERS,
+    "GET /teams/{team_id}/queue": CHECKERS,
 }
 
 # How scope limits each endpoint (checked with real data by tests/e2e/test_delivery_scope.py).

@@ -1,45 +1,41 @@
-"""Who may call each labor endpoint (the role part of issue 8's matrix).
+"""Who may call each labor endpoint, and how scope limits it (see the package's docstring)."""
 
-Every operation in the service's OpenAPI document must be listed here; ``test_access_matrix``
-checks each role against each endpoint on the running service.
-"""
-
-from access_matrix.marks import ANY, GRID, OWN, PUBLIC, TOWN
+from access_matrix.marks import ADMIN, ADMIN_OR_LIAISON, ANY, FIGURE_READERS, GRID, LIAISON_OR_STAFF, OWN, PUBLIC, STAFF, TOWN
 from towngrid_kit.auth import Role as R
 
 ACCESS = {
     "GET /places": ANY,
     # Only the town registers employers: a liaison's token is issued for an enterprise that exists.
-    "POST /employers": {R.TOWN_ADMIN},
-    "GET /employers/{enterprise_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /employers": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /demands": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "GET /demands/{demand_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /demands": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /demands/{demand_id}/candidates": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /demands/{demand_id}/matches": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
+    "POST /employers": ADMIN,
+    "GET /employers/{enterprise_id}": LIAISON_OR_STAFF,
+    "GET /employers": LIAISON_OR_STAFF,
+    "POST /demands": ADMIN_OR_LIAISON,
+    "GET /demands/{demand_id}": LIAISON_OR_STAFF,
+    "GET /demands": LIAISON_OR_STAFF,
+    "GET /demands/{demand_id}/candidates": ADMIN_OR_LIAISON,
+    "POST /demands/{demand_id}/matches": ADMIN_OR_LIAISON,
     # Opt-in registration is done with the resident by grid staff; an enterprise's liaison could
     # otherwise enrol any resident and read their eligibility (quarantine status).
-    "POST /job-seekers": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /job-seekers/{job_seeker_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /job-seekers": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /job-seekers/{job_seeker_id}/local-placement": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "GET /eligibility/{resident_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /batches": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "GET /batches/{batch_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /batches": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /batches/{batch_id}/workers": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /batches/{batch_id}/boarding": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /batches/{batch_id}/dispatch": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /batches/{batch_id}/arrival": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /resumption-cases": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "GET /resumption-cases/{case_id}": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "GET /resumption-cases": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER},
-    "POST /resumption-cases/{case_id}/problems": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /resumption-cases/{case_id}/problems/{issue_id}/actions": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /resumption-cases/{case_id}/problems/{issue_id}/resolve": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "POST /resumption-cases/{case_id}/resume": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON},
-    "GET /figures": {R.TOWN_ADMIN, R.EMPLOYER_LIAISON, R.COMMUNITY_OFFICER, R.COUNTY_SUBSCRIBER},
+    "POST /job-seekers": STAFF,
+    "GET /job-seekers/{job_seeker_id}": LIAISON_OR_STAFF,
+    "GET /job-seekers": LIAISON_OR_STAFF,
+    "POST /job-seekers/{job_seeker_id}/local-placement": ADMIN_OR_LIAISON,
+    "GET /eligibility/{resident_id}": LIAISON_OR_STAFF,
+    "POST /batches": ADMIN_OR_LIAISON,
+    "GET /batches/{batch_id}": LIAISON_OR_STAFF,
+    "GET /batches": LIAISON_OR_STAFF,
+    "POST /batches/{batch_id}/workers": ADMIN_OR_LIAISON,
+    "POST /batches/{batch_id}/boarding": LIAISON_OR_STAFF,
+    "POST /batches/{batch_id}/dispatch": ADMIN_OR_LIAISON,
+    "POST /batches/{batch_id}/arrival": ADMIN_OR_LIAISON,
+    "POST /resumption-cases": ADMIN_OR_LIAISON,
+    "GET /resumption-cases/{case_id}": LIAISON_OR_STAFF,
+    "GET /resumption-cases": LIAISON_OR_STAFF,
+    "POST /resumption-cases/{case_id}/problems": ADMIN_OR_LIAISON,
+    "POST /resumption-cases/{case_id}/problems/{issue_id}/actions": ADMIN_OR_LIAISON,
+    "POST /resumption-cases/{case_id}/problems/{issue_id}/resolve": ADMIN_OR_LIAISON,
+    "POST /resumption-cases/{case_id}/resume": ADMIN_OR_LIAISON,
+    "GET /figures": FIGURE_READERS | {R.EMPLOYER_LIAISON},
 }
 
 # How scope limits each endpoint (checked with real data by tests/e2e/test_labor_scope.py).

@@ -1,35 +1,30 @@
-"""Who may call each permits endpoint (the role part of issue 8's matrix).
+"""Who may call each permits endpoint, and how scope limits it (see the package's docstring)."""
 
-Every operation in the service's OpenAPI document must be listed here; ``test_access_matrix``
-checks each role against each endpoint on the running service.
-"""
-
-from access_matrix.marks import ANY, DEPARTMENT, GRID, PUBLIC, TOWN
-from towngrid_kit.auth import Role as R
+from access_matrix.marks import ADMIN, ADMIN_OR_REVIEWER, ANY, DEPARTMENT, FIGURE_READERS, GRID, PUBLIC, STAFF, STAFF_OR_REVIEWER, TOWN
 
 ACCESS = {
-    "POST /applications": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
+    "POST /applications": STAFF,
     "POST /online-applications": PUBLIC,
     "GET /applications/{permit_id}/status": PUBLIC,
-    "GET /applications/{permit_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.PERMIT_REVIEWER},
-    "GET /applications": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.PERMIT_REVIEWER},
-    "POST /applications/{permit_id}/reviews/{department}": {R.PERMIT_REVIEWER, R.TOWN_ADMIN},
-    "POST /applications/{permit_id}/checklist": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /quarantine-status/{resident_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.PERMIT_REVIEWER},
-    "GET /quarantine-status": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.PERMIT_REVIEWER},
-    "POST /permits/{permit_id}/revoke": {R.TOWN_ADMIN},
-    "GET /checkpoints/{checkpoint_id}/qr-code": {R.TOWN_ADMIN},
-    "GET /review-policies": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.PERMIT_REVIEWER},
-    "PUT /review-policies/{permit_type}": {R.TOWN_ADMIN},
-    "GET /figures": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER, R.COUNTY_SUBSCRIBER},
+    "GET /applications/{permit_id}": STAFF_OR_REVIEWER,
+    "GET /applications": STAFF_OR_REVIEWER,
+    "POST /applications/{permit_id}/reviews/{department}": ADMIN_OR_REVIEWER,
+    "POST /applications/{permit_id}/checklist": STAFF,
+    "GET /quarantine-status/{resident_id}": STAFF_OR_REVIEWER,
+    "GET /quarantine-status": STAFF_OR_REVIEWER,
+    "POST /permits/{permit_id}/revoke": ADMIN,
+    "GET /checkpoints/{checkpoint_id}/qr-code": ADMIN,
+    "GET /review-policies": STAFF_OR_REVIEWER,
+    "PUT /review-policies/{permit_type}": ADMIN,
+    "GET /figures": FIGURE_READERS,
     "POST /verify": PUBLIC,
     "GET /verification-key": PUBLIC,
     # Accountable decisions and appeals (reviewed by a town admin other than the decider and the filer).
-    "POST /permits/{permit_id}/suspend": {R.TOWN_ADMIN},
-    "POST /permits/{permit_id}/lift-suspension": {R.TOWN_ADMIN},
-    "POST /appeals": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "GET /appeals/{appeal_id}": {R.TOWN_ADMIN, R.COMMUNITY_OFFICER},
-    "POST /appeals/{appeal_id}/decision": {R.TOWN_ADMIN},
+    "POST /permits/{permit_id}/suspend": ADMIN,
+    "POST /permits/{permit_id}/lift-suspension": ADMIN,
+    "POST /appeals": STAFF,
+    "GET /appeals/{appeal_id}": STAFF,
+    "POST /appeals/{appeal_id}/decision": ADMIN,
     "POST /holder-appeals": PUBLIC,
 }
 

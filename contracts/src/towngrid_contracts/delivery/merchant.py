@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
 from towngrid_contracts.topics import topic_name
 
 MERCHANT_TOPIC = topic_name("delivery", "merchant")
@@ -23,23 +24,22 @@ MerchantKind = Literal["supermarket", "shop", "market_stall", "platform"]
 class PriceListItem(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    sku: str = Field(min_length=1)
-    unit: str = Field(min_length=1, description="Unit of sale, e.g. kg, bag, piece.")
+    sku: Id
+    unit: Id = Field(description="Unit of sale, e.g. kg, bag, piece.")
     price_cents: int = Field(ge=0, description="The in-store price per unit, integer cents.")
 
 
 class _MerchantEvent(EventData):
     topic: ClassVar[str] = MERCHANT_TOPIC
-    producer: ClassVar[str] = "delivery"
 
-    merchant_id: str = Field(min_length=1, description="Opaque merchant id (the aggregate id).")
+    merchant_id: Id = Field(description="Opaque merchant id (the aggregate id).")
 
 
 class MerchantRegistered(_MerchantEvent):
     event_type: ClassVar[str] = "delivery.merchant.registered"
 
     kind: MerchantKind
-    community_id: str | None = Field(default=None, min_length=1)
+    community_id: Id | None = None
     registered_at: AwareDatetime
 
 

@@ -12,6 +12,7 @@ from typing import ClassVar, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.topics import topic_name
 
 ORDER_TOPIC = topic_name("delivery", "order")
@@ -35,7 +36,7 @@ CancelReason = Literal[
 class OrderLine(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    sku: str = Field(min_length=1)
+    sku: Id
     quantity: int = Field(ge=1)
     unit_price_cents: int = Field(ge=0)
 
@@ -45,16 +46,15 @@ class PriceViolation(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    sku: str = Field(min_length=1)
+    sku: Id
     unit_price_cents: int = Field(ge=0, description="The price on the order.")
     in_store_price_cents: int = Field(ge=0, description="The merchant's in-store price.")
 
 
 class _OrderEvent(EventData):
     topic: ClassVar[str] = ORDER_TOPIC
-    producer: ClassVar[str] = "delivery"
 
-    order_id: str = Field(min_length=1, description="Opaque order id (the aggregate id).")
+    order_id: Id = Field(description="Opaque order id (the aggregate id).")
 
 
 class OrderPlaced(_OrderEvent):
@@ -62,12 +62,12 @@ class OrderPlaced(_OrderEvent):
 
     event_type: ClassVar[str] = "delivery.order.placed"
 
-    household_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
-    merchant_id: str = Field(min_length=1)
+    household_id: Id
+    compound_id: Id
+    merchant_id: Id
     channel: OrderChannel
     destination: DestinationKind
-    checkpoint_id: str | None = Field(default=None, min_length=1)
+    checkpoint_id: Id | None = None
     lines: list[OrderLine] = Field(min_length=1)
     total_cents: int = Field(ge=0, description="Sum of quantity x unit_price_cents over lines.")
     placed_at: AwareDatetime
@@ -90,7 +90,7 @@ class OrderRejected(_OrderEvent):
 
     event_type: ClassVar[str] = "delivery.order.rejected"
 
-    merchant_id: str = Field(min_length=1)
+    merchant_id: Id
     reason: RejectionReason
     price_violations: list[PriceViolation] = Field(default_factory=list)
     rejected_at: AwareDatetime
@@ -102,7 +102,7 @@ class OrderRejected(_OrderEvent):
 class OrderAccepted(_OrderEvent):
     event_type: ClassVar[str] = "delivery.order.accepted"
 
-    merchant_id: str = Field(min_length=1)
+    merchant_id: Id
     accepted_at: AwareDatetime
 
 
@@ -111,15 +111,15 @@ class OrderAssigned(_OrderEvent):
 
     event_type: ClassVar[str] = "delivery.order.assigned"
 
-    team_id: str = Field(min_length=1)
-    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    team_id: Id
+    courier_id: StaffId
     assigned_at: AwareDatetime
 
 
 class OrderPickedUp(_OrderEvent):
     event_type: ClassVar[str] = "delivery.order.picked_up"
 
-    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    courier_id: StaffId
     picked_up_at: AwareDatetime
 
 
@@ -128,13 +128,13 @@ class OrderDelivered(_OrderEvent):
 
     event_type: ClassVar[str] = "delivery.order.delivered"
 
-    household_id: str = Field(min_length=1)
-    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    household_id: Id
+    courier_id: StaffId
     delivered_at: AwareDatetime
     proof: DeliveryProof | None = Field(default=None, description=(
         "How the handover was shown: the household's one-time code, a photo or a signature "
         "(the code and any reference stay with delivery)."))
-    handed_over_by: str | None = Field(default=None, min_length=1, description="Opaque staff id.")
+    handed_over_by: Id | None = Field(default=None, description="Opaque staff id.")
 
 
 class OrderHandedToCheckpoint(_OrderEvent):
@@ -142,10 +142,10 @@ class OrderHandedToCheckpoint(_OrderEvent):
 
     event_type: ClassVar[str] = "delivery.order.handed_to_checkpoint"
 
-    checkpoint_id: str = Field(min_length=1)
-    received_by: str = Field(min_length=1, description="Opaque staff id on duty.")
+    checkpoint_id: Id
+    received_by: StaffId = Field(description="Opaque staff id on duty.")
     handed_at: AwareDatetime
-    pickup_slot_id: str | None = Field(default=None, min_length=1, description="The collection slot booked.")
+    pickup_slot_id: Id | None = Field(default=None, description="The collection slot booked.")
     collect_from: AwareDatetime | None = Field(default=None, description="The household may collect from then...")
     collect_until: AwareDatetime | None = Field(default=None, description="...until then; later it is flagged uncollected.")
 
@@ -153,11 +153,11 @@ class OrderHandedToCheckpoint(_OrderEvent):
 class OrderCollected(_OrderEvent):
     event_type: ClassVar[str] = "delivery.order.collected"
 
-    checkpoint_id: str = Field(min_length=1)
-    household_id: str = Field(min_length=1)
+    checkpoint_id: Id
+    household_id: Id
     collected_at: AwareDatetime
     proof: DeliveryProof | None = Field(default=None, description="How the household showed it was theirs: its code.")
-    handed_over_by: str | None = Field(default=None, min_length=1, description="Opaque staff id on duty.")
+    handed_over_by: Id | None = Field(default=None, description="Opaque staff id on duty.")
 
 
 class OrderFailed(_OrderEvent):

@@ -13,6 +13,7 @@ from datetime import date
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.topics import topic_name
 
 RELIEF_PARCEL_TOPIC = topic_name("delivery", "relief_parcel")
@@ -20,9 +21,11 @@ RELIEF_PARCEL_TOPIC = topic_name("delivery", "relief_parcel")
 
 class _ReliefParcelEvent(EventData):
     topic: ClassVar[str] = RELIEF_PARCEL_TOPIC
-    producer: ClassVar[str] = "delivery"
 
-    parcel_id: str = Field(min_length=1, description="Opaque parcel id (the aggregate id).")
+    parcel_id: Id = Field(description="Opaque parcel id (the aggregate id).")
+    resident_id: Id = Field(description="The vulnerable resident.")
+    household_id: Id
+    compound_id: Id
 
 
 class ReliefParcelIssued(_ReliefParcelEvent):
@@ -30,9 +33,6 @@ class ReliefParcelIssued(_ReliefParcelEvent):
 
     event_type: ClassVar[str] = "delivery.relief_parcel.issued"
 
-    resident_id: str = Field(min_length=1, description="The vulnerable resident.")
-    household_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
     period_start: date = Field(description="First day of the schedule period the parcel is for.")
     items: list[str] = Field(min_length=1, description="Item codes, e.g. mask, rice, flour, oil.")
     issued_at: AwareDatetime
@@ -41,9 +41,6 @@ class ReliefParcelIssued(_ReliefParcelEvent):
 class ReliefParcelDelivered(_ReliefParcelEvent):
     event_type: ClassVar[str] = "delivery.relief_parcel.delivered"
 
-    resident_id: str = Field(min_length=1, description="The vulnerable resident.")
-    household_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
     items: list[str] = Field(min_length=1, description="Item codes, e.g. mask, rice, flour, oil.")
-    courier_id: str = Field(min_length=1, description="Opaque staff id.")
+    courier_id: StaffId
     delivered_at: AwareDatetime

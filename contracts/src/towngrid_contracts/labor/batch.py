@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import CityCode, Id, Province
 from towngrid_contracts.topics import topic_name
 
 BATCH_TOPIC = topic_name("labor", "batch")
@@ -21,9 +22,8 @@ IneligibilityReason = Literal["in_quarantine", "no_valid_health_certificate"]
 
 class _BatchEvent(EventData):
     topic: ClassVar[str] = BATCH_TOPIC
-    producer: ClassVar[str] = "labor"
 
-    batch_id: str = Field(min_length=1, description="Opaque batch id (the aggregate id).")
+    batch_id: Id = Field(description="Opaque batch id (the aggregate id).")
 
 
 class BatchScheduled(_BatchEvent):
@@ -31,41 +31,44 @@ class BatchScheduled(_BatchEvent):
 
     event_type: ClassVar[str] = "labor.batch.scheduled"
 
-    demand_id: str = Field(min_length=1)
-    enterprise_id: str = Field(min_length=1)
-    destination_province: str = Field(pattern=r"^CN-[A-Z]{2}$")
-    destination_city_code: str = Field(pattern=r"^\d{6}$")
+    demand_id: Id
+    enterprise_id: Id
+    destination_province: Province
+    destination_city_code: CityCode
     departure_at: AwareDatetime
-    vehicle_pass_id: str = Field(min_length=1, description="permit_id of the vehicle pass.")
+    vehicle_pass_id: Id = Field(description="permit_id of the vehicle pass.")
     seats: int = Field(ge=1)
 
 
-class BatchWorkerAdded(_BatchEvent):
+class _BatchWorkerEvent(_BatchEvent):
+    """An event about one worker of the batch."""
+
+    resident_id: Id
+
+
+class BatchWorkerAdded(_BatchWorkerEvent):
     event_type: ClassVar[str] = "labor.batch.worker_added"
 
-    resident_id: str = Field(min_length=1)
-    job_seeker_id: str = Field(min_length=1)
-    match_id: str = Field(min_length=1)
+    job_seeker_id: Id
+    match_id: Id
     added_at: AwareDatetime
 
 
-class BatchWorkerFlagged(_BatchEvent):
+class BatchWorkerFlagged(_BatchWorkerEvent):
     """The eligibility of a worker in the batch changed (``eligible`` is the new state)."""
 
     event_type: ClassVar[str] = "labor.batch.worker_flagged"
 
-    resident_id: str = Field(min_length=1)
     eligible: bool
     reasons: list[IneligibilityReason] = Field(default_factory=list)
     flagged_at: AwareDatetime
 
 
-class BatchBoardingChecked(_BatchEvent):
+class BatchBoardingChecked(_BatchWorkerEvent):
     """A worker was re-checked at the door: boarded, or left off with the reasons."""
 
     event_type: ClassVar[str] = "labor.batch.boarding_checked"
 
-    resident_id: str = Field(min_length=1)
     boarded: bool
     reasons: list[IneligibilityReason] = Field(default_factory=list)
     checked_at: AwareDatetime
@@ -76,18 +79,16 @@ class BatchDispatched(_BatchEvent):
 
     event_type: ClassVar[str] = "labor.batch.dispatched"
 
-    destination_province: str = Field(
-        pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code, e.g. CN-GD."
-    )
+    destination_province: Province = Field(description="ISO 3166-2:CN code, e.g. CN-GD.")
     enterprise_ids: list[str] = Field(min_length=1)
     worker_resident_ids: list[str] = Field(min_length=1)
-    escort_staff_id: str | None = Field(default=None, min_length=1)
+    escort_staff_id: Id | None = None
     departed_at: AwareDatetime
 
 
 class BatchArrived(_BatchEvent):
     event_type: ClassVar[str] = "labor.batch.arrived"
 
-    destination_province: str = Field(pattern=r"^CN-[A-Z]{2}$")
+    destination_province: Province
     arrived_worker_count: int = Field(ge=0)
     arrived_at: AwareDatetime

@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import CityCode, Id, Province
 from towngrid_contracts.topics import topic_name
 
 DEMAND_TOPIC = topic_name("labor", "demand")
@@ -19,9 +20,8 @@ DEMAND_TOPIC = topic_name("labor", "demand")
 
 class _DemandEvent(EventData):
     topic: ClassVar[str] = DEMAND_TOPIC
-    producer: ClassVar[str] = "labor"
 
-    demand_id: str = Field(min_length=1, description="Opaque demand id (the aggregate id).")
+    demand_id: Id = Field(description="Opaque demand id (the aggregate id).")
 
 
 class LaborDemandPosted(_DemandEvent):
@@ -29,13 +29,13 @@ class LaborDemandPosted(_DemandEvent):
 
     event_type: ClassVar[str] = "labor.demand.posted"
 
-    enterprise_id: str = Field(min_length=1)
-    job_category: str = Field(min_length=1, description="Category code, e.g. assembly.")
+    enterprise_id: Id
+    job_category: Id = Field(description="Category code, e.g. assembly.")
     headcount: int = Field(ge=1)
-    province: str = Field(pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code.")
+    province: Province = Field(description="ISO 3166-2:CN code.")
     health_certificate_required: bool = True
     posted_at: AwareDatetime
-    city_code: str | None = Field(default=None, pattern=r"^\d{6}$", description="GB/T 2260 code.")
+    city_code: CityCode | None = Field(default=None, description="GB/T 2260 code.")
     skills: list[str] = Field(default_factory=list, description="Skill codes wanted.")
     wage_min_cents: int | None = Field(default=None, ge=0, description="Monthly wage, lower bound.")
     wage_max_cents: int | None = Field(default=None, ge=0, description="Monthly wage, upper bound.")
@@ -47,8 +47,8 @@ class DemandPositionFilled(_DemandEvent):
 
     event_type: ClassVar[str] = "labor.demand.position_filled"
 
-    match_id: str = Field(min_length=1)
-    job_seeker_id: str = Field(min_length=1)
+    match_id: Id
+    job_seeker_id: Id
     filled: int = Field(ge=1)
     headcount: int = Field(ge=1)
     filled_at: AwareDatetime

@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import CityCode, Id, Province
 from towngrid_contracts.topics import topic_name
 
 EMPLOYER_TOPIC = topic_name("labor", "employer")
@@ -18,9 +19,8 @@ EMPLOYER_TOPIC = topic_name("labor", "employer")
 
 class _EmployerEvent(EventData):
     topic: ClassVar[str] = EMPLOYER_TOPIC
-    producer: ClassVar[str] = "labor"
 
-    enterprise_id: str = Field(min_length=1, description="Opaque enterprise id (the aggregate id).")
+    enterprise_id: Id = Field(description="Opaque enterprise id (the aggregate id).")
 
 
 class EmployerRegistered(_EmployerEvent):
@@ -28,7 +28,7 @@ class EmployerRegistered(_EmployerEvent):
 
     event_type: ClassVar[str] = "labor.employer.registered"
 
-    province: str = Field(pattern=r"^CN-[A-Z]{2}$", description="ISO 3166-2:CN code.")
-    city_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of the city or county.")
+    province: Province = Field(description="ISO 3166-2:CN code.")
+    city_code: CityCode = Field(description="GB/T 2260 code of the city or county.")
     local: bool = Field(description="True when the employer is in Henan (CN-HA).")
     registered_at: AwareDatetime

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
 from towngrid_contracts.topics import topic_name
 
 JOB_SEEKER_TOPIC = topic_name("labor", "job_seeker")
@@ -20,16 +21,15 @@ Placement = Literal["local", "batch"]
 
 class _JobSeekerEvent(EventData):
     topic: ClassVar[str] = JOB_SEEKER_TOPIC
-    producer: ClassVar[str] = "labor"
 
-    job_seeker_id: str = Field(min_length=1, description="Opaque job seeker id (the aggregate id).")
+    job_seeker_id: Id = Field(description="Opaque job seeker id (the aggregate id).")
 
 
 class JobSeekerRegistered(_JobSeekerEvent):
     event_type: ClassVar[str] = "labor.job_seeker.registered"
 
-    resident_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
+    resident_id: Id
+    compound_id: Id
     job_categories: list[str] = Field(default_factory=list, description="Category codes.")
     preferred_provinces: list[str] = Field(
         default_factory=list, description="ISO 3166-2:CN codes; empty means anywhere."
@@ -37,26 +37,27 @@ class JobSeekerRegistered(_JobSeekerEvent):
     registered_at: AwareDatetime
 
 
-class WorkerMatched(_JobSeekerEvent):
+class _MatchEvent(_JobSeekerEvent):
+    """An event about one match of the seeker to a demand."""
+
+    match_id: Id
+    resident_id: Id
+    demand_id: Id
+    enterprise_id: Id
+
+
+class WorkerMatched(_MatchEvent):
     """The seeker was matched to a demand: placed locally, or to travel with a batch."""
 
     event_type: ClassVar[str] = "labor.worker.matched"
 
-    match_id: str = Field(min_length=1)
-    resident_id: str = Field(min_length=1)
-    demand_id: str = Field(min_length=1)
-    enterprise_id: str = Field(min_length=1)
     placement: Placement
     matched_at: AwareDatetime
 
 
-class WorkerPlacedLocally(_JobSeekerEvent):
+class WorkerPlacedLocally(_MatchEvent):
     """A seeker matched to a local demand started work there."""
 
     event_type: ClassVar[str] = "labor.worker.placed_locally"
 
-    match_id: str = Field(min_length=1)
-    resident_id: str = Field(min_length=1)
-    demand_id: str = Field(min_length=1)
-    enterprise_id: str = Field(min_length=1)
     placed_at: AwareDatetime

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.topics import topic_name
 
 RESUMPTION_TOPIC = topic_name("labor", "resumption")
@@ -22,33 +23,36 @@ IssueCategory = Literal[
 
 class _ResumptionEvent(EventData):
     topic: ClassVar[str] = RESUMPTION_TOPIC
-    producer: ClassVar[str] = "labor"
 
-    case_id: str = Field(min_length=1, description="Opaque resumption case id (the aggregate id).")
-    enterprise_id: str = Field(min_length=1)
+    case_id: Id = Field(description="Opaque resumption case id (the aggregate id).")
+    enterprise_id: Id
 
 
 class ResumptionCaseOpened(_ResumptionEvent):
     event_type: ClassVar[str] = "labor.resumption.case_opened"
 
-    officer_id: str = Field(min_length=1, description="Opaque staff id of the dedicated officer.")
+    officer_id: StaffId = Field(description="Opaque staff id of the dedicated officer.")
     opened_at: AwareDatetime
 
 
-class ResumptionIssueRaised(_ResumptionEvent):
+class _IssueEvent(_ResumptionEvent):
+    """An event about one problem of the case."""
+
+    issue_id: Id
+
+
+class ResumptionIssueRaised(_IssueEvent):
     event_type: ClassVar[str] = "labor.resumption.issue_raised"
 
-    issue_id: str = Field(min_length=1)
     category: IssueCategory
     raised_at: AwareDatetime
     deadline: AwareDatetime | None = None
 
 
-class ResumptionIssueResolved(_ResumptionEvent):
+class ResumptionIssueResolved(_IssueEvent):
     event_type: ClassVar[str] = "labor.resumption.issue_resolved"
 
-    issue_id: str = Field(min_length=1)
-    resolved_by: str = Field(min_length=1, description="Opaque staff id.")
+    resolved_by: StaffId
     resolved_at: AwareDatetime
 
 
@@ -61,23 +65,21 @@ class EnterpriseResumed(_ResumptionEvent):
     resumed_at: AwareDatetime
 
 
-class ResumptionActionRecorded(_ResumptionEvent):
+class ResumptionActionRecorded(_IssueEvent):
     """The officer recorded an action taken on an open problem (its text stays in labor)."""
 
     event_type: ClassVar[str] = "labor.resumption.action_recorded"
 
-    issue_id: str = Field(min_length=1)
-    action_id: str = Field(min_length=1)
-    recorded_by: str = Field(min_length=1, description="Opaque staff id.")
+    action_id: Id
+    recorded_by: StaffId
     recorded_at: AwareDatetime
 
 
-class ResumptionIssueOverdue(_ResumptionEvent):
+class ResumptionIssueOverdue(_IssueEvent):
     """An open problem passed its deadline without a resolution (flagged once per problem)."""
 
     event_type: ClassVar[str] = "labor.resumption.issue_overdue"
 
-    issue_id: str = Field(min_length=1)
     category: IssueCategory
     deadline: AwareDatetime
     detected_at: AwareDatetime

@@ -12,11 +12,12 @@ passes, ``merchant_id`` for business reopening. A vehicle pass is identified by 
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.topics import topic_name
 
 PERMIT_TOPIC = topic_name("permits", "permit")
@@ -33,21 +34,24 @@ RejectionReason = Literal[
 ]
 SuspensionReason = Literal["holder_quarantined", "under_investigation", "other"]
 RevocationReason = Literal["fraud", "opening_standard_breached", "holder_request", "other"]
+DecidedBy = Annotated[Id | None, Field(description="Opaque staff id of who decided it; ``system`` when automatic.")]
+DecisionReason = Annotated[
+    Id | None, Field(description="Why, from the permits service's configured list (free text stays there).")
+]
 
 RESIDENT_PERMITS: frozenset[str] = frozenset({"health_certificate", "vehicle_pass"})
 
 
 class _PermitEvent(EventData):
     topic: ClassVar[str] = PERMIT_TOPIC
-    producer: ClassVar[str] = "permits"
 
-    permit_id: str = Field(min_length=1, description="Opaque permit id (the aggregate id).")
+    permit_id: Id = Field(description="Opaque permit id (the aggregate id).")
     permit_type: PermitType
-    holder_resident_id: str | None = Field(
-        default=None, min_length=1, description="Set for health certificates and vehicle passes."
+    holder_resident_id: Id | None = Field(
+        default=None, description="Set for health certificates and vehicle passes."
     )
-    merchant_id: str | None = Field(
-        default=None, min_length=1, description="Set for business reopening permits."
+    merchant_id: Id | None = Field(
+        default=None, description="Set for business reopening permits."
     )
 
     @model_validator(mode="after")
@@ -66,12 +70,12 @@ class PermitApplied(_PermitEvent):
     event_type: ClassVar[str] = "permits.permit.applied"
 
     channel: ApplicationChannel
-    service_point_id: str | None = Field(
-        default=None, min_length=1, description="Window or service point; none when online."
+    service_point_id: Id | None = Field(
+        default=None, description="Window or service point; none when online."
     )
     applied_at: AwareDatetime
-    checkpoint_id: str | None = Field(
-        default=None, min_length=1, description="Online: the checkpoint whose QR code was scanned."
+    checkpoint_id: Id | None = Field(
+        default=None, description="Online: the checkpoint whose QR code was scanned."
     )
     review_departments: list[str] | None = Field(
         default=None, description="Codes of the departments that review this application in parallel."
@@ -98,8 +102,8 @@ class PermitRejected(_PermitEvent):
     event_type: ClassVar[str] = "permits.permit.rejected"
 
     reason: RejectionReason
-    department: str | None = Field(
-        default=None, min_length=1, description="Code of the reviewing department that refused."
+    department: Id | None = Field(
+        default=None, description="Code of the reviewing department that refused."
     )
     rejected_at: AwareDatetime
 
@@ -110,16 +114,12 @@ class PermitSuspended(_PermitEvent):
     event_type: ClassVar[str] = "permits.permit.suspended"
 
     reason: SuspensionReason
-    quarantine_id: str | None = Field(
-        default=None, min_length=1, description="The registry quarantine that caused it, if any."
+    quarantine_id: Id | None = Field(
+        default=None, description="The registry quarantine that caused it, if any."
     )
     suspended_at: AwareDatetime
-    decided_by: str | None = Field(
-        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
-    )
-    reason_code: str | None = Field(
-        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
-    )
+    decided_by: DecidedBy = None
+    reason_code: DecisionReason = None
 
 
 class PermitReinstated(_PermitEvent):
@@ -127,13 +127,9 @@ class PermitReinstated(_PermitEvent):
 
     valid_until: AwareDatetime
     reinstated_at: AwareDatetime
-    decided_by: str | None = Field(
-        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
-    )
-    reason_code: str | None = Field(
-        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
-    )
-    appeal_id: str | None = Field(default=None, min_length=1, description="The appeal whose outcome reinstated it, if any.")
+    decided_by: DecidedBy = None
+    reason_code: DecisionReason = None
+    appeal_id: Id | None = Field(default=None, description="The appeal whose outcome reinstated it, if any.")
 
 
 class PermitRevoked(_PermitEvent):
@@ -143,13 +139,9 @@ class PermitRevoked(_PermitEvent):
 
     reason: RevocationReason
     revoked_at: AwareDatetime
-    revoked_by: str | None = Field(default=None, min_length=1, description="Opaque id of the staff member who revoked.")
-    decided_by: str | None = Field(
-        default=None, min_length=1, description="Opaque staff id of who decided it; ``system`` when automatic."
-    )
-    reason_code: str | None = Field(
-        default=None, min_length=1, description="Why, from the permits service's configured list (free text stays there)."
-    )
+    revoked_by: Id | None = Field(default=None, description="Opaque id of the staff member who revoked.")
+    decided_by: DecidedBy = None
+    reason_code: DecisionReason = None
 
 
 class PermitExpired(_PermitEvent):
@@ -161,23 +153,27 @@ class PermitExpired(_PermitEvent):
 ReviewDecision = Literal["approved", "rejected"]
 
 
-class PermitReviewStepDecided(_PermitEvent):
+class _ReviewStepEvent(_PermitEvent):
+    """An event about one department's step of the joint review."""
+
+    department: Id = Field(description="Code of the reviewing department.")
+
+
+class PermitReviewStepDecided(_ReviewStepEvent):
     """One department's step of the joint review was decided (steps run in parallel)."""
 
     event_type: ClassVar[str] = "permits.permit.review_step_decided"
 
-    department: str = Field(min_length=1, description="Code of the reviewing department.")
     decision: ReviewDecision
     escalated: bool = Field(default=False, description="Decided by the escalation level, not the department.")
     decided_at: AwareDatetime
 
 
-class PermitReviewStepOverdue(_PermitEvent):
+class PermitReviewStepOverdue(_ReviewStepEvent):
     """A department did not decide its step within the time limit; the step is escalated."""
 
     event_type: ClassVar[str] = "permits.permit.review_step_overdue"
 
-    department: str = Field(min_length=1, description="Code of the reviewing department.")
     due_at: AwareDatetime
     escalated_to: Literal["town_admin"] = "town_admin"
     detected_at: AwareDatetime
@@ -201,27 +197,30 @@ AppealChannel = Literal["staff", "holder"]
 AppealOutcome = Literal["upheld", "overturned"]
 
 
-class PermitAppealFiled(_PermitEvent):
+class _AppealEvent(_PermitEvent):
+    """An event about one appeal against the permit's suspension or revocation."""
+
+    appeal_id: Id
+    against: AppealAgainst
+
+
+class PermitAppealFiled(_AppealEvent):
     """An appeal against the permit's suspension or revocation was filed (by staff or by the holder)."""
 
     event_type: ClassVar[str] = "permits.appeal.filed"
 
-    appeal_id: str = Field(min_length=1)
-    against: AppealAgainst
-    decision_id: str | None = Field(default=None, min_length=1, description="The appealed decision.")
+    decision_id: Id | None = Field(default=None, description="The appealed decision.")
     channel: AppealChannel = Field(description="``holder``: filed by the holder with the permit's code (public).")
-    filed_by: str = Field(min_length=1, description="Opaque staff id, or ``holder``.")
+    filed_by: StaffId = Field(description="Opaque staff id, or ``holder``.")
     filed_at: AwareDatetime
 
 
-class PermitAppealDecided(_PermitEvent):
+class PermitAppealDecided(_AppealEvent):
     """An appeal was reviewed by someone other than the decider; ``overturned`` reinstates the permit."""
 
     event_type: ClassVar[str] = "permits.appeal.decided"
 
-    appeal_id: str = Field(min_length=1)
-    against: AppealAgainst
     outcome: AppealOutcome
-    reason_code: str = Field(min_length=1, description="Why, from the permits service's configured appeal reasons.")
-    decided_by: str = Field(min_length=1, description="Opaque staff id of the reviewer.")
+    reason_code: Id = Field(description="Why, from the permits service's configured appeal reasons.")
+    decided_by: StaffId = Field(description="Opaque staff id of the reviewer.")
     decided_at: AwareDatetime

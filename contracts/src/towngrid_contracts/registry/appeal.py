@@ -12,33 +12,38 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.registry.resident import _ResidentEvent
 
 AppealOutcome = Literal["upheld", "overturned"]
 
 
-class AppealFiled(_ResidentEvent):
+class _AppealEvent(_ResidentEvent):
+    """An event about one appeal against a quarantine."""
+
+    appeal_id: Id
+
+
+class AppealFiled(_AppealEvent):
     """An appeal against a quarantine was filed (by an officer for the person)."""
 
     event_type: ClassVar[str] = "registry.appeal.filed"
 
-    appeal_id: str = Field(min_length=1)
-    quarantine_id: str = Field(min_length=1, description="The quarantine whose decisions are appealed.")
-    filed_by: str = Field(min_length=1, description="Opaque staff id of the officer who filed it.")
+    quarantine_id: Id = Field(description="The quarantine whose decisions are appealed.")
+    filed_by: StaffId = Field(description="Opaque staff id of the officer who filed it.")
     filed_at: AwareDatetime
     appealed_deciders: list[str] = Field(
         default_factory=list, description="Opaque staff ids of who took the appealed decisions (they may not review it)."
     )
 
 
-class AppealDecided(_ResidentEvent):
+class AppealDecided(_AppealEvent):
     """An appeal was reviewed by someone other than the deciders; ``overturned`` ends the quarantine."""
 
     event_type: ClassVar[str] = "registry.appeal.decided"
 
-    appeal_id: str = Field(min_length=1)
-    quarantine_id: str = Field(min_length=1)
+    quarantine_id: Id
     outcome: AppealOutcome
-    reason_code: str = Field(min_length=1, description="Why, from the registry's configured list of appeal reasons.")
-    decided_by: str = Field(min_length=1, description="Opaque staff id of the reviewer.")
+    reason_code: Id = Field(description="Why, from the registry's configured list of appeal reasons.")
+    decided_by: StaffId = Field(description="Opaque staff id of the reviewer.")
     decided_at: AwareDatetime

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
 from towngrid_contracts.topics import topic_name
 
 AUDIT_TOPIC = topic_name("registry", "audit")
@@ -24,14 +25,13 @@ class PersonalDataRead(EventData):
     """A member of staff read some of a resident's personal data unmasked, stating a purpose."""
 
     topic: ClassVar[str] = AUDIT_TOPIC
-    producer: ClassVar[str] = "registry"
     event_type: ClassVar[str] = "registry.audit.personal_data_read"
 
-    resident_id: str = Field(min_length=1, description="Opaque id of the person whose data was read (the key).")
-    read_id: str = Field(min_length=1, description="Opaque id of this read.")
-    read_by: str = Field(min_length=1, description="The reader's token subject (an opaque staff id).")
-    reader_role: str = Field(min_length=1, description="The reader's role, e.g. town_admin.")
-    reader_scope: str = Field(min_length=1, description="The reader's grid scope: town, community:<id>, compound:<id>.")
+    resident_id: Id = Field(description="Opaque id of the person whose data was read (the key).")
+    read_id: Id = Field(description="Opaque id of this read.")
+    read_by: Id = Field(description="The reader's token subject (an opaque staff id).")
+    reader_role: Id = Field(description="The reader's role, e.g. town_admin.")
+    reader_scope: Id = Field(description="The reader's grid scope: town, community:<id>, compound:<id>.")
     items: list[PersonalItem] = Field(min_length=1, description="Which items were shown unmasked (never their values).")
     purpose: str = Field(pattern=r"^[a-z][a-z_]{0,39}$", description="The stated purpose, from the registry's list.")
     read_at: AwareDatetime

@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
 from towngrid_contracts.topics import topic_name
 
 CHECKPOINT_TOPIC = topic_name("registry", "checkpoint")
@@ -18,9 +19,8 @@ CHECKPOINT_TOPIC = topic_name("registry", "checkpoint")
 
 class _CheckpointEvent(EventData):
     topic: ClassVar[str] = CHECKPOINT_TOPIC
-    producer: ClassVar[str] = "registry"
 
-    checkpoint_id: str = Field(min_length=1, description="Opaque checkpoint id (the aggregate id).")
+    checkpoint_id: Id = Field(description="Opaque checkpoint id (the aggregate id).")
 
 
 class CheckpointCoverageGapDetected(_CheckpointEvent):
@@ -28,8 +28,8 @@ class CheckpointCoverageGapDetected(_CheckpointEvent):
 
     event_type: ClassVar[str] = "registry.checkpoint.coverage_gap_detected"
 
-    compound_id: str = Field(min_length=1)
-    community_id: str = Field(min_length=1)
+    compound_id: Id
+    community_id: Id
     shift_start: AwareDatetime
     shift_end: AwareDatetime
     required_staff: int = Field(ge=1)
@@ -42,7 +42,7 @@ class CheckpointCoverageRestored(_CheckpointEvent):
 
     event_type: ClassVar[str] = "registry.checkpoint.coverage_restored"
 
-    compound_id: str = Field(min_length=1)
+    compound_id: Id
     shift_start: AwareDatetime
     shift_end: AwareDatetime
     rostered_staff: int = Field(ge=1)

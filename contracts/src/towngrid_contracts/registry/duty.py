@@ -11,6 +11,8 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
+from towngrid_contracts.registry.resident import Resealed
 from towngrid_contracts.topics import topic_name
 
 DUTY_TOPIC = topic_name("registry", "duty")
@@ -21,9 +23,8 @@ UnitLevel = Literal["town", "community", "compound"]
 
 class _DutyEvent(EventData):
     topic: ClassVar[str] = DUTY_TOPIC
-    producer: ClassVar[str] = "registry"
 
-    duty_person_id: str = Field(min_length=1, description="Opaque id of the person on duty (the aggregate id).")
+    duty_person_id: Id = Field(description="Opaque id of the person on duty (the aggregate id).")
 
 
 class DutyPersonRegistered(_DutyEvent):
@@ -31,23 +32,21 @@ class DutyPersonRegistered(_DutyEvent):
 
     kind: DutyKind
     unit_level: UnitLevel
-    unit_id: str = Field(min_length=1, description="The grid unit the person belongs to.")
+    unit_id: Id = Field(description="The grid unit the person belongs to.")
     registered_at: AwareDatetime
 
 
 class DutyShiftScheduled(_DutyEvent):
     event_type: ClassVar[str] = "registry.duty.shift_scheduled"
 
-    shift_id: str = Field(min_length=1)
-    checkpoint_id: str = Field(min_length=1)
+    shift_id: Id
+    checkpoint_id: Id
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
 
-class DutyPersonDataReencrypted(_DutyEvent):
+class DutyPersonDataReencrypted(Resealed, _DutyEvent):
     """The person's sealed contact data was sealed again under the registry's current key (rotation)."""
 
     event_type: ClassVar[str] = "registry.duty.person_data_reencrypted"
 
-    key_id: str = Field(min_length=1, max_length=32, description="Label of the key that now seals the data.")
-    reencrypted_at: AwareDatetime

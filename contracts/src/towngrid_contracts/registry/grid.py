@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id
 from towngrid_contracts.topics import topic_name
 
 GRID_TOPIC = topic_name("registry", "grid")
@@ -23,15 +24,14 @@ GridLevel = Literal["community", "compound", "neighbour_group"]
 
 class _GridEvent(EventData):
     topic: ClassVar[str] = GRID_TOPIC
-    producer: ClassVar[str] = "registry"
 
-    town_id: str = Field(min_length=1, description="Opaque town id (the aggregate id).")
+    town_id: Id = Field(description="Opaque town id (the aggregate id).")
 
 
 class CommunityRegistered(_GridEvent):
     event_type: ClassVar[str] = "registry.grid.community_registered"
 
-    community_id: str = Field(min_length=1)
+    community_id: Id
     registered_at: AwareDatetime
 
 
@@ -40,9 +40,9 @@ class CompoundRegistered(_GridEvent):
 
     event_type: ClassVar[str] = "registry.grid.compound_registered"
 
-    compound_id: str = Field(min_length=1)
-    community_id: str = Field(min_length=1)
-    checkpoint_id: str = Field(min_length=1, description="The compound's checkpoint, e.g. CP-C03-017.")
+    compound_id: Id
+    community_id: Id
+    checkpoint_id: Id = Field(description="The compound's checkpoint, e.g. CP-C03-017.")
     registered_at: AwareDatetime
 
 
@@ -51,9 +51,9 @@ class NeighbourGroupRegistered(_GridEvent):
 
     event_type: ClassVar[str] = "registry.grid.neighbour_group_registered"
 
-    group_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
-    community_id: str = Field(min_length=1)
+    group_id: Id
+    compound_id: Id
+    community_id: Id
     registered_at: AwareDatetime
 
 
@@ -63,7 +63,7 @@ class GridUnitRenamed(_GridEvent):
     event_type: ClassVar[str] = "registry.grid.unit_renamed"
 
     level: GridLevel
-    unit_id: str = Field(min_length=1)
+    unit_id: Id
     renamed_at: AwareDatetime
 
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
 from towngrid_contracts.topics import topic_name
 
 ISOLATION_TOPIC = topic_name("registry", "isolation")
@@ -18,47 +19,49 @@ ISOLATION_TOPIC = topic_name("registry", "isolation")
 
 class _IsolationEvent(EventData):
     topic: ClassVar[str] = ISOLATION_TOPIC
-    producer: ClassVar[str] = "registry"
 
-    site_id: str = Field(min_length=1, description="Opaque isolation site id (the aggregate id).")
+    site_id: Id = Field(description="Opaque isolation site id (the aggregate id).")
 
 
 class IsolationRoomAdded(_IsolationEvent):
     event_type: ClassVar[str] = "registry.isolation.room_added"
 
-    zone_id: str = Field(min_length=1)
-    room_id: str = Field(min_length=1)
+    zone_id: Id
+    room_id: Id
     capacity: int = Field(ge=1)
     added_at: AwareDatetime
 
 
-class IsolationAdmitted(_IsolationEvent):
+class _AdmissionEvent(_IsolationEvent):
+    """An event about one person's stay at the isolation point."""
+
+    admission_id: Id
+    resident_id: Id
+
+
+class IsolationAdmitted(_AdmissionEvent):
     """A person was admitted to the isolation point and given a room."""
 
     event_type: ClassVar[str] = "registry.isolation.admitted"
 
-    admission_id: str = Field(min_length=1)
-    resident_id: str = Field(min_length=1)
-    quarantine_id: str = Field(min_length=1)
-    zone_id: str = Field(min_length=1)
-    room_id: str = Field(min_length=1)
+    quarantine_id: Id
+    zone_id: Id
+    room_id: Id
     admitted_at: AwareDatetime
 
 
-class IsolationDischarged(_IsolationEvent):
+class IsolationDischarged(_AdmissionEvent):
     """A person left the isolation point; the room now needs cleaning before the next person."""
 
     event_type: ClassVar[str] = "registry.isolation.discharged"
 
-    admission_id: str = Field(min_length=1)
-    resident_id: str = Field(min_length=1)
-    room_id: str = Field(min_length=1)
+    room_id: Id
     discharged_at: AwareDatetime
 
 
 class IsolationRoomCleaned(_IsolationEvent):
     event_type: ClassVar[str] = "registry.isolation.room_cleaned"
 
-    room_id: str = Field(min_length=1)
-    cleaned_by: str = Field(min_length=1, description="Opaque staff id.")
+    room_id: Id
+    cleaned_by: StaffId
     cleaned_at: AwareDatetime

@@ -11,6 +11,8 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
+from towngrid_contracts.fields import Id, StaffId
+from towngrid_contracts.registry.resident import Resealed
 from towngrid_contracts.topics import topic_name
 
 TIP_TOPIC = topic_name("registry", "tip")
@@ -22,9 +24,8 @@ ScreeningOutcome = Literal["returnee_registered", "breach_confirmed", "no_issue_
 
 class _TipEvent(EventData):
     topic: ClassVar[str] = TIP_TOPIC
-    producer: ClassVar[str] = "registry"
 
-    tip_id: str = Field(min_length=1, description="Opaque tip id (the aggregate id).")
+    tip_id: Id = Field(description="Opaque tip id (the aggregate id).")
 
 
 class TipReported(_TipEvent):
@@ -34,12 +35,12 @@ class TipReported(_TipEvent):
 
     kind: TipKind
     channel: TipChannel
-    compound_id: str = Field(min_length=1)
-    household_id: str | None = Field(default=None, min_length=1)
-    reporter_resident_id: str | None = Field(
-        default=None, min_length=1, description="None for an anonymous tip."
+    compound_id: Id
+    household_id: Id | None = None
+    reporter_resident_id: Id | None = Field(
+        default=None, description="None for an anonymous tip."
     )
-    screening_task_id: str = Field(min_length=1)
+    screening_task_id: Id
     reported_at: AwareDatetime
 
 
@@ -48,17 +49,15 @@ class TipScreened(_TipEvent):
 
     event_type: ClassVar[str] = "registry.tip.screened"
 
-    screening_task_id: str = Field(min_length=1)
+    screening_task_id: Id
     outcome: ScreeningOutcome
-    resident_id: str | None = Field(default=None, min_length=1)
-    screened_by: str = Field(min_length=1, description="Opaque staff id.")
+    resident_id: Id | None = None
+    screened_by: StaffId
     screened_at: AwareDatetime
 
 
-class TipReporterReencrypted(_TipEvent):
+class TipReporterReencrypted(Resealed, _TipEvent):
     """The reporter's sealed contact data was sealed again under the registry's current key (rotation)."""
 
     event_type: ClassVar[str] = "registry.tip.reporter_reencrypted"
 
-    key_id: str = Field(min_length=1, max_length=32, description="Label of the key that now seals the data.")
-    reencrypted_at: AwareDatetime

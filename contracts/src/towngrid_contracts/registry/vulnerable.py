@@ -10,6 +10,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
+from towngrid_contracts.fields import Id
 from towngrid_contracts.registry.resident import _ResidentEvent
 
 VulnerableCategory = Literal["elderly_living_alone", "homeless", "disabled", "other"]
@@ -21,12 +22,12 @@ class VulnerableResidentEnrolled(_ResidentEvent):
 
     event_type: ClassVar[str] = "registry.vulnerable_resident.enrolled"
 
-    household_id: str = Field(min_length=1)
-    compound_id: str = Field(min_length=1)
+    household_id: Id
+    compound_id: Id
     category: VulnerableCategory
-    care_pair_id: str | None = Field(default=None, min_length=1)
-    helper_id: str | None = Field(
-        default=None, min_length=1, description="Opaque id of the paired helper (staff or resident)."
+    care_pair_id: Id | None = None
+    helper_id: Id | None = Field(
+        default=None, description="Opaque id of the paired helper (staff or resident)."
     )
     visit_every_days: int = Field(ge=1, le=31)
     relief_every_days: int | None = Field(
@@ -40,16 +41,16 @@ class CareVisitRecorded(_ResidentEvent):
 
     event_type: ClassVar[str] = "registry.care_visit.recorded"
 
-    visit_id: str = Field(min_length=1)
+    visit_id: Id
     kind: CareVisitKind
-    care_pair_id: str | None = Field(default=None, min_length=1)
-    parcel_id: str | None = Field(
-        default=None, min_length=1, description="The relief parcel, when kind is relief_parcel."
+    care_pair_id: Id | None = None
+    parcel_id: Id | None = Field(
+        default=None, description="The relief parcel, when kind is relief_parcel."
     )
     supplies: list[str] = Field(
         default_factory=list, description="Supply codes handed over, e.g. mask, rice."
     )
-    visited_by: str = Field(min_length=1, description="Opaque staff or helper id.")
+    visited_by: Id = Field(description="Opaque staff or helper id.")
     visited_at: AwareDatetime
 
 
@@ -58,9 +59,9 @@ class CarePaired(_ResidentEvent):
 
     event_type: ClassVar[str] = "registry.care.paired"
 
-    care_pair_id: str = Field(min_length=1)
-    helper_id: str = Field(min_length=1, description="Opaque id of the helper (staff or resident).")
-    previous_helper_id: str | None = Field(default=None, min_length=1)
+    care_pair_id: Id
+    helper_id: Id = Field(description="Opaque id of the helper (staff or resident).")
+    previous_helper_id: Id | None = None
     paired_at: AwareDatetime
 
 
@@ -69,8 +70,8 @@ class CareVisitMissed(_ResidentEvent):
 
     event_type: ClassVar[str] = "registry.care_visit.missed"
 
-    compound_id: str = Field(min_length=1)
-    care_pair_id: str | None = Field(default=None, min_length=1)
-    helper_id: str | None = Field(default=None, min_length=1)
+    compound_id: Id
+    care_pair_id: Id | None = None
+    helper_id: Id | None = None
     due_at: AwareDatetime
     flagged_at: AwareDatetime

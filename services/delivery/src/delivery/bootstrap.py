@@ -48,6 +48,8 @@ async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Servi
     grid = GridDirectory(db)
     for part in (merchants, orders, permits, households, teams, slots, recipients, ledger, stock, parcels, grid):
         await part.ensure_indexes()
+    for migrated in (merchants, orders, parcels, teams, slots):  # once each, after the indexes
+        await migrated.migrate()
     return Services(
         merchants=MerchantService(merchants, permits),
         orders=OrderService(orders, merchants, permits, households, teams, slots,

@@ -9,25 +9,11 @@ from fastapi import HTTPException
 
 from delivery.domain.order import Order
 from delivery.entrypoints.scope import ensure_order, ensure_team
-from towngrid_kit.auth import Principal, Role
-from towngrid_kit.grid import Place, compounds_in_scope, grid_filter
+from scope_support import MemoryGrid, who
+from towngrid_kit.auth import Role
+from towngrid_kit.grid import compounds_in_scope, grid_filter
 
 GRID = {"A-1": "A", "A-2": "A", "B-1": "B"}
-
-
-class FakeGrid:
-    async def community_of(self, compound_id: str | None) -> str | None:
-        return GRID.get(compound_id or "")
-
-    async def compound(self, compound_id: str | None) -> Place:
-        return Place(compound_id, await self.community_of(compound_id))
-
-    async def compounds_of(self, community_id: str) -> list[str]:
-        return [c for c, community in GRID.items() if community == community_id]
-
-
-def who(role: Role, scope: str = "town", org: str | None = None) -> Principal:
-    return Principal(subject="stf_1", role=role, scope=scope, organisation=org)
 
 
 def order(compound_id: str, merchant_id: str = "mer_1") -> Order:
@@ -43,7 +29,7 @@ async def refused(check) -> int:  # noqa: ANN001
 
 
 async def test_orders_are_reached_by_their_compound_or_their_merchant() -> None:
-    grid = FakeGrid()
+    grid = MemoryGrid(GRID)
     await ensure_order(who(Role.COMMUNITY_OFFICER, "community:A"), grid, order("A-2"))
     await ensure_order(who(Role.COMPOUND_VOLUNTEER, "compound:A-1"), grid, order("A-1"))
     await ensure_order(who(Role.MERCHANT, org="mer_1"), grid, order("B-1"))
@@ -57,7 +43,7 @@ async def test_orders_are_reached_by_their_compound_or_their_merchant() -> None:
 
 
 async def test_teams_belong_to_a_community_and_lists_are_filtered_to_the_scope() -> None:
-    grid = FakeGrid()
+    grid = MemoryGrid(GRID)
     team = {"team_id": "team_1", "community_id": "A"}
     await ensure_team(who(Role.COMPOUND_VOLUNTEER, "compound:A-2"), grid, team)
     await ensure_team(who(Role.TOWN_ADMIN), grid, team)

@@ -45,10 +45,12 @@ class Labor:
     repos: list[Repository]
     grid: GridDirectory
 
-    async def ensure_indexes(self) -> None:
+    async def prepare(self) -> None:
+        """At start-up: indexes, then one-time data migrations."""
         for repo in self.repos:
-            await repo.ensure_indexes()
+            await repo.prepare()
         await self.projections.ensure_indexes()
+        await self.projections.migrate()
         await self.grid.ensure_indexes()
 
 

@@ -5,27 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi import HTTPException
 
-from towngrid_kit.grid import Place, grid_filter
+from towngrid_kit.grid import grid_filter
 from labor.entrypoints.scope import ensure_own_enterprise, ensure_resident, enterprise_filter
-from towngrid_kit.auth import Principal, Role
+from scope_support import MemoryGrid, who
+from towngrid_kit.auth import Role
 from towngrid_kit.errors import NotFound
 
 GRID = {"A-1": "A", "B-1": "B"}
-
-
-class FakeGrid:
-    async def community_of(self, compound_id: str | None) -> str | None:
-        return GRID.get(compound_id or "")
-
-    async def compound(self, compound_id: str | None) -> Place:
-        return Place(compound_id, await self.community_of(compound_id))
-
-    async def compounds_of(self, community_id: str) -> list[str]:
-        return [c for c, community in GRID.items() if community == community_id]
-
-
-def who(role: Role, scope: str = "town", org: str | None = None) -> Principal:
-    return Principal(subject="stf_1", role=role, scope=scope, organisation=org)
 
 
 def test_a_liaison_reaches_its_own_enterprise_only() -> None:
@@ -42,7 +28,7 @@ def test_a_liaison_reaches_its_own_enterprise_only() -> None:
 
 
 async def test_an_officer_reaches_the_residents_of_its_community_only() -> None:
-    grid, officer = FakeGrid(), who(Role.COMMUNITY_OFFICER, "community:A")
+    grid, officer = MemoryGrid(GRID), who(Role.COMMUNITY_OFFICER, "community:A")
     await ensure_resident(officer, grid, {"compound_id": "A-1"}, "res_1")
     with pytest.raises(HTTPException) as refused:
         await ensure_resident(officer, grid, {"compound_id": "B-1"}, "res_2")

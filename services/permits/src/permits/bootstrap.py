@@ -30,7 +30,7 @@ def build_signer(settings: PermitsSettings) -> CodeSigner:
 
 async def build_permit_service(db: AsyncDatabase, settings: PermitsSettings) -> PermitService:
     repo = PermitRepository(db)
-    await repo.ensure_indexes()
+    await repo.prepare()
     policies = PolicyStore(db)
     await policies.ensure_indexes()
     roster = QuarantineRoster(db)

@@ -30,10 +30,10 @@ AGGREGATE_STORES = [STORE, GRID_STORE, ISOLATION_STORE, TIP_STORE, DUTY_STORE, C
 
 async def build_services(db: AsyncDatabase, settings: RegistrySettings) -> tuple[ResidentService, GridService]:
     grids = GridRepository(db)
-    await grids.ensure_indexes()
+    await grids.prepare()
     tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
     repository = ResidentRepository(db, settings.id_hash_key.get_secret_value().encode(), tz, settings.key_ring())
-    await repository.ensure_indexes()
+    await repository.prepare()
     residents = ResidentService(repository, RiskAreas(settings.risk_areas), grids, settings.town_id, tz,
                                 ReasonCodes(settings.quarantine_reasons, "quarantine"))
     return residents, GridService(grids, settings.town_id)
@@ -41,13 +41,13 @@ async def build_services(db: AsyncDatabase, settings: RegistrySettings) -> tuple
 
 async def build_tip_service(db: AsyncDatabase, residents: ResidentService) -> TipService:
     repository = TipRepository(db, residents.repository.ring)
-    await repository.ensure_indexes()
+    await repository.prepare()
     return TipService(repository, residents.repository)
 
 
 async def build_isolation_service(db: AsyncDatabase, residents: ResidentService) -> IsolationService:
     repository = IsolationRepository(db)
-    await repository.ensure_indexes()
+    await repository.prepare()
     return IsolationService(repository, residents)
 
 
@@ -55,8 +55,8 @@ async def build_duty_service(db: AsyncDatabase, settings: RegistrySettings,
                              grids: GridRepository | None = None) -> DutyService:
     """``grids``: the process's grid repository, shared so that its cache sees this process's grid changes."""
     people, coverage = DutyPeopleRepository(db, settings.key_ring()), CoverageRepository(db)
-    await people.ensure_indexes()
-    await coverage.ensure_indexes()
+    await people.prepare()
+    await coverage.prepare()
     tz = timezone(timedelta(hours=settings.town_utc_offset_hours))
     return DutyService(people, coverage, grids or GridRepository(db), settings.town_id, tz,
                        settings.checkpoint_required_staff)
@@ -68,7 +68,7 @@ def build_appeal_service(db: AsyncDatabase, settings: RegistrySettings, resident
 
 async def build_personal_data_service(db: AsyncDatabase, settings: RegistrySettings) -> PersonalDataService:
     audit = AuditRepository(db)
-    await audit.ensure_indexes()
+    await audit.prepare()
     alerts = AlertLog(db)
     await alerts.ensure_indexes()
     task_lists = TaskListLog(db)

@@ -24,7 +24,10 @@ class PickupSlots:
 
     async def ensure_indexes(self) -> None:
         await self._slots.create_index([("checkpoint_id", ASCENDING), ("until", ASCENDING)])
-        await self._seats.ensure_indexes(legacy="pickup_seats", pool_field="slot_id", info_field="pickup")
+        await self._seats.ensure_indexes()
+
+    async def migrate(self) -> None:
+        await self._seats.migrate_from("pickup_seats", pool_field="slot_id", info_field="pickup")
 
     async def create(self, slot: dict[str, Any]) -> None:
         await self._slots.insert_one({"_id": slot["slot_id"], **slot})

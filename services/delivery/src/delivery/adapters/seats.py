@@ -25,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.ids import utcnow
+from towngrid_kit.migrations import once
 
 PROBES = 4
 
@@ -34,25 +35,23 @@ class Seats:
         self._name = name
         self._seats = db[name]
         self._holders = db[f"{name}_holders"]
-        self._migrations = db["store_migrations"]
 
-    async def ensure_indexes(self, *, legacy: str | None = None, pool_field: str = "", info_field: str = "") -> None:
-        """The pool index (listings, counts), and, once, the seats taken in ``legacy`` (the earlier
-        collection, whose seats named their pool in ``pool_field`` and their holder in ``order_id``)."""
+    async def ensure_indexes(self) -> None:
+        """The pool index (listings, counts)."""
         await self._seats.create_index([("pool", ASCENDING)])
-        marker = f"{self._name}:from-{legacy}"
-        if legacy is None or await self._migrations.find_one({"_id": marker}) is not None:
-            return
-        async for old in self._seats.database[legacy].find({}):
-            seat = {"pool": old[pool_field], "holder": old["order_id"], "info": old.get(info_field),
-                    "taken_at": old.get("claimed_at") or utcnow()}
-            await self._holders.replace_one({"_id": seat["holder"]}, {"pool": seat["pool"], "seat": old["_id"],
-                                                                      "info": seat["info"]}, upsert=True)
-            await self._seats.replace_one({"_id": old["_id"]}, seat, upsert=True)
-        try:
-            await self._migrations.insert_one({"_id": marker, "at": utcnow()})
-        except DuplicateKeyError:
-            pass  # another process did it at the same time
+
+    async def migrate_from(self, legacy: str, *, pool_field: str, info_field: str = "") -> None:
+        """Once: the seats taken in ``legacy`` (the earlier collection, whose seats named their
+        pool in ``pool_field`` and their holder in ``order_id``)."""
+        async def copy() -> None:
+            async for old in self._seats.database[legacy].find({}):
+                seat = {"pool": old[pool_field], "holder": old["order_id"], "info": old.get(info_field),
+                        "taken_at": old.get("claimed_at") or utcnow()}
+                await self._holders.replace_one({"_id": seat["holder"]}, {"pool": seat["pool"], "seat": old["_id"],
+                                                                          "info": seat["info"]}, upsert=True)
+                await self._seats.replace_one({"_id": old["_id"]}, seat, upsert=True)
+
+        await once(self._seats.database, f"{self._name}:from-{legacy}", copy)
 
     async def held(self, holder: str, pool: str | None = None) -> dict[str, Any] | None:
         """The seat ``holder`` holds (in ``pool``, if given): ``{"pool", "seat", "info"}``, or None."""

@@ -34,7 +34,10 @@ class Teams:
 
     async def ensure_indexes(self) -> None:
         await self._teams.create_index([("community_id", ASCENDING), ("_id", ASCENDING)])
-        await self._seats.ensure_indexes(legacy="team_slots", pool_field="team_id")
+        await self._seats.ensure_indexes()
+
+    async def migrate(self) -> None:
+        await self._seats.migrate_from("team_slots", pool_field="team_id")
 
     async def create(self, team: dict[str, Any]) -> bool:
         """Store a new team; False if the id is taken."""

@@ -16,15 +16,15 @@ lookups by ``_id`` only.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import Envelope
 from towngrid_kit.keyed_ids import KeyedIds
+from towngrid_kit.migrations import once
 from towngrid_kit.projection import apply_versioned
 from labor.domain.eligibility import Certificate, Eligibility, evaluate
 
@@ -38,18 +38,19 @@ class Projections:
         self.residents = db[RESIDENTS]
         self.permits = db[PERMITS]
         self.certificates = KeyedIds(db[f"{PERMITS}_by_holder"])
-        self._migrations = db["store_migrations"]
+        self._db = db
 
     async def ensure_indexes(self) -> None:
         await self.permits.create_index([("holder_resident_id", ASCENDING), ("permit_type", ASCENDING)])
-        if await self._migrations.find_one({"_id": f"{PERMITS}:by-holder"}) is None:  # projected before it existed
+
+    async def migrate(self) -> None:
+        """Once: file under their holders the certificates projected before the by-holder index existed."""
+        async def file_by_holder() -> None:
             async for doc in self.permits.find({"permit_type": CERTIFICATE}, {"holder_resident_id": 1}):
                 if doc.get("holder_resident_id"):
                     await self.certificates.file(doc["holder_resident_id"], doc["_id"])
-            try:
-                await self._migrations.insert_one({"_id": f"{PERMITS}:by-holder", "at": datetime.now(UTC)})
-            except DuplicateKeyError:
-                pass  # another process did it at the same time
+
+        await once(self._db, f"{PERMITS}:by-holder", file_by_holder)
 
     async def resident(self, resident_id: str, envelope: Envelope, fields: dict[str, Any]) -> bool:
         return await apply_versioned(self.residents, resident_id, envelope.aggregate_version, fields,

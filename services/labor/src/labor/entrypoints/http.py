@@ -212,7 +212,7 @@ async def figures(service: Service, _: Annotated[Principal, Depends(require_role
 def create_labor_app(settings: LaborSettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
         app.state.labor = build(resources.db)
-        await app.state.labor.ensure_indexes()
+        await app.state.labor.prepare()
 
     return create_app(service="labor", settings=settings, routers=[router, batches.router, resumption.router], setup=setup,
                       description="Labour demand, job seekers, matching, health-gated dispatch batches and "

@@ -14,7 +14,7 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.permits import PermitExpired, PermitIssued, PermitReinstated, PermitRevoked, PermitSuspended
 from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
-from towngrid_kit.periodic import run_periodically
+from towngrid_kit.periodic import run_beside, run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from labor.bootstrap import AGGREGATE_STORES, Labor, build
@@ -106,20 +106,8 @@ def create_labor_worker(settings: LaborSettings) -> FastStream:
 
     app = create_worker(service="labor", settings=settings, aggregate_stores=AGGREGATE_STORES,
                         produces=[t for t in TOPICS if t.startswith("labor.")], build_handlers=handlers_for)
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task] = []
-
-    @app.after_startup
-    async def start_sweep() -> None:
-        tasks.append(asyncio.create_task(sweep_overdue(made["labor"], settings.overdue_sweep_interval_s, stop),
-                                         name="labor-overdue-sweep"))
-
-    @app.on_shutdown
-    async def stop_sweep() -> None:
-        stop.set()
-        for task in tasks:
-            await task
-
+    run_beside(app, lambda stop: {
+        "labor-overdue-sweep": sweep_overdue(made["labor"], settings.overdue_sweep_interval_s, stop)})
     return app
 
 

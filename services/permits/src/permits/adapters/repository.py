@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from pymongo.errors import DuplicateKeyError
-
 from towngrid_kit.keyed_ids import KeyedIds
+from towngrid_kit.migrations import once
 from towngrid_kit.repository import Repository
 from permits.adapters.documents import PermitMapper
 from permits.domain.permit import Permit
@@ -29,19 +28,22 @@ class PermitRepository(Repository[Permit]):
         super().__init__(db, STORE, PermitMapper(), indexed=[
             ("holder_id",), ("pending_departments",), ("escalated_departments",), ("status",)])
         self._holders = KeyedIds(db["permits_by_holder"])
-        self._migrations = db["store_migrations"]
 
     async def ensure_indexes(self) -> None:
         await super().ensure_indexes()
         await self.store.ensure_indexes([("status", ASCENDING), ("next_due", ASCENDING)],
                                         [("status", ASCENDING), ("valid_until", ASCENDING)])
-        if await self._migrations.find_one({"_id": "permits:by-holder"}) is None:  # permits stored before it existed
+
+    async def migrate(self) -> None:
+        """The store's migrations (its query fields first), then, once, the holders of the
+        permits stored before ``permits_by_holder`` existed."""
+        await super().migrate()
+
+        async def file_by_holder() -> None:
             async for doc in self.store.fields.find({"holder_id": {"$ne": None}}, {"holder_id": 1}):
                 await self._holders.file(doc["holder_id"], doc["_id"])
-            try:
-                await self._migrations.insert_one({"_id": "permits:by-holder", "at": datetime.now(UTC)})
-            except DuplicateKeyError:
-                pass  # another process did it at the same time
+
+        await once(self.store.current.database, "permits:by-holder", file_by_holder)
 
     async def held_by(self, holder_id: str) -> list[str]:
         """The ids of every permit of ``holder_id`` (an id filed by a crashed application may

@@ -7,6 +7,8 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Coroutine
+from typing import Any
 
 from faststream import FastStream
 from pymongo.asynchronous.database import AsyncDatabase
@@ -16,7 +18,7 @@ from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.registry import CompoundRegistered, QuarantineEnded, QuarantineStarted, ResidentReturned
 from towngrid_kit.consumer import EventHandlers
 from towngrid_kit.lease import Lease
-from towngrid_kit.periodic import run_periodically
+from towngrid_kit.periodic import run_beside, run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from towngrid_kit.grid import GridDirectory
@@ -102,22 +104,12 @@ def create_permits_worker(settings: PermitsSettings) -> FastStream:
 
     app = create_worker(service="permits", settings=settings, aggregate_stores=AGGREGATE_STORES,
                         produces=[t for t in TOPICS if t.startswith("permits.")], build_handlers=handlers_for)
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task] = []
-
-    @app.after_startup
-    async def start_clock() -> None:
+    def clock(stop: asyncio.Event) -> dict[str, Coroutine[Any, Any, None]]:
         db: AsyncDatabase = made["db"]  # type: ignore[assignment]
         lease = Lease(db["clock_lease"], "permits-clock", f"{socket.gethostname()}:{os.getpid()}")
-        tasks.append(asyncio.create_task(run_clock(made["permits"], lease, settings.clock_interval_s, stop),  # type: ignore[arg-type]
-                                         name="permits-clock"))
+        return {"permits-clock": run_clock(made["permits"], lease, settings.clock_interval_s, stop)}  # type: ignore[arg-type]
 
-    @app.on_shutdown
-    async def stop_clock() -> None:
-        stop.set()
-        for task in tasks:
-            await task
-
+    run_beside(app, clock)
     return app
 
 

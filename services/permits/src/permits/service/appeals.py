@@ -36,7 +36,7 @@ class PermitAppealService:
         return await self.file(permit, "holder", HOLDER, statement)
 
     async def permit_of(self, appeal_id: str) -> Permit:
-        permit_id = await self._index.permit_of(appeal_id)
+        permit_id = await self._index.owner_of(appeal_id)
         permit = await self._permits.get(permit_id) if permit_id else None
         if permit is None or not any(a.appeal_id == appeal_id for a in permit.appeals):
             raise NotFound(f"no appeal {appeal_id}")

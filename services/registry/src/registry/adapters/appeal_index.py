@@ -1,25 +1,14 @@
-"""Which resident's file holds an appeal: an insert-only index read by ``_id``.
-
-An appeal lives in the resident's aggregate (so its outcome and the end of the quarantine it
-causes are one commit); ``POST /appeals/{id}/decision`` names only the appeal, so the id is
-claimed here, before the commit that files it. A claim whose commit never happened points at a
-file without that appeal: reading it gives 404.
-"""
+"""Which resident's file holds an appeal: the kit's insert-only claims (``towngrid_kit.claims``)."""
 
 from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_kit.claims import Claims
+
 COLLECTION = "appeal_index"
 
 
-class AppealIndex:
+class AppealIndex(Claims):
     def __init__(self, db: AsyncDatabase) -> None:
-        self._index = db[COLLECTION]
-
-    async def claim(self, appeal_id: str, resident_id: str) -> None:
-        await self._index.insert_one({"_id": appeal_id, "resident_id": resident_id})
-
-    async def resident_of(self, appeal_id: str) -> str | None:
-        found = await self._index.find_one({"_id": appeal_id})
-        return found["resident_id"] if found else None
+        super().__init__(db[COLLECTION], "resident_id")

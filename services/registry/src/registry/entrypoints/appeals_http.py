@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from towngrid_kit.http import from_state
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.idempotency import OncePerKey
 from registry.entrypoints.appeal_schemas import AppealView, DecideAppeal, FileAppeal
@@ -18,11 +19,7 @@ from registry.entrypoints.roles import STAFF
 router = APIRouter(tags=["appeals"])
 
 
-def appeals(request: Request) -> AppealService:
-    return request.app.state.appeals
-
-
-Appeals = Annotated[AppealService, Depends(appeals)]
+Appeals = Annotated[AppealService, from_state("appeals")]
 
 
 @router.post("/appeals", status_code=201, response_model=AppealView,

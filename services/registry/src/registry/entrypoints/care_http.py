@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
+from towngrid_kit.http import After, Limit
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
@@ -16,8 +17,8 @@ from towngrid_kit.errors import NotFound
 from registry.domain.care import Care, CareVisit
 from registry.domain.resident import Resident
 from registry.entrypoints.inputs import Body
+from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
-from registry.service.residents import ResidentService
 from registry.entrypoints.roles import CHECKERS, STAFF
 
 OpaqueId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
@@ -79,11 +80,6 @@ class CareView(BaseModel):
                    next_visit_due=c.next_due(), missed_visits=c.missed, visits=[VisitView.of(v) for v in c.visits])
 
 
-def residents(request: Request) -> ResidentService:
-    return request.app.state.residents
-
-
-Residents = Annotated[ResidentService, Depends(residents)]
 
 
 def _enrolled(resident: Resident) -> CareView:
@@ -140,6 +136,6 @@ async def list_vulnerable(service: Residents, guard: Guard,
                           principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                           category: Literal["elderly_living_alone", "homeless", "disabled", "other"] | None = None,
                           compound_id: str | None = None,
-                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[CareView]:
+                          after: After = None, limit: Limit = 50) -> Page[CareView]:
     found = await service.page_vulnerable(category, after, limit + 1, await guard.compounds(principal, compound_id))
     return page_of(found, limit, lambda r: r.resident_id, CareView.of)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
@@ -102,11 +103,7 @@ class CoverageReport(BaseModel):
     checkpoints_with_gaps: int
 
 
-def duty(request: Request) -> DutyService:
-    return request.app.state.duty
-
-
-Duty = Annotated[DutyService, Depends(duty)]
+Duty = Annotated[DutyService, from_state("duty")]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
@@ -124,7 +121,7 @@ async def register_person(body: NewPerson, service: Duty, principal: Staff, guar
 
 @router.get("/people", response_model=Page[PersonView], summary="People on duty, a page at a time")
 async def list_people(service: Duty, principal: Staff, guard: Guard, unit_id: str | None = None,
-                      after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[PersonView]:
+                      after: After = None, limit: Limit = 50) -> Page[PersonView]:
     place = await guard.unit_filter(principal, unit_id)
     found = await service.people(unit_id, after, limit + 1, *((place.community, place.compound) if place else ()))
     return page_of(found, limit, lambda p: p.person_id, PersonView.of)

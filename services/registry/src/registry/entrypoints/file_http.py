@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
@@ -18,19 +18,14 @@ from registry.entrypoints.quarantine_schemas import (
     StartQuarantine,
 )
 from registry.entrypoints.schemas import FileEvent, HistoryView, ResidentView
+from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
-from registry.service.residents import ResidentService
 from registry.entrypoints.roles import STAFF
 
 
 router = APIRouter(tags=["one file per person"])
 
 
-def residents(request: Request) -> ResidentService:
-    return request.app.state.residents
-
-
-Residents = Annotated[ResidentService, Depends(residents)]
 
 
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/planned-end", response_model=QuarantineView,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.http import After
+from towngrid_kit.http import After, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import InvalidInput
@@ -37,11 +37,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 router = APIRouter(prefix="/grid", tags=["grid"])
 
 
-def grid_service(request: Request) -> GridService:
-    return request.app.state.grid
-
-
-Grids = Annotated[GridService, Depends(grid_service)]
+Grids = Annotated[GridService, from_state("grid")]
 AnyStaff = Annotated[Principal, Depends(require_roles())]
 
 

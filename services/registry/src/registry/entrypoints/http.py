@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
-from towngrid_kit.http import ApiResources, create_app, serve
+from towngrid_kit.http import ApiResources, Limit, create_app, serve
 from towngrid_kit.paging import Page
 from towngrid_kit.settings import load_settings
 from registry.bootstrap import build_appeal_service, build_duty_service, build_personal_data_service, build_isolation_service, build_services, build_tip_service
@@ -41,21 +41,17 @@ from registry.entrypoints.schemas import (
     ResidentView,
     VerifyItem,
 )
+from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view, sees_tasks_only
 from registry.entrypoints.personal_data_http import PersonalData
-from registry.service.residents import Registration, ResidentService
+from registry.service.residents import Registration
 from registry.entrypoints.roles import CHECKERS, STAFF
 
 
 router = APIRouter(tags=["residents"])
 
 
-def residents(request: Request) -> ResidentService:
-    return request.app.state.residents
-
-
-Residents = Annotated[ResidentService, Depends(residents)]
 
 
 @router.post("/residents", status_code=201, response_model=RegistrationView,
@@ -92,7 +88,7 @@ async def list_residents(service: Residents, guard: Guard, personal_data: Person
                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                          compound_id: str | None = None, in_quarantine: bool | None = None,
                          after: Annotated[str | None, Query(description="The last resident_id of the previous page.")] = None,
-                         limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ResidentView] | Page[ResidentTaskView]:
+                         limit: Limit = 50) -> Page[ResidentView] | Page[ResidentTaskView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compound_ids=compounds, in_quarantine=in_quarantine, after=after, limit=limit + 1)
     page = resident_page(principal, found, limit)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
+from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
@@ -104,16 +105,12 @@ class AdmissionView(BaseModel):
         return cls(**vars(a))
 
 
-def isolation(request: Request) -> IsolationService:
-    return request.app.state.isolation
-
-
-Isolation = Annotated[IsolationService, Depends(isolation)]
+Isolation = Annotated[IsolationService, from_state("isolation")]
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.get("", response_model=Page[OccupancyView], summary="Isolation sites and their occupancy, a page at a time")
-async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: str | None = None,
+async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: After = None,
                      limit: Annotated[int, Query(ge=1, le=50)] = 20) -> Page[OccupancyView]:
     place = guard.site_filter(principal)
     sites = await service.sites(after, limit + 1, *((place.community, place.compound) if place else ()))
@@ -155,7 +152,7 @@ async def admit(site_id: SiteId, body: Admit, service: Isolation, principal: Sta
 
 @router.get("/{site_id}/admissions", response_model=Page[AdmissionView], summary="Admissions, a page at a time")
 async def list_admissions(site_id: SiteId, principal: Staff, guard: Guard, current: bool | None = None,
-                          after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[AdmissionView]:
+                          after: After = None, limit: Limit = 50) -> Page[AdmissionView]:
     site = await guard.site(principal, site_id)
     chosen = sorted((a for a in site.admissions.values()
                      if (current is None or a.current == current) and (after is None or a.admission_id > after)),

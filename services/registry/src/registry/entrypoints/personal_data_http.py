@@ -16,9 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
+from towngrid_kit.http import Limit, from_state
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.ratelimit import retry_after_header
@@ -33,11 +34,7 @@ router = APIRouter(tags=["personal data"])
 Item = Literal["national_id", "mobile", "address"]
 
 
-def personal_data(request: Request) -> PersonalDataService:
-    return request.app.state.personal_data
-
-
-PersonalData = Annotated[PersonalDataService, Depends(personal_data)]
+PersonalData = Annotated[PersonalDataService, from_state("personal_data")]
 
 
 class ReadPersonalData(Body):
@@ -139,7 +136,7 @@ async def personal_data_reads(guard: Guard, service: PersonalData,
                               principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
                               resident_id: Annotated[str, Query(min_length=1, description="Whose reads.")],
                               after: Annotated[int, Query(ge=0)] = 0,
-                              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> ReadAuditPage:
+                              limit: Limit = 50) -> ReadAuditPage:
     await guard.resident(principal, resident_id)
     found = await service.reads(resident_id, after, limit + 1)
     items = [ReadAudit(number=n, **vars(r)) for n, r in found[:limit]]
@@ -154,7 +151,7 @@ async def reads_by_reader(guard: Guard, service: PersonalData,
                           since: Annotated[datetime | None, Query(description="From (inclusive).")] = None,
                           until: Annotated[datetime | None, Query(description="Until (exclusive).")] = None,
                           after: Annotated[str | None, Query(max_length=100)] = None,
-                          limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ReadAudit]:
+                          limit: Limit = 50) -> Page[ReadAudit]:
     await guard.town(principal)  # one reader's reads span the town
     found = await service.reads_by(reader, since, until, after, limit + 1)
     return page_of(found, limit, lambda r: r[1].read_id, lambda r: ReadAudit(number=r[0], **vars(r[1])))
@@ -166,7 +163,7 @@ async def reads_by_reader(guard: Guard, service: PersonalData,
 async def quota_alerts(guard: Guard, service: PersonalData,
                        principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
                        after: Annotated[str | None, Query(max_length=300)] = None,
-                       limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[QuotaAlertView]:
+                       limit: Limit = 50) -> Page[QuotaAlertView]:
     await guard.town(principal)
     found = await service.alerts(after, limit + 1)
     return page_of(found, limit, lambda a: a.alert_id, lambda a: QuotaAlertView(**vars(a)))
@@ -181,7 +178,7 @@ async def task_lists_by_reader(guard: Guard, service: PersonalData,
                                since: Annotated[datetime | None, Query(description="From (inclusive).")] = None,
                                until: Annotated[datetime | None, Query(description="Until (exclusive).")] = None,
                                after: Annotated[str | None, Query(max_length=100)] = None,
-                               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[TaskListAudit]:
+                               limit: Limit = 50) -> Page[TaskListAudit]:
     await guard.town(principal)
     found = await service.task_lists_by(reader, since, until, after, limit + 1)
     return page_of(found, limit, lambda t: t.list_id, lambda t: TaskListAudit(**vars(t)))

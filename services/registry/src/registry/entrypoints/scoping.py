@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
 
+from towngrid_kit.http import from_state
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput, NotFound
 from registry.adapters.grid_repository import GridRepository
@@ -177,8 +177,4 @@ class ScopeGuard:
         return None if scope.whole_town else Place(scope.community, scope.compound)
 
 
-def scope_guard(request: Request) -> ScopeGuard:
-    return request.app.state.scope
-
-
-Guard = Annotated[ScopeGuard, Depends(scope_guard)]
+Guard = Annotated[ScopeGuard, from_state("scope")]

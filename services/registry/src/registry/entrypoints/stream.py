@@ -14,7 +14,7 @@ from towngrid_contracts.delivery import ReliefParcelDelivered
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.labor import BatchDispatched
 from towngrid_kit.consumer import EventHandlers
-from towngrid_kit.periodic import run_periodically
+from towngrid_kit.periodic import run_beside, run_periodically
 from towngrid_kit.settings import load_settings
 from towngrid_kit.worker import create_worker, run_worker
 from registry.bootstrap import AGGREGATE_STORES, build_duty_service, build_services
@@ -88,20 +88,8 @@ def create_registry_worker(settings: RegistrySettings) -> FastStream:
 
     app = create_worker(service="registry", settings=settings, aggregate_stores=AGGREGATE_STORES,
                         produces=[t for t in TOPICS if t.startswith("registry.")], build_handlers=build_handlers)
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task] = []
-
-    @app.after_startup
-    async def start_jobs() -> None:
-        tasks.append(asyncio.create_task(follow_up_job(databases[0], settings, stop), name="registry-follow-up-job"))
-        tasks.append(asyncio.create_task(coverage_job(databases[0], settings, stop), name="registry-coverage-job"))
-
-    @app.on_shutdown
-    async def stop_jobs() -> None:
-        stop.set()
-        for task in tasks:
-            await task
-
+    run_beside(app, lambda stop: {"registry-follow-up-job": follow_up_job(databases[0], settings, stop),
+                                  "registry-coverage-job": coverage_job(databases[0], settings, stop)})
     return app
 
 

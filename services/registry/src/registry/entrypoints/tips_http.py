@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
@@ -117,11 +118,7 @@ async def view(guard: ScopeGuard, who: Principal, tip: Tip) -> TipView:
     return TipView.of(tip, await guard.tip_match(who, tip))
 
 
-def tips(request: Request) -> TipService:
-    return request.app.state.tips
-
-
-Tips = Annotated[TipService, Depends(tips)]
+Tips = Annotated[TipService, from_state("tips")]
 
 
 @router.post("/tips/public", status_code=202, response_model=Receipt,
@@ -160,7 +157,7 @@ async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard,
             summary="Screening tasks in your scope, by compound and status, a page at a time")
 async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
                     compound_id: str | None = None, status: Literal["open", "screened"] | None = None,
-                    after: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[TipView]:
+                    after: After = None, limit: Limit = 50) -> Page[TipView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compounds, None if status is None else status == "open", after, limit + 1)
     views = {t.tip_id: await view(guard, principal, t) for t in found[:limit]}

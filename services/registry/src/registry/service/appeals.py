@@ -35,7 +35,7 @@ class AppealService:
         return resident, resident.appeal(appeal_id)
 
     async def resident_of(self, appeal_id: str) -> Resident:
-        resident_id = await self._index.resident_of(appeal_id)
+        resident_id = await self._index.owner_of(appeal_id)
         resident = await self._residents.repository.get(resident_id) if resident_id else None
         if resident is None or not any(a.appeal_id == appeal_id for a in resident.appeals):
             raise NotFound(f"no appeal {appeal_id}")
