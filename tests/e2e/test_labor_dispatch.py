@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from e2e_support import System, eventually, events_with, produce_many, read_topic, wait_consumed
+from people import new_resident
 from labor_support import (
     demand,
     eligible,
@@ -16,7 +17,6 @@ from labor_support import (
     issued,
     job_seeker,
     known_vehicle_pass,
-    new_resident,
     produce_permit_events,
     quarantine,
     utcnow,
