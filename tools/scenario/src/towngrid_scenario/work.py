@@ -22,10 +22,17 @@ def employers_plan(ctx: Ctx) -> list[tuple[str, str, int]]:
     return out + [(LOCAL[0], LOCAL[1], n["workers_per_local_employer"])] * n["local_employers"]
 
 
+def employer_name(ctx: Ctx, e: int, province: str) -> str:
+    """The report names two local projects that started work; the others are numbered."""
+    named = {0: "蓝奥智能家居项目", 1: "胜出工业项目"}
+    local = e - ctx.plan.n["batches"] if province == LOCAL[0] else -1
+    return named.get(local, f"用工企业{e + 1:02d}")
+
+
 async def employers(ctx: Ctx) -> None:
     async def one(e: int) -> dict[str, Any]:
         province, city, headcount = employers_plan(ctx)[e]
-        employer = await ctx.api.post("labor", "/employers", {"name": f"用工企业{e + 1:02d}", "province": province,
+        employer = await ctx.api.post("labor", "/employers", {"name": employer_name(ctx, e, province), "province": province,
                                       "city_code": city}, step=f"employer/{e}")
         enterprise_id = employer["enterprise_id"]
         demand = await ctx.api.post("labor", "/demands", {
