@@ -42,11 +42,11 @@ ifeq ($(SCENARIO),)
 	$(UV_RUN) towngrid-stack run
 else ifeq ($(SCENARIO),chengguan)
 	@mkdir -p .towngrid/dev/logs
-	@( $(UV_RUN) towngrid-scenario --wait-s 300 --seed $(SEED) --scale $(SCALE) > .towngrid/dev/logs/scenario.log 2>&1; \
+	@( $(UV_RUN) towngrid-scenario --wait-s 1800 --seed $(SEED) --scale $(SCALE) > .towngrid/dev/logs/scenario.log 2>&1; \
 	   echo "[scenario] finished (exit $$?): see .towngrid/dev/logs/scenario.log" ) &
 	$(UV_RUN) towngrid-stack run
 else
-	$(error unknown SCENARIO '$(SCENARIO)': the one there is is chengguan)
+	$(error unknown SCENARIO '$(SCENARIO)': the only one is chengguan)
 endif
 
 # The Chengguan scenario against a running `make run` (dev profile); run it again to resume.

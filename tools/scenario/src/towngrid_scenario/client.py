@@ -44,6 +44,7 @@ class Api:
         self._urls, self._mint, self._ns = urls, mint, namespace
         self._tokens: dict[Who, str] = {}
         self._gate = asyncio.Semaphore(concurrency)
+        self._width = concurrency
         self._client = httpx.AsyncClient(timeout=60, limits=httpx.Limits(
             max_connections=concurrency * 2, keepalive_expiry=2.0))
         self._on_request = on_request or (lambda: None)
@@ -123,8 +124,18 @@ class Api:
         raise Refused(method, path, answer.status_code if answer is not None else 0, "gave up after 12 attempts")
 
     async def each(self, items: list[Any], act: Callable[[Any], Any]) -> list[Any]:
-        """``act`` on every item, as many at once as the gate lets through."""
-        return list(await asyncio.gather(*(act(item) for item in items)))
+        """``act`` on every item, by as many workers as requests may be in flight. Not one task per
+        item: thousands of them would queue at the gate ahead of every other act's requests (and
+        of their own next steps), so the acts that wait on this one would start only at its end."""
+        results: list[Any] = [None] * len(items)
+        todo = iter(enumerate(items))
+
+        async def worker() -> None:
+            for k, item in todo:
+                results[k] = await act(item)
+
+        await asyncio.gather(*(worker() for _ in range(min(self._width, len(items)))))
+        return results
 
     async def pages(self, service: str, path: str, who: Who = ADMIN, **params: Any) -> list[dict[str, Any]]:
         """Every item of a paged list."""

@@ -34,10 +34,12 @@ class Progress:
                 f"({rate:.0f}/s)  {minutes:02d}:{seconds:02d}  {', '.join(sorted(self.phases))[:60]:<60}")
 
     async def _draw(self) -> None:
+        """Redrawn in place on a terminal; a line every 10 s into a log file."""
+        tty = self._stream.isatty()
         while True:
-            self._stream.write(self.line())
+            self._stream.write(self.line() if tty else self.line().lstrip("\r").rstrip() + "\n")
             self._stream.flush()
-            await asyncio.sleep(self._every)
+            await asyncio.sleep(self._every if tty else 10.0)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._draw())
@@ -45,7 +47,8 @@ class Progress:
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-        self._stream.write(self.line() + "\n")
+        line = self.line()
+        self._stream.write((line if self._stream.isatty() else line.lstrip("\r").rstrip()) + "\n")
         self._stream.flush()
 
     async def phase(self, name: str, work) -> object:
