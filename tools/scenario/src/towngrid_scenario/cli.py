@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once (16)")
     parser.add_argument("--state", type=Path, default=None,
                         help="where a resumed run finds its start time and the figures before it "
-                             "(default: <profile data>/scenario)")
+                             "(default: the profile's run dir, <data>/run/scenario: `make reset` deletes it with the data)")
     parser.add_argument("--wait-s", type=float, default=0.0,
                         help="first wait up to this long for every service's /readyz (make run SCENARIO=...)")
     args = parser.parse_args(argv)
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         outcome = asyncio.run(play(urls, mint, seed=args.seed, scale=args.scale,
-                                   state=args.state or Path(config.data_dir) / "scenario",
+                                   state=args.state or config.run_dir / "scenario",
                                    concurrency=args.concurrency))
     except KeyboardInterrupt:
         print("\ninterrupted: run it again to resume (what was done is replayed, nothing doubles)", file=sys.stderr)
