@@ -15,7 +15,6 @@ from towngrid_scenario.context import Ctx, officer, volunteer
 
 CHECKLIST = ("registration_verified", "health_code_checked", "temperature_taken", "notice_delivered",
              "contact_card_left", "household_informed", "daily_report_arranged", "psychological_support")
-SITE = "iso-chengguan"
 SUPPLIES = ["mask", "thermometer", "rice", "flour", "oil"]
 
 
@@ -90,21 +89,26 @@ async def home_quarantines(ctx: Ctx) -> None:
 
 
 async def isolation_point(ctx: Ctx) -> None:
-    """One room per centralized quarantine (zones A-C); the first ones discharged and released."""
+    """One room per centralized quarantine (zones A-C); the first ones discharged and released,
+    their rooms cleaned. A site of its own per seed and scale: another run on the same stack
+    finds its rooms empty."""
     n, indices = ctx.plan.n, list(roles(ctx)["centralized"])
+    site = f"iso-chengguan-{ctx.plan.seed}-{round(ctx.plan.scale * 1000)}"
     rooms = [f"{'ABC'[k % 3]}{101 + k // 3}" for k in range(len(indices))]
     for k, room in enumerate(rooms):  # in order: the site is one aggregate
-        await ctx.api.post("registry", f"/isolation-sites/{SITE}/rooms", {"zone_id": f"zone-{room[0]}", "room_id": room,
+        await ctx.api.post("registry", f"/isolation-sites/{site}/rooms", {"zone_id": f"zone-{room[0]}", "room_id": room,
                            "capacity": 1}, step=f"isolation/room/{room}", done_on=(409,))
 
     async def one(k: int) -> None:
         i = indices[k]
         quarantine_id = await _quarantine(ctx, i, "centralized")
-        admission = await ctx.api.post("registry", f"/isolation-sites/{SITE}/admissions", {
+        admission = await ctx.api.post("registry", f"/isolation-sites/{site}/admissions", {
             "resident_id": ctx.ids["residents"][i]["resident_id"], "room_id": rooms[k]}, step=f"isolation/admit/{i}")
         if k < n["centralized_discharged"]:
-            await ctx.api.post("registry", f"/isolation-sites/{SITE}/admissions/{admission['admission_id']}/discharge",
+            await ctx.api.post("registry", f"/isolation-sites/{site}/admissions/{admission['admission_id']}/discharge",
                                {}, step=f"isolation/discharge/{i}", done_on=(409,))
+            await ctx.api.post("registry", f"/isolation-sites/{site}/rooms/{rooms[k]}/cleanings", {},
+                               step=f"isolation/cleaning/{rooms[k]}", done_on=(409,))
             await _end(ctx, i, quarantine_id)
         else:
             await _check(ctx, i, quarantine_id, fever=False)
