@@ -9,10 +9,12 @@ PYTEST_ARGS ?=
 RATE ?= 5
 SECONDS ?= 60
 
-.PHONY: help bootstrap setup run test reliability stop reset snapshots asyncapi token loadtest bench
+.PHONY: help bootstrap setup run scenario test reliability stop reset snapshots asyncapi token loadtest bench
 
 help:
 	@echo "make run        start Kafka, FerretDB, the four services and the board (profile dev); Ctrl-C stops all"
+	@echo "make run SCENARIO=chengguan   the same, and plays the Chengguan scenario into it once the services are ready"
+	@echo "make scenario   play the Chengguan scenario against a running 'make run' (SEED=2020 SCALE=1; resumable)"
 	@echo "make test       run the test suite, then the fault scenarios (each starts its own stack); PYTEST_ARGS=..."
 	@echo "make reliability  run the fault scenarios (tests/reliability, own stack) and print their report table"
 	@echo "make setup      bootstrap, download/build Kafka, FerretDB and ECharts into the cache, install Chromium (browser test)"
@@ -31,8 +33,26 @@ setup: bootstrap
 	$(UV_RUN) towngrid-stack setup
 	@bash scripts/chromium.sh
 
+# SCENARIO=chengguan: the scenario plays in the background once every service answers /readyz
+# (its output in .towngrid/dev/logs/scenario.log); the stack keeps running afterwards.
+SCENARIO ?=
+SEED ?= 2020
+SCALE ?= 1
 run: bootstrap
+ifeq ($(SCENARIO),)
 	$(UV_RUN) towngrid-stack run
+else ifeq ($(SCENARIO),chengguan)
+	@mkdir -p .towngrid/dev/logs
+	@( $(UV_RUN) towngrid-scenario --wait-s 1800 --seed $(SEED) --scale $(SCALE) > .towngrid/dev/logs/scenario.log 2>&1; \
+	   echo "[scenario] finished (exit $$?): see .towngrid/dev/logs/scenario.log" ) &
+	$(UV_RUN) towngrid-stack run
+else
+	$(error unknown SCENARIO '$(SCENARIO)': the only one is chengguan)
+endif
+
+# The Chengguan scenario against a running `make run` (dev profile); run it again to resume.
+scenario: bootstrap
+	$(UV_RUN) towngrid-scenario --seed $(SEED) --scale $(SCALE)
 
 # make exits with status 2 whenever pytest fails (it cannot pass pytest's own code on).
 # Two runs, each with its own local stack: the suite, then the fault scenarios (tests/reliability,

@@ -1,0 +1,35 @@
+"""The Chengguan scenario at a small scale on the test stack: the services' figures move by exactly
+what the scenario planned, and playing it again (a resumed run: the same keys) doubles nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e_support import System
+from towngrid_devstack.services import SERVICES
+from towngrid_kit.auth import Role
+from towngrid_scenario.client import Who
+from towngrid_scenario.figures import add
+from towngrid_scenario.run import play
+
+
+@pytest.mark.timeout(1200)
+async def test_the_small_town_plays_to_the_planned_figures_and_a_second_run_doubles_nothing(
+        system: System, tmp_path: Path) -> None:
+    urls = {name: system.services[name].url for name in SERVICES}
+
+    def mint(who: Who) -> str:
+        return system.token(Role(who.role), who.scope, who.subject, who.department, who.org)
+
+    first = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
+    planned = first.plan.expected()
+    assert first.planned == planned
+    assert planned["permits"]["issued_by_type.health_certificate"] == round(6032 * 0.05)
+    assert planned["permits"]["issued_by_type.vehicle_pass"] == round(1337 * 0.05)
+    assert first.found == add(first.baseline, planned), first.mismatches
+
+    again = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
+    assert again.baseline == first.baseline  # the resumed run compares with the figures before the first
+    assert again.found == first.found, again.mismatches

@@ -1,0 +1,1 @@
+"""towngrid_scenario: the Chengguan scenario, played through the services\x27 public HTTP APIs."""

@@ -1,0 +1,110 @@
+"""The scenario's plan at a scale: how many of each thing, and the figures the services must show
+afterwards (plain Python, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from towngrid_scenario.town import CHOSEN, COMMUNITIES, DESTINATIONS, REPORT
+
+
+def scaled(n: int, scale: float) -> int:
+    """``n`` at ``scale``, at least 1 for anything the town has at all."""
+    return 0 if n == 0 else max(1, round(n * scale))
+
+
+@dataclass(frozen=True)
+class Plan:
+    seed: int
+    scale: float
+    n: dict[str, int] = field(default_factory=dict)
+    compounds: dict[str, list[str]] = field(default_factory=dict)  # community -> its compounds played
+
+    @classmethod
+    def at(cls, seed: int, scale: float) -> Plan:
+        if not 0 < scale <= 1:
+            raise ValueError("scale must be in (0, 1]")
+        n = {k: scaled(v, scale) for k, v in (REPORT | CHOSEN).items()}
+        for fixed in ("communities", "community_service_points", "town_hall_windows", "returnee_weeks",
+                      "duty_people_per_checkpoint", "duty_days", "problems_per_case",
+                      "batch_employers_per_destination"):
+            n[fixed] = (REPORT | CHOSEN)[fixed]
+        compounds = {cid: [c[0] for c in found[:scaled(len(found), scale)]]
+                     for cid, (_, found) in COMMUNITIES.items()}
+        n["compounds"] = sum(len(v) for v in compounds.values())
+        n["batches"] = len(DESTINATIONS) * n["batch_employers_per_destination"]
+        n["job_seekers"] = n["batches"] * n["workers_per_batch"] + n["local_employers"] * n["workers_per_local_employer"]
+        n["vulnerable"] = n["care_pairs"] + n["people_taken_in"]
+        n["merchants"] = n["merchants_per_community"] * n["communities"]
+        # who holds the health certificates: every job seeker, the QR channel, then counters
+        n["counter_health_certificates"] = n["health_certificates"] - n["job_seekers"] - n["online_health_certificates"]
+        n["counter_vehicle_passes"] = n["vehicle_passes"] - n["batches"] - n["online_vehicle_passes"]
+        if n["counter_health_certificates"] < 0 or n["counter_vehicle_passes"] < 0:
+            raise ValueError("this scale leaves no room for the counters' permits")
+        if n["job_seekers"] > n["returnees"] - n["home_quarantines"] - n["centralized_quarantines"]:
+            raise ValueError("more job seekers than returnees out of quarantine")
+        return cls(seed=seed, scale=scale, n=n, compounds=compounds)
+
+    @property
+    def all_compounds(self) -> list[str]:
+        return [c for found in self.compounds.values() for c in found]
+
+    def dispatched_by_province(self) -> dict[str, int]:
+        return {p: self.n["batch_employers_per_destination"] * self.n["workers_per_batch"] for p in DESTINATIONS}
+
+    def expected(self) -> dict[str, dict[str, Any]]:
+        """Per service, the figures this plan adds (``/figures`` keys; delivery: counts of its lists)."""
+        n = self.n
+        dispatched = n["batches"] * n["workers_per_batch"]
+        local = n["local_employers"] * n["workers_per_local_employer"]
+        return {
+            "registry": {
+                "returnees_registered_total": n["returnees"] + n["vulnerable"],
+                "in_home_quarantine": n["home_quarantines"] - n["home_quarantines_ended"],
+                "in_centralized_quarantine": n["centralized_quarantines"] - n["centralized_discharged"],
+                "checklist_items_overdue": 0,
+                "tips_open": n["tips"] - n["tips_screened"],
+                "checkpoints": n["compounds"],
+                "checkpoints_with_coverage_gaps": 0,
+                "care_pairs": n["care_pairs"],
+                "vulnerable_enrolled": n["vulnerable"],
+                "people_taken_in": n["people_taken_in"],
+                "left_town": dispatched,
+            },
+            "permits": {
+                "issued_by_type.health_certificate": n["health_certificates"],
+                "issued_by_type.vehicle_pass": n["vehicle_passes"],
+                "issued_by_type.business_reopening": n["merchants"],
+                "applications_by_status.rejected": n["rejected_applications"],
+                "applications_by_channel.town_hall_window": self.channel_counts()["town_hall_window"],
+                "applications_by_channel.community_service_point": self.channel_counts()["community_service_point"],
+                "applications_by_channel.online_qr": n["online_health_certificates"] + n["online_vehicle_passes"],
+            },
+            "delivery": {
+                "merchants": n["merchants"],
+                "orders.delivered": n["proxy_orders"],
+                "orders.collected": n["online_orders"] - n["online_orders_uncollected"],
+                "orders.handed_to_checkpoint": n["online_orders_uncollected"],
+            },
+            "labor": {
+                "workers_matched": dispatched + local,
+                "matched_for_batches": dispatched,
+                "matched_locally": local,
+                "placed_locally": local,
+                "batches_departed": n["batches"],
+                "dispatched_total": dispatched,
+                **{f"dispatched_by_province.{p}": v for p, v in self.dispatched_by_province().items()},
+                "enterprises_resumed": n["resumption_cases"],
+                "problems_open": 0,
+            },
+        }
+
+    def channel_counts(self) -> dict[str, int]:
+        """Counter applications by channel: job seekers and merchants at their community's service
+        point; the other counter applications alternate between the windows and service points."""
+        n = self.n
+        counter = n["counter_health_certificates"] + n["counter_vehicle_passes"] + n["batches"] + n["rejected_applications"]
+        windows = (counter + 1) // 2
+        return {"town_hall_window": windows,
+                "community_service_point": counter - windows + n["job_seekers"] + n["merchants"]}
