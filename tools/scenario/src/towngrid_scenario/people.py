@@ -23,14 +23,16 @@ def roles(ctx: Ctx) -> dict[str, range]:
     home = range(0, n["home_quarantines"])
     centralized = range(home.stop, home.stop + n["centralized_quarantines"])
     seekers = range(centralized.stop, centralized.stop + n["job_seekers"])
+    online = range(seekers.stop, seekers.stop + n["online_health_certificates"] + n["online_vehicle_passes"])
     checklists = range(n["returnees"] - n["checklists_completed"], n["returnees"])
-    return {"home": home, "centralized": centralized, "seekers": seekers, "checklists": checklists}
+    return {"home": home, "centralized": centralized, "seekers": seekers, "online": online, "checklists": checklists}
 
 
 async def register(ctx: Ctx, person: Person, step: str) -> dict[str, Any]:
     done = await ctx.api.post("registry", "/residents", person.registration(), step=step, who=officer(person.community_id))
     ctx.progress.tick()
-    return done["resident"]
+    # the holder key is on the resident's registration slip: only they (and the scenario) have it
+    return done["resident"] | {"holder_key": done["holder_key"]}
 
 
 async def returnees(ctx: Ctx) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from towngrid_scenario.client import PUBLIC, Who
+from towngrid_scenario import people
 from towngrid_scenario.context import Ctx, officer, reviewer
 from towngrid_scenario.town import WINDOWS
 
@@ -99,19 +100,26 @@ async def counters(ctx: Ctx) -> None:
 
 
 async def online(ctx: Ctx) -> None:
-    """The QR channel: a resident scans the poster at their checkpoint (30 a minute per client)."""
-    n, compounds = ctx.plan.n, ctx.plan.all_compounds
+    """The QR channel: a returnee scans the poster at their checkpoint (30 a minute per client)
+    with the holder key of their registration slip (after the returnees act)."""
+    n = ctx.plan.n
     codes = {c["checkpoint_id"]: c["qr_code"] for c in await ctx.api.each(
-        compounds, lambda c: ctx.api.get("permits", f"/checkpoints/CP-{c}/qr-code"))}
-    items = [(f"online-hc/{i}", health_certificate(holder(ctx, 400_000 + i))) for i in range(n["online_health_certificates"])]
-    items += [(f"online-vp/{i}", vehicle_pass(ctx, holder(ctx, 500_000 + i), 60_000 + i))
-              for i in range(n["online_vehicle_passes"])]
+        ctx.plan.all_compounds, lambda c: ctx.api.get("permits", f"/checkpoints/CP-{c}/qr-code"))}
+    applicants = list(people.roles(ctx)["online"])
+    kinds = ["hc"] * n["online_health_certificates"] + ["vp"] * n["online_vehicle_passes"]
 
     async def one(k: int) -> None:
-        step, body = items[k]
-        qr = codes[f"CP-{compounds[k % len(compounds)]}"]
-        application = await ctx.api.post("permits", "/online-applications", body | {"qr_code": qr}, step=step, who=PUBLIC)
+        i, kind = applicants[k], kinds[k]
+        resident = ctx.ids["residents"][i]
+        body = (health_certificate(resident["resident_id"]) if kind == "hc"
+                else vehicle_pass(ctx, resident["resident_id"], 60_000 + k))
+        step = f"online-{kind}/{k}"
+        qr = codes[f"CP-{ctx.returnees[i].compound_id}"]
+        # 422 (holder_key) until permits has heard of the registration
+        application = await ctx.api.post("permits", "/online-applications",
+                                         body | {"qr_code": qr, "holder_key": resident["holder_key"]},
+                                         step=step, who=PUBLIC, wait_s=120, wait_on=(422,))
         await decide(ctx, application, step)
         ctx.progress.tick()
 
-    await ctx.api.each(list(range(len(items))), one)
+    await ctx.api.each(list(range(len(applicants))), one)

@@ -42,8 +42,9 @@ class Plan:
         n["counter_vehicle_passes"] = n["vehicle_passes"] - n["batches"] - n["online_vehicle_passes"]
         if n["counter_health_certificates"] < 0 or n["counter_vehicle_passes"] < 0:
             raise ValueError("this scale leaves no room for the counters' permits")
-        if n["job_seekers"] > n["returnees"] - n["home_quarantines"] - n["centralized_quarantines"]:
-            raise ValueError("more job seekers than returnees out of quarantine")
+        online = n["online_health_certificates"] + n["online_vehicle_passes"]
+        if n["job_seekers"] + online > n["returnees"] - n["home_quarantines"] - n["centralized_quarantines"]:
+            raise ValueError("more job seekers and online applicants than returnees out of quarantine")
         return cls(seed=seed, scale=scale, n=n, compounds=compounds)
 
     @property

@@ -75,11 +75,11 @@ async def _acts(ctx: Ctx) -> None:
     async with asyncio.TaskGroup() as group:
         task = group.create_task
         counters = task(show("counters", permits.counters(ctx)))
-        task(show("QR channel", permits.online(ctx)))
         task(show("duty rosters", grid.duty_rosters(ctx)))
         employers = task(show("employers", work.employers(ctx)))
         shops = task(show("merchants", _shops(ctx)))
         await show("returnees", people.returnees(ctx))
+        task(show("QR channel", permits.online(ctx)))
         home = task(show("home quarantine", people.home_quarantines(ctx)))
         for name, act in (("checklists", people.checklists), ("isolation point", people.isolation_point),
                           ("tips", people.tips), ("care", people.vulnerable)):

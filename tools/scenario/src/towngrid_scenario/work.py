@@ -60,7 +60,7 @@ async def job_seekers(ctx: Ctx) -> None:
 
 
 async def matches_and_batches(ctx: Ctx) -> None:
-    n, seekers = ctx.plan.n, list(roles(ctx)["seekers"])
+    seekers = list(roles(ctx)["seekers"])
     found = ctx.ids["employers"]
 
     async def employer(e: int) -> None:
