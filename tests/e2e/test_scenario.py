@@ -1,5 +1,6 @@
 """The Chengguan scenario at a small scale on the test stack: the services' figures move by exactly
-what the scenario planned, and playing it again (a resumed run: the same keys) doubles nothing."""
+what the scenario planned, the situation board's move as the services' own, and playing it again (a
+resumed run: the same keys) doubles nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e_support import System
+from board_support import board_figures, disagreements, pairs, services_figures, settled_pairs
+from e2e_support import System, eventually
 from towngrid_devstack.services import SERVICES
 from towngrid_kit.auth import Role
 from towngrid_scenario.client import Who
@@ -23,12 +25,21 @@ async def test_the_small_town_plays_to_the_planned_figures_and_a_second_run_doub
     def mint(who: Who) -> str:
         return system.token(Role(who.role), who.scope, who.subject, who.department, who.org)
 
+    board_before = await settled_pairs(system)
     first = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
     planned = first.plan.expected()
     assert first.planned == planned
     assert planned["permits"]["issued_by_type.health_certificate"] == round(6032 * 0.05)
     assert planned["permits"]["issued_by_type.vehicle_pass"] == round(1337 * 0.05)
     assert first.found == add(first.baseline, planned), first.mismatches
+
+    async def board_agrees() -> bool:
+        board = await board_figures(system)
+        moved = board["figures"]["returnees_total"] - board_before["returnees_total"][0]
+        return (moved == planned["registry"]["returnees_registered_total"] and board["lag"]["events_behind"] == 0
+                and not disagreements(board_before, pairs(board, await services_figures(system))))
+
+    await eventually(board_agrees, timeout=120, interval=1)
 
     again = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
     assert again.baseline == first.baseline  # the resumed run compares with the figures before the first

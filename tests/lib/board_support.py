@@ -1,0 +1,81 @@
+"""The situation board beside the services' own figures (tests of the board and of the scenario)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_support import System, eventually
+from towngrid_kit.auth import Role
+
+VIEWER = Role.BOARD_VIEWER
+
+
+def series(payload: dict[str, Any], name: str) -> dict[str, float]:
+    return {item["key"]: item["value"] for item in payload["series"].get(name, [])}
+
+
+async def board_figures(system: System, **params: str) -> dict[str, Any]:
+    async with system.client("board", role=VIEWER) as board:
+        got = await board.get("/api/figures", params=params)
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+async def services_figures(system: System) -> dict[str, dict[str, Any]]:
+    found = {}
+    for service in ("registry", "permits", "labor"):
+        async with system.client(service) as client:
+            got = await client.get("/figures")
+        assert got.status_code == 200, got.text
+        found[service] = got.json()
+    return found
+
+
+def pairs(board: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    """Each board figure beside the service's own."""
+    f, registry, permits, labor = board["figures"], services["registry"], services["permits"], services["labor"]
+    return {
+        "returnees_total": (f["returnees_total"], registry["returnees_registered_total"]),
+        "returnees_per_day": (series(board, "returnees_per_day"), registry["returnees_registered_per_day"]),
+        "in_home_quarantine": (f["in_home_quarantine"], registry["in_home_quarantine"]),
+        "in_centralized_quarantine": (f["in_centralized_quarantine"], registry["in_centralized_quarantine"]),
+        "tips_open": (f["tips_open"], registry["tips_open"]),
+        "vulnerable_enrolled": (f["vulnerable_enrolled"], registry["vulnerable_enrolled"]),
+        "left_town": (f["left_town"], registry["left_town"]),
+        "checkpoints_with_gaps": (f["checkpoints_with_gaps"], registry["checkpoints_with_coverage_gaps"]),
+        "missed_checks_open": (f["missed_checks_open"], registry["daily_checks_missed_in_open_quarantines"]),
+        "permits_applied": (f["permits_applied"], sum(permits["applications_by_type"].values())),
+        "permits_applied_by_channel": (series(board, "permits_applied_by_channel"), permits["applications_by_channel"]),
+        "permits_issued_by_type": (series(board, "permits_issued_by_type"), permits["issued_by_type"]),
+        "workers_matched": (f["workers_matched"], labor["workers_matched"]),
+        "workers_dispatched_by_province": (series(board, "workers_dispatched_by_province"),
+                                           labor["dispatched_by_province"]),
+        "enterprises_resumed": (f["enterprises_resumed"], labor["enterprises_resumed"]),
+    }
+
+
+def change(after: Any, before: Any) -> Any:
+    """How a figure moved: a number's difference, or a series' differences by key (zeros left out)."""
+    if isinstance(after, dict):
+        keys = set(after) | set(before)
+        return {k: after.get(k, 0) - before.get(k, 0) for k in keys if after.get(k, 0) != before.get(k, 0)}
+    return after - before
+
+
+def disagreements(before: dict[str, tuple[Any, Any]], after: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """Each figure whose move on the board differs from its move in the service's own; empty when
+    they all moved alike. (Moves, not totals: other tests of the suite write events straight onto
+    the topics, which the board counts and the services' own figures never see.)"""
+    moves = {name: (change(after[name][0], before[name][0]), change(after[name][1], before[name][1]))
+             for name in after}
+    return {name: move for name, move in moves.items() if move[0] != move[1]}
+
+
+async def settled_pairs(system: System) -> dict[str, tuple[Any, Any]]:
+    """The pairs once the board has caught up with the topics."""
+    async def caught_up() -> dict[str, Any] | None:
+        board = await board_figures(system)
+        return board if board["lag"]["events_behind"] == 0 else None
+
+    board = await eventually(caught_up, timeout=60, interval=0.5)
+    return pairs(board, await services_figures(system))
