@@ -45,14 +45,20 @@ async def test_the_boards_figures_move_as_the_services_own(system: System) -> No
     await announced(system, ids[2])
     await issue(system, health_certificate(ids[2]))  # at a town hall window
 
+    wrong: dict[str, Any] = {}
+
     async def agreed() -> dict[str, Any] | None:
+        nonlocal wrong
         board, services = await board_figures(system), await services_figures(system)
         wrong = disagreements(before, pairs(board, services))
         moved = (change(board["figures"]["returnees_total"], before["returnees_total"][0]) == 3
                  and change(series(board, "permits_issued_by_type"), before["permits_issued_by_type"][0]))
         return board if moved and not wrong and board["lag"]["events_behind"] == 0 else None
 
-    board = await eventually(agreed, timeout=60, interval=1)
+    try:
+        board = await eventually(agreed, timeout=60, interval=1)
+    except AssertionError:
+        raise AssertionError(f"the board and the services' own figures disagree: {wrong}") from None
     assert board["figures"]["returnees_total"] >= 3 and board["figures"]["permits_issued"] >= 1
     assert datetime.fromisoformat(board["last_event_at"]) <= datetime.now(UTC)
 

@@ -63,19 +63,28 @@ def change(after: Any, before: Any) -> Any:
 
 
 def disagreements(before: dict[str, tuple[Any, Any]], after: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
-    """Each figure whose move on the board differs from its move in the service's own; empty when
-    they all moved alike. (Moves, not totals: other tests of the suite write events straight onto
-    the topics, which the board counts and the services' own figures never see.)"""
-    moves = {name: (change(after[name][0], before[name][0]), change(after[name][1], before[name][1]))
-             for name in after}
-    return {name: move for name, move in moves.items() if move[0] != move[1]}
+    """Each figure on which the board and the service's own disagree, both in total and in how it
+    moved since ``before``; empty when they all agree. (A move alone may agree where totals do not:
+    other tests of the suite write events straight onto the topics, which the board counts and the
+    services' own figures never see.)"""
+    wrong = {}
+    for name, (board, service) in after.items():
+        moves = (change(board, before[name][0]), change(service, before[name][1]))
+        if board != service and moves[0] != moves[1]:
+            wrong[name] = {"totals": (board, service), "moves": moves}
+    return wrong
 
 
 async def settled_pairs(system: System) -> dict[str, tuple[Any, Any]]:
-    """The pairs once the board has caught up with the topics."""
-    async def caught_up() -> dict[str, Any] | None:
-        board = await board_figures(system)
-        return board if board["lag"]["events_behind"] == 0 else None
+    """The pairs once the board has caught up with the topics and the services' own figures have
+    stopped moving (two reads two seconds apart alike): what earlier tests sent is counted on both."""
+    last: dict[str, tuple[Any, Any]] | None = None
 
-    board = await eventually(caught_up, timeout=60, interval=0.5)
-    return pairs(board, await services_figures(system))
+    async def settled() -> dict[str, tuple[Any, Any]] | None:
+        nonlocal last
+        board = await board_figures(system)
+        now = pairs(board, await services_figures(system))
+        still, last = now == last and board["lag"]["events_behind"] == 0, now
+        return now if still else None
+
+    return await eventually(settled, timeout=90, interval=2)
