@@ -49,10 +49,10 @@ def grid(agg: Aggregates) -> None:
                       community_id=community, checkpoint_id=f"CP-{compound}", registered_at=at)
 
 
-def returned(agg: Aggregates, rid: str, compound: str, at: datetime = NOW) -> None:
+def returned(agg: Aggregates, rid: str, compound: str, at: datetime = NOW, arrived_on: str = "2026-02-09") -> None:
     agg.apply("resident", rid, "registry.resident.returned", at, resident_id=rid, household_id="h", compound_id=compound,
               origin_province="CN-HB", origin_city="420100", from_risk_area=False, travel_mode="train",
-              arrived_on="2026-02-09", re_registration=False)
+              arrived_on=arrived_on, re_registration=False)
 
 
 def quarantined(agg: Aggregates, rid: str, compound: str, kind: str = "home") -> None:
@@ -74,6 +74,19 @@ def test_returnees_are_counted_per_town_day_once_each_in_their_community_and_com
     assert snap.tally("compound:A-2").figures["returnees_today"] == 0
     assert snap.tally("town").view()["series"]["returnees_per_day"] == [
         {"key": "2026-02-08", "value": 1}, {"key": "2026-02-10", "value": 2}]
+
+
+def test_arrivals_are_counted_by_the_day_the_latest_registration_says_they_came() -> None:
+    agg = Aggregates()
+    grid(agg)
+    returned(agg, "r1", "A-1", arrived_on="2026-01-20")
+    returned(agg, "r2", "A-2", arrived_on="2026-01-21")
+    returned(agg, "r2", "A-2", arrived_on="2026-01-22")  # re-registered: the day corrected
+    returned(agg, "r3", "B-1", arrived_on="2026-01-22")
+    snap = agg.figures()
+    assert snap.tally("town").view()["series"]["arrivals_per_day"] == [
+        {"key": "2026-01-20", "value": 1}, {"key": "2026-01-22", "value": 2}]
+    assert snap.tally("community:COM-B").view()["series"]["arrivals_per_day"] == [{"key": "2026-01-22", "value": 1}]
 
 
 def test_quarantines_now_and_the_grid_status() -> None:

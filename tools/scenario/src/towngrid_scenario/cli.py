@@ -13,6 +13,8 @@ import httpx
 from towngrid_devstack.config import StackConfig
 from towngrid_devstack.run import service_ports
 from towngrid_devstack.services import LocalSecrets, staff_token
+from towngrid_kit.auth import Role
+from towngrid_scenario import screenshot
 from towngrid_scenario.client import Who
 from towngrid_scenario.run import play, report
 
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: the profile's run dir, <data>/run/scenario: `make reset` deletes it with the data)")
     parser.add_argument("--wait-s", type=float, default=0.0,
                         help="first wait up to this long for every service's /readyz (make run SCENARIO=...)")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="at the end, save a picture of the board here once it has caught up (e.g. docs/board.png)")
     args = parser.parse_args(argv)
     config = StackConfig.from_env(profile=args.profile)
     secrets = LocalSecrets.for_profile(config)
@@ -62,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted: run it again to resume (what was done is replayed, nothing doubles)", file=sys.stderr)
         return 130
     print(report(outcome))
+    if args.screenshot:
+        board = staff_token(secrets, role=Role.BOARD_VIEWER.value, scope="town", subject="scenario-screenshot")
+        behind = asyncio.run(screenshot.take(urls["board"], board, args.screenshot))
+        print(f"the board: {args.screenshot}" + (f" (still {behind} events behind)" if behind else ""))
     return 1 if outcome.mismatches else 0
 
 

@@ -131,6 +131,8 @@ def compute(states: Iterable[tuple[str, State]], now: datetime, tz: timezone) ->
             count.add_series(keys, "returnees_per_day", r["returned_on"])
             if r["returned_on"] == day:
                 count.add(keys, "returnees_today")
+            if r.get("arrived_on"):
+                count.add_series(keys, "arrivals_per_day", r["arrived_on"])
         if r.get("quarantine_kind"):
             count.add(keys, f"in_{r['quarantine_kind']}_quarantine")
             if r.get("compound_id"):

@@ -19,6 +19,7 @@ def _returned(s: State, e: Any, tz: timezone) -> None:
     s.setdefault("returned_on", None)
     if s["returned_on"] is None:  # the first registration counts (as the registry's figures)
         s["returned_on"] = day_of(s["_occurred_at"], tz)
+    s["arrived_on"] = e.arrived_on.isoformat()  # the day they came back, as the latest registration says
 
 
 def _quarantine_started(s: State, e: Any, tz: timezone) -> None:

@@ -1,19 +1,27 @@
 """What the api serves: the latest figures of every scope, refreshed when the projections change
-(at most once per refresh interval), and a signal streams wait on."""
+(at most once per refresh interval), and a signal streams wait on.
+
+The api keeps every state in memory: it loads them all once, then reads only the states the
+worker noted as changed since (``domain.feed``), each by its ``_id``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timezone
 from typing import Any
 
 from board.adapters.projections import Projections
+from board.domain.feed import Feed
 from board.domain.figures import Snapshot, compute
 from board.domain.scope import Scope
 
 log = logging.getLogger(__name__)
+
+GIVE_UP_ON_A_NOTE_AFTER_S = 60.0  # a handler that numbered an event and died never notes it
+RECOUNT_AT_LEAST_EVERY_S = 60.0  # "today" moves on at midnight with no event
 
 
 class Board:
@@ -28,6 +36,9 @@ class Board:
         self.as_of = datetime.now(UTC)
         self.version = 0  # bumped whenever what is served changes
         self._changed = asyncio.Event()
+        self._states: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._feed: Feed | None = None  # None until every state was loaded once
+        self._computed_at = float("-inf")
 
     async def refresh(self) -> bool:
         """Look again; True (and streams are woken) if the figures or the lag changed."""
@@ -38,9 +49,12 @@ class Board:
             log.warning("consumer lag unknown (%s)", error)
             behind = self.events_behind
         changed = seq != self.seq or behind != self.events_behind
-        if seq != self.seq:
-            self.snapshot = compute(await self._projections.all_states(), datetime.now(UTC), self._tz)
+        if seq != self.seq or (self._feed is not None and self._feed.next <= seq):  # new, or a note still missing
+            await self._catch_up(seq)
             self.seq, self.last_event_at = seq, last
+        if changed or time.monotonic() - self._computed_at > RECOUNT_AT_LEAST_EVERY_S:
+            self.snapshot = compute(self._states.values(), datetime.now(UTC), self._tz)
+            self._computed_at = time.monotonic()
         self.events_behind = behind
         if changed:
             self.as_of = datetime.now(UTC)
@@ -48,6 +62,18 @@ class Board:
             self._changed.set()
             self._changed = asyncio.Event()
         return changed
+
+    async def _catch_up(self, seq: int) -> None:
+        """Every state changed up to ``seq`` in memory: all of them the first time (or when too far
+        behind), then those the worker noted since."""
+        notes = None if self._feed is None else await self._projections.notes(self._feed.next, seq)
+        if self._feed is None or notes is None:
+            self._states = await self._projections.all_states()  # everything numbered up to seq is stored
+            self._feed = Feed()
+            self._feed.restart(seq)
+            return
+        keys = self._feed.take(notes, seq, time.monotonic(), GIVE_UP_ON_A_NOTE_AFTER_S)
+        self._states.update(await self._projections.states_of(keys))
 
     async def run(self, interval_s: float, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -1,7 +1,7 @@
 // The situation board's page: log-in, figures, charts, the grid, live updates, two languages.
 // Data comes from the board's API only (counts and opaque ids, never personal data) and is put
 // on the page as text (textContent), never as HTML.
-import { chartKind, chartOption, CHART_ORDER } from "./charts.js";
+import { chartKind, chartOption, CHART_ORDER, ROOM_SERIES } from "./charts.js";
 import { GROUPS, NAMES, UI } from "./labels.js";
 
 const LANG_KEY = "towngrid.board.lang";
@@ -213,16 +213,18 @@ function renderCharts(series) {
   const ordered = Object.entries(series).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   for (const [key, points] of ordered) {
     let entry = state.charts.get(key);
+    const asRooms = ROOM_SERIES.includes(key);
     if (!entry) {
       const card = el("figure", { class: "chart", "data-series": key });
-      card.append(el("h3"), el("div", { class: "plot" }));
+      card.append(el("h3"), el("div", { class: asRooms ? "rooms" : "plot" }));
       box.append(card);
-      entry = { box: card, chart: window.echarts ? window.echarts.init(card.lastChild) : null };
+      entry = { box: card, chart: window.echarts && !asRooms ? window.echarts.init(card.lastChild) : null };
       state.charts.set(key, entry);
     }
     box.append(entry.box); // (re)placed in order
     entry.box.firstChild.textContent = name(key);
-    if (entry.chart) {
+    if (asRooms) entry.box.lastChild.replaceChildren(...rooms(points));
+    else if (entry.chart) {
       const rows = chartKind(points) === "rows" ? points.length : 0;
       entry.box.lastChild.style.height = rows > 8 ? `${rows * 1.4 + 3}rem` : "";
       entry.chart.resize();
@@ -230,6 +232,32 @@ function renderCharts(series) {
     }
     else entry.box.lastChild.replaceChildren(table(points));
   }
+}
+
+// Rooms ("site/room" -> people in it) as a plan of cells, one per room, by site: a free room, an
+// occupied one; how many are occupied of how many.
+function rooms(points) {
+  const sites = new Map();
+  for (const point of points) {
+    const [site, ...room] = point.key.split("/");
+    if (!sites.has(site)) sites.set(site, []);
+    sites.get(site).push({ room: room.join("/"), occupied: point.value });
+  }
+  if (!sites.size) return [el("p", { class: "note" }, t("empty"))];
+  return [...sites].map(([site, list]) => {
+    const occupied = list.filter((r) => r.occupied > 0).length;
+    const block = el("div", { class: "site", "data-site": site });
+    block.append(el("p", { class: "note" }, `${site}: ${t("rooms.occupied").replace("{n}", number(occupied))
+      .replace("{of}", number(list.length))}`));
+    const cells = el("div", { class: "room-cells" });
+    for (const r of list) {
+      const status = r.occupied > 0 ? "occupied" : "free";
+      cells.append(el("span", { class: `room ${status}`, "data-room": r.room, title: `${r.room}: ${t(`room.${status}`)}` },
+        r.room));
+    }
+    block.append(cells);
+    return block;
+  });
 }
 
 function table(points) {

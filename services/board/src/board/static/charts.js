@@ -1,9 +1,12 @@
 // How a series is drawn (ECharts options); labels come from the caller's `name` and `t`.
 
 // The charts' order on the page; others follow by name.
-export const CHART_ORDER = ["returnees_per_day", "permits_issued_by_type", "permits_issued_by_channel",
+export const CHART_ORDER = ["arrivals_per_day", "returnees_per_day", "permits_issued_by_type", "permits_issued_by_channel",
   "permits_applied_by_channel", "orders_by_status", "workers_dispatched_by_province", "workers_matched_by_province",
   "isolation_occupancy_by_room"];
+
+// Drawn as a plan of rooms (board.js), not a chart.
+export const ROOM_SERIES = ["isolation_occupancy_by_room"];
 
 // A line over days; stacked bars where keys are "group/part" (permits by type/channel);
 // horizontal bars for long lists (provinces); plain bars otherwise.

@@ -35,6 +35,9 @@ export const UI = {
     "group.work": "复工复产",
     "group.other": "其他",
     empty: "暂无数据",
+    "rooms.occupied": "{n} / {of} 间在住",
+    "room.occupied": "在住",
+    "room.free": "空闲",
   },
   en: {
     title: "Chengguan town: epidemic control and the restart of work",
@@ -69,6 +72,9 @@ export const UI = {
     "group.work": "Work",
     "group.other": "Other",
     empty: "no data yet",
+    "rooms.occupied": "{n} of {of} rooms occupied",
+    "room.occupied": "occupied",
+    "room.free": "free",
   },
 };
 
@@ -78,7 +84,8 @@ export const NAMES = {
   zh: {
     returnees_total: "返乡人员登记",
     returnees_today: "今日返乡登记",
-    returnees_per_day: "每日返乡人员",
+    returnees_per_day: "每日返乡登记",
+    arrivals_per_day: "每日抵镇返乡人员",
     in_home_quarantine: "居家隔离",
     in_centralized_quarantine: "集中隔离",
     fever_alerts_today: "今日发热预警",
@@ -129,7 +136,7 @@ export const NAMES = {
     accepted: "已接单",
     assigned: "已派单",
     picked_up: "已取货",
-    handed_to_checkpoint: "已送至卡点",
+    at_checkpoint: "在卡点待领取",
     delivered: "已送达",
     collected: "已领取",
     failed: "配送失败",
@@ -156,7 +163,8 @@ export const NAMES = {
   en: {
     returnees_total: "Returnees registered",
     returnees_today: "Returnees registered today",
-    returnees_per_day: "Returnees per day",
+    returnees_per_day: "Returnees registered per day",
+    arrivals_per_day: "Returnees by day of arrival",
     in_home_quarantine: "In home quarantine",
     in_centralized_quarantine: "In centralized quarantine",
     fever_alerts_today: "Fever alerts today",
@@ -207,7 +215,7 @@ export const NAMES = {
     accepted: "Accepted",
     assigned: "Assigned",
     picked_up: "Picked up",
-    handed_to_checkpoint: "At the checkpoint",
+    at_checkpoint: "At the checkpoint",
     delivered: "Delivered",
     collected: "Collected",
     failed: "Failed",
