@@ -203,6 +203,14 @@ def test_a_merchant_sees_the_same_steps_for_the_door_and_the_checkpoint() -> Non
         "placed", "accepted", "assigned", "picked_up", "delivered"]
 
 
+@pytest.mark.parametrize(("reason", "shown"), [("merchant_unable", True), ("recipient_unreachable", False),
+                                               ("not_collected", False), ("checkpoint_closed", False)])
+def test_a_merchant_reads_its_own_failure_reason_only(reason: str, shown: bool) -> None:
+    order = picked_up(in_quarantine=True)
+    order.fail(reason, "stf_9", T0)
+    assert steps_as_merchant_sees(order.steps)[-1].reason == (reason if shown else None)
+
+
 def test_a_shop_that_may_not_sell_is_refused_without_the_household() -> None:
     m = merchant()
     order = Order.place(order_id="ord_1", household_id="hh_1", compound_id=None, merchant_id=m.merchant_id,

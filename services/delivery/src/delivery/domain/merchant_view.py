@@ -5,16 +5,15 @@ a failure's reason only if it is the merchant's own."""
 
 from __future__ import annotations
 
-from typing import get_args
-
-from towngrid_contracts.delivery.order import CancelReason
-
 from delivery.domain.order import Step
 
 AS_MERCHANT_SEES = {"handed_to_checkpoint": "picked_up", "collected": "delivered"}
 MERCHANT_STATUSES = {"picked_up": ["picked_up", "handed_to_checkpoint"], "delivered": ["delivered", "collected"]}
 """A status a merchant filters by → the statuses it stands for."""
-MERCHANT_REASONS = {"merchant_unable", *get_args(CancelReason)}
+MERCHANT_REASONS = frozenset({"merchant_unable", "household_request", "merchant_out_of_stock", "duplicate_order",
+                              "household_left", "other"})
+"""The reasons a merchant reads: its own failure, and why an order was cancelled. Named here, not
+taken from the public contract's list: a reason added there stays hidden until it is added here."""
 
 
 def as_merchant_sees(status: str) -> str:
