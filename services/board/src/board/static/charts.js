@@ -22,7 +22,7 @@ export function chartKind(points) {
 }
 
 export function chartOption(points, title, { name, t }) {
-  const base = { grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+  const base = { grid: { left: 8, right: 28, top: 28, bottom: 8, containLabel: true },
     tooltip: { trigger: "axis" }, animationDuration: 300 };
   const kind = chartKind(points);
   if (!points.length) {
