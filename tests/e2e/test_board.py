@@ -1,6 +1,6 @@
 """The situation board on the real stack (issue 17): its figures come from the four services'
-events and agree with the services' own ``/figures``; a community's viewer sees their community
-only; the stream pushes a change within seconds; a redelivered event is counted once."""
+events and agree with the four services' own ``/figures``; a community's viewer sees their
+community only; the stream pushes a change within seconds; a redelivered event is counted once."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 
 from board_support import board_figures, change, disagreements, pairs, series, services_figures, settled_pairs
+from delivery_support import PRICES, new_team, order_body, to_checkpoint, uid, wait_allowed
 from e2e_support import System, eventually, produce_many
 from grid_support import new_communities
 from people import returnee
-from permits_support import announced, health_certificate, issue
+from permits_support import announced, business_reopening, health_certificate, issue
 from towngrid_contracts.envelope import envelope_for
 from towngrid_contracts.registry import FeverAlertRaised, ResidentReturned
 from towngrid_kit.auth import Role
@@ -42,8 +43,12 @@ async def test_the_boards_figures_move_as_the_services_own(system: System) -> No
         tip = await registry.post("/tips", json={"kind": "other", "channel": "hotline", "compound_id": b.compounds[0],
                                                  "description": "x"})
         assert tip.status_code == 201, tip.text
+        cared = await registry.post(f"/residents/{ids[2]}/care", json={
+            "category": "elderly_living_alone", "visit_every_days": 2, "relief_every_days": 7})
+        assert cared.status_code == 201, cared.text
     await announced(system, ids[2])
     await issue(system, health_certificate(ids[2]))  # at a town hall window
+    await _delivered(system, order_compound=a.compounds[0], relief_for=ids[2])
 
     wrong: dict[str, Any] = {}
 
@@ -51,8 +56,12 @@ async def test_the_boards_figures_move_as_the_services_own(system: System) -> No
         nonlocal wrong
         board, services = await board_figures(system), await services_figures(system)
         wrong = disagreements(before, pairs(board, services))
-        moved = (change(board["figures"]["returnees_total"], before["returnees_total"][0]) == 3
-                 and change(series(board, "permits_issued_by_type"), before["permits_issued_by_type"][0]))
+        f = board["figures"]
+        moved = (change(f["returnees_total"], before["returnees_total"][0]) == 3
+                 and change(series(board, "permits_issued_by_type"), before["permits_issued_by_type"][0])
+                 and change(f["merchants_open"], before["merchants_open"][0]) == 1
+                 and change(f["orders_completed"], before["orders_completed"][0]) == 1
+                 and change(f["relief_parcels_delivered"], before["relief_parcels_delivered"][0]) == 1)
         return board if moved and not wrong and board["lag"]["events_behind"] == 0 else None
 
     try:
@@ -72,9 +81,41 @@ async def test_the_boards_figures_move_as_the_services_own(system: System) -> No
     assert (theirs["figures"]["returnees_total"], theirs["figures"]["tips_received"],
             theirs["figures"]["permits_issued"]) == (1, 1, 1)
     assert series(theirs, "permits_issued_by_channel") == {"town_hall_window": 1}
+    assert (mine["figures"]["orders_placed"], mine["figures"]["orders_completed"]) == (1, 1)
+    assert (theirs["figures"]["relief_parcels_issued"], theirs["figures"]["relief_parcels_delivered"]) == (1, 1)
     one = await board_figures(system, compound=a.compounds[1])
     assert one["scope"] == {"community": a.community_id, "compound": a.compounds[1]}
     assert one["figures"]["in_centralized_quarantine"] == 1 and one["figures"]["in_home_quarantine"] == 0
+
+
+async def _delivered(system: System, order_compound: str, relief_for: str) -> None:
+    """Through delivery's and permits' apis: a shop (of no community) reopened by its permit, an order
+    to ``order_compound``'s checkpoint collected there, a relief parcel for the enrolled resident
+    ``relief_for`` issued and delivered."""
+    merchant_id = uid("mer")
+    async with system.client("delivery") as delivery:
+        made = await delivery.post("/merchants", json={"merchant_id": merchant_id, "name": "城关超市", "kind": "shop"})
+        assert made.status_code == 201, made.text
+        assert (await delivery.post(f"/merchants/{merchant_id}/price-lists", json={"items": PRICES})).status_code == 201
+        await issue(system, business_reopening(merchant_id))
+        await wait_allowed(delivery, merchant_id, True)
+        placed = await delivery.post("/orders", json=order_body(merchant_id, compound_id=order_compound))
+        assert placed.status_code == 201, placed.text
+        order_id = placed.json()["order_id"]
+        await to_checkpoint(delivery, order_id, await new_team(delivery))
+        collected = await delivery.post(f"/orders/{order_id}/collect", json={"code": placed.json()["handover_code"]})
+        assert collected.status_code == 200, collected.text
+
+        async def entitled() -> bool:
+            return (await delivery.get(f"/relief-recipients/{relief_for}")).status_code == 200
+
+        await eventually(entitled, timeout=60, interval=0.5)
+        item = f"rice_{uid('x')[-8:]}"
+        assert (await delivery.post("/relief-stock/receipts", json={"items": {item: 1}})).status_code == 201
+        parcel = await delivery.post("/relief-parcels", json={"resident_id": relief_for, "contents": {item: 1}})
+        assert parcel.status_code == 201, parcel.text
+        delivered = await delivery.post(f"/relief-parcels/{parcel.json()['parcel_id']}/deliver")
+        assert delivered.status_code == 200, delivered.text
 
 
 async def test_a_community_viewer_sees_their_community_only(system: System) -> None:

@@ -5,29 +5,11 @@ and a delivered parcel published for the registry to count as a visit."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
-from delivery_support import uid
-from e2e_support import System, eventually, events_with, produce_many, read_topic
-from towngrid_contracts.envelope import envelope_for
-from towngrid_contracts.registry import VulnerableResidentEnrolled
+from delivery_support import enrol, uid
+from e2e_support import System, eventually, events_with, read_topic
 
 RELIEF_TOPIC = "delivery.relief_parcel.v1"
-
-
-async def enrol(system: System, *, household_id: str | None = None, every: int | None = 7) -> tuple[str, str]:
-    """Put a VulnerableResidentEnrolled on the registry's topic (as the registry would) and wait for delivery."""
-    resident_id, household_id = uid("res"), household_id or uid("hh")
-    data = VulnerableResidentEnrolled(resident_id=resident_id, household_id=household_id, compound_id="C05-004",
-                                      category="elderly_living_alone", helper_id="stf_helper1", visit_every_days=2,
-                                      relief_every_days=every, enrolled_at=datetime.now(UTC))
-    env = envelope_for(data, aggregate_id=resident_id, aggregate_version=2)
-    await produce_many(system.kafka, "registry.resident.v1", [(env.key, env.model_dump_json().encode())])
-    async with system.client("delivery") as delivery:
-        async def known() -> bool:
-            return (await delivery.get(f"/relief-recipients/{resident_id}")).status_code != 404
-        await eventually(known)
-    return resident_id, household_id
 
 
 async def test_one_parcel_per_household_and_period_and_delivery_is_published(system: System) -> None:

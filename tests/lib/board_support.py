@@ -23,7 +23,7 @@ async def board_figures(system: System, **params: str) -> dict[str, Any]:
 
 async def services_figures(system: System) -> dict[str, dict[str, Any]]:
     found = {}
-    for service in ("registry", "permits", "labor"):
+    for service in ("registry", "permits", "delivery", "labor"):
         async with system.client(service) as client:
             got = await client.get("/figures")
         assert got.status_code == 200, got.text
@@ -31,9 +31,18 @@ async def services_figures(system: System) -> dict[str, dict[str, Any]]:
     return found
 
 
+BOARD_ORDER_STATUS = {"at_checkpoint": "handed_to_checkpoint"}  # the board's name of an order's status -> delivery's
+
+
+def orders_by_status(board: dict[str, Any]) -> dict[str, float]:
+    """The board's orders by status, named as delivery names them."""
+    return {BOARD_ORDER_STATUS.get(k, k): v for k, v in series(board, "orders_by_status").items()}
+
+
 def pairs(board: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
     """Each board figure beside the service's own."""
     f, registry, permits, labor = board["figures"], services["registry"], services["permits"], services["labor"]
+    delivery = services["delivery"]
     return {
         "returnees_total": (f["returnees_total"], registry["returnees_registered_total"]),
         "returnees_per_day": (series(board, "returnees_per_day"), registry["returnees_registered_per_day"]),
@@ -47,6 +56,13 @@ def pairs(board: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[st
         "permits_applied": (f["permits_applied"], sum(permits["applications_by_type"].values())),
         "permits_applied_by_channel": (series(board, "permits_applied_by_channel"), permits["applications_by_channel"]),
         "permits_issued_by_type": (series(board, "permits_issued_by_type"), permits["issued_by_type"]),
+        "merchants_registered": (f["merchants_registered"], delivery["merchants_registered"]),
+        "merchants_open": (f["merchants_open"], delivery["merchants_open"]),
+        "orders_placed": (f["orders_placed"], delivery["orders_placed"]),
+        "orders_by_status": (orders_by_status(board), delivery["orders_by_status"]),
+        "orders_completed": (f["orders_completed"], delivery["orders_completed"]),
+        "relief_parcels_issued": (f["relief_parcels_issued"], delivery["relief_parcels_issued"]),
+        "relief_parcels_delivered": (f["relief_parcels_delivered"], delivery["relief_parcels_delivered"]),
         "workers_matched": (f["workers_matched"], labor["workers_matched"]),
         "workers_dispatched_by_province": (series(board, "workers_dispatched_by_province"),
                                            labor["dispatched_by_province"]),

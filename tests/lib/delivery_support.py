@@ -12,6 +12,7 @@ from e2e_support import System, eventually, produce_many
 from people import returnee
 from towngrid_contracts.envelope import EventData, envelope_for
 from towngrid_contracts.permits import PermitIssued
+from towngrid_contracts.registry import VulnerableResidentEnrolled
 
 PERMIT_TOPIC = "permits.permit.v1"
 ORDER_TOPIC = "delivery.order.v1"
@@ -123,3 +124,33 @@ async def grid_known(officer: httpx.AsyncClient, compound_id: str) -> None:
         return (await officer.get(f"/pickup-points/CP-{compound_id}/slots")).status_code == 200
 
     await eventually(known, timeout=60, interval=0.5)
+
+
+async def enrol(system: System, *, household_id: str | None = None, every: int | None = 7) -> tuple[str, str]:
+    """Put a VulnerableResidentEnrolled on the registry's topic (as the registry would) and wait for delivery."""
+    resident_id, household_id = uid("res"), household_id or uid("hh")
+    data = VulnerableResidentEnrolled(resident_id=resident_id, household_id=household_id, compound_id="C05-004",
+                                      category="elderly_living_alone", helper_id="stf_helper1", visit_every_days=2,
+                                      relief_every_days=every, enrolled_at=datetime.now(UTC))
+    env = envelope_for(data, aggregate_id=resident_id, aggregate_version=2)
+    await produce_many(system.kafka, "registry.resident.v1", [(env.key, env.model_dump_json().encode())])
+    async with system.client("delivery") as delivery:
+        async def known() -> bool:
+            return (await delivery.get(f"/relief-recipients/{resident_id}")).status_code != 404
+        await eventually(known)
+    return resident_id, household_id
+
+
+async def new_team(delivery: httpx.AsyncClient, community_id: str = "C03", courier_id: str = "stf_courier1") -> str:
+    """A service team of one courier; its id."""
+    made = await delivery.post("/teams", json={"community_id": community_id, "capacity": 5, "members": [courier_id]})
+    assert made.status_code == 201, made.text
+    return made.json()["team_id"]
+
+
+async def to_checkpoint(delivery: httpx.AsyncClient, order_id: str, team_id: str, courier_id: str = "stf_courier1") -> None:
+    """Take a placed order bound for its checkpoint there: accepted, assigned, picked up, handed over."""
+    for step, body in [("accept", None), ("assign", {"team_id": team_id, "courier_id": courier_id}),
+                       ("pick-up", None), ("hand-to-checkpoint", None)]:
+        answered = await delivery.post(f"/orders/{order_id}/{step}", json=body)
+        assert answered.status_code == 200, (step, answered.text)

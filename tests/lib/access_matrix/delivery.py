@@ -1,6 +1,7 @@
 """Who may call each delivery endpoint, and how scope limits it (see the package's docstring)."""
 
-from access_matrix.marks import ANY, CHECKERS, CHECKERS_OR_SHOP, GRID, OWN, PUBLIC, STAFF, STAFF_OR_SHOP, TOWN
+from access_matrix.marks import (ANY, CHECKERS, CHECKERS_OR_SHOP, FIGURE_READERS, GRID, OWN, PUBLIC, STAFF,
+                                 STAFF_OR_SHOP, TOWN)
 
 ACCESS = {
     "POST /relief-stock/receipts": STAFF,
@@ -32,6 +33,7 @@ ACCESS = {
     "POST /teams": STAFF,
     "GET /teams/{team_id}": CHECKERS,
     "GET /teams/{team_id}/queue": CHECKERS,
+    "GET /figures": FIGURE_READERS,
 }
 
 # How scope limits each endpoint (checked with real data by tests/e2e/test_delivery_scope.py).
@@ -70,4 +72,5 @@ SCOPE = {
     "POST /teams": GRID,
     "GET /teams/{team_id}": GRID,
     "GET /teams/{team_id}/queue": GRID,
+    "GET /figures": TOWN,  # aggregate counts and the town depot's stock, no personal data
 }

@@ -22,6 +22,7 @@ from delivery.adapters.pickup import PickupSlots
 from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
 from delivery.adapters.teams import Teams
 from delivery.config import DeliverySettings
+from delivery.service.figures import DeliveryFigures
 from delivery.service.merchants import MerchantService
 from delivery.service.orders import OrderService
 from delivery.service.pickup import PickupService
@@ -39,6 +40,7 @@ class Services:
     teams: TeamService
     pickup: PickupService
     grid: GridDirectory
+    figures: DeliveryFigures
 
 
 async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Services:
@@ -58,4 +60,5 @@ async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Servi
         teams=TeamService(teams),
         pickup=PickupService(slots),
         grid=grid,
+        figures=DeliveryFigures(merchants, permits, orders, parcels, stock),
     )

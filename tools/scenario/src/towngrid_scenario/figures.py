@@ -1,5 +1,4 @@
-"""What the services show: registry, permits and labor ``/figures``; delivery has none, so its
-merchants and orders are counted from its lists. Compared with what the plan expects."""
+"""What the services show: their ``/figures``, compared with what the plan expects."""
 
 from __future__ import annotations
 
@@ -21,14 +20,9 @@ def pick(found: dict[str, Any], dotted: str) -> int:
 
 async def seen(api: Api, wanted: Figures) -> Figures:
     out: Figures = {}
-    for service in ("registry", "permits", "labor"):
+    for service in ("registry", "permits", "delivery", "labor"):
         found = await api.get(service, "/figures")
         out[service] = {k: pick(found, k) for k in wanted[service]}
-    orders: dict[str, int] = {}
-    for order in await api.pages("delivery", "/orders"):
-        orders[order["status"]] = orders.get(order["status"], 0) + 1
-    delivery = {"merchants": len(await api.pages("delivery", "/merchants"))} | {f"orders.{k}": v for k, v in orders.items()}
-    out["delivery"] = {k: delivery.get(k, 0) for k in wanted["delivery"]}
     return out
 
 

@@ -55,7 +55,7 @@ class Plan:
         return {p: self.n["batch_employers_per_destination"] * self.n["workers_per_batch"] for p in DESTINATIONS}
 
     def expected(self) -> dict[str, dict[str, Any]]:
-        """Per service, the figures this plan adds (``/figures`` keys; delivery: counts of its lists)."""
+        """Per service, the figures this plan adds (``/figures`` keys, dotted into a figure's parts)."""
         n = self.n
         dispatched = n["batches"] * n["workers_per_batch"]
         local = n["local_employers"] * n["workers_per_local_employer"]
@@ -83,10 +83,13 @@ class Plan:
                 "applications_by_channel.online_qr": n["online_health_certificates"] + n["online_vehicle_passes"],
             },
             "delivery": {
-                "merchants": n["merchants"],
-                "orders.delivered": n["proxy_orders"],
-                "orders.collected": n["online_orders"] - n["online_orders_uncollected"],
-                "orders.handed_to_checkpoint": n["online_orders_uncollected"],
+                "merchants_registered": n["merchants"],
+                "merchants_open": n["merchants"],
+                "orders_placed": n["proxy_orders"] + n["online_orders"],
+                "orders_by_status.delivered": n["proxy_orders"],
+                "orders_by_status.collected": n["online_orders"] - n["online_orders_uncollected"],
+                "orders_by_status.handed_to_checkpoint": n["online_orders_uncollected"],
+                "orders_completed": n["proxy_orders"] + n["online_orders"] - n["online_orders_uncollected"],
             },
             "labor": {
                 "workers_matched": dispatched + local,

@@ -110,10 +110,3 @@ async def _step(ctx: Ctx, order_id: str, name: str, body: dict, step: str, who) 
         if refused.status != 409:  # taken before this resumed run: the order is further on
             raise
 
-
-def order_counts(found: list[dict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for order in found:
-        counts[order["status"]] = counts.get(order["status"], 0) + 1
-    return counts
-

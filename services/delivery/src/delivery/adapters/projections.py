@@ -66,6 +66,12 @@ class MerchantPermits:
             for p in (found or {}).get("permits", {}).values()
         )
 
+    async def holding_issued(self) -> list[str]:
+        """Ids of the merchants open as the town's figures count them (the board's rule): holding a
+        business-reopening permit whose latest event issued or reinstated it (not suspended,
+        revoked or expired since). Its validity window is not looked at, unlike ``allowed``."""
+        return sorted(await self._permits.distinct("merchant_id", {"status": "issued"}))
+
 
 @dataclass(frozen=True)
 class Household:

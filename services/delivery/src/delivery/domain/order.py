@@ -37,6 +37,7 @@ from delivery.domain.merchant import PriceList
 
 ACTIVE = ("placed", "accepted", "assigned", "picked_up", "handed_to_checkpoint")
 FINAL = ("delivered", "collected", "failed", "cancelled", "rejected")
+COMPLETED = ("delivered", "collected")  # handed over: at the door, or collected at the checkpoint
 CHANNELS = {"phone": "hotline", "wechat": "wechat", "in_person": "staff_proxy", "online": "online"}
 """The channel an order came in by (as staff say it) → the contract's channel."""
 

@@ -1,5 +1,5 @@
 """The delivery api: the app factory, with one router per resource (merchants, orders, pickup
-points, teams, relief parcels)."""
+points, teams, relief parcels, figures)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from towngrid_kit.settings import load_settings
 
 from delivery.bootstrap import build_services
 from delivery.config import DeliverySettings
-from delivery.entrypoints import merchants, orders, pickup_points, relief, teams
+from delivery.entrypoints import figures, merchants, orders, pickup_points, relief, teams
 
 
 def create_delivery_app(settings: DeliverySettings) -> FastAPI:
@@ -18,9 +18,10 @@ def create_delivery_app(settings: DeliverySettings) -> FastAPI:
         app.state.services = await build_services(resources.db, settings)
 
     return create_app(service="delivery", settings=settings, setup=setup,
-                      routers=[merchants.router, orders.router, pickup_points.router, teams.router, relief.router],
+                      routers=[merchants.router, orders.router, pickup_points.router, teams.router, relief.router,
+                               figures.router],
                       description="Merchants and in-store price lists, proxy shopping and online orders to the door "
-                                  "or the checkpoint, service teams, pickup slots, relief parcels.")
+                                  "or the checkpoint, service teams, pickup slots, relief parcels, figures.")
 
 
 def main() -> None:

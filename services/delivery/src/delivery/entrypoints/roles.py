@@ -8,3 +8,4 @@ STAFF = (Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER)
 FIELD = (*STAFF, Role.COMPOUND_VOLUNTEER)
 ORDER_TAKERS = (*FIELD, Role.MERCHANT)  # staff proxy shopping; a merchant or platform taking an online order
 READERS = (*FIELD, Role.MERCHANT)
+FIGURE_READERS = (*STAFF, Role.COUNTY_SUBSCRIBER)  # town-wide counts, no personal data
