@@ -154,12 +154,7 @@ class _Reader:
         return self.unpack(">i")[0]
 
     def string(self) -> str | None:
-        n = self.int16()
-        if n < 0:
-            return None
-        value = self.data[self.pos:self.pos + n].decode()
-        self.pos += n
-        return value
+        return self._nullable_text(self.int16())
 
     def bytes_(self) -> bytes:
         n = self.int32()
@@ -178,7 +173,10 @@ class _Reader:
             shift += 7
 
     def compact_string(self) -> str | None:
-        n = self.uvarint() - 1
+        return self._nullable_text(self.uvarint() - 1)
+
+    def _nullable_text(self, n: int) -> str | None:
+        """The next ``n`` bytes as text; None for a negative length (a null string)."""
         if n < 0:
             return None
         value = self.data[self.pos:self.pos + n].decode()
