@@ -11,10 +11,10 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from board_support import board_figures, change, pairs, services_figures, settled_pairs
 from e2e_support import System, eventually
 from grid_support import new_communities
 from people import quarantine_order, returnee
@@ -29,6 +29,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LIVE_WITHIN_S = 20.0  # "within seconds", with room for a loaded 2-core machine
+# The tiles this test reads, and how this test moves each figure (on the board and the services alike).
+TILES = ("returnees_total", "in_home_quarantine", "in_centralized_quarantine", "permits_issued",
+         "workers_matched", "enterprises_resumed")
+MOVES = {"returnees_total": 2, "in_home_quarantine": 1, "in_centralized_quarantine": 0, "permits_issued_by_type": {},
+         "workers_matched": 0, "enterprises_resumed": 0}
 
 
 @pytest.fixture(scope="module")
@@ -73,46 +78,11 @@ async def register(system: System, compound: str, quarantine: bool = False) -> s
         return resident
 
 
-async def services_figures(system: System) -> dict[str, float]:
-    """The figures the board shows, as the owning services count them on their own /figures."""
-    async with system.client("registry") as registry, system.client("permits") as permits, \
-            system.client("labor") as labor:
-        town = (await registry.get("/figures")).json()
-        issued = (await permits.get("/figures")).json()["issued_by_type"]
-        work = (await labor.get("/figures")).json()
-    return {"returnees_total": town["returnees_registered_total"], "in_home_quarantine": town["in_home_quarantine"],
-            "in_centralized_quarantine": town["in_centralized_quarantine"],
-            "permits_issued": sum(issued.values()), "workers_matched": work["workers_matched"],
-            "enterprises_resumed": work["enterprises_resumed"]}
-
-
-async def settled(system: System, api: httpx.AsyncClient) -> tuple[dict[str, float], dict[str, float]]:
-    """The services' figures and the board's, once the board has caught up with the topics and
-    neither moved for a second."""
-    previous: tuple | None = None
-
-    async def still() -> tuple | None:
-        nonlocal previous
-        own = await services_figures(system)
-        answer = (await api.get("/api/figures")).json()
-        now = (own, {n: answer["figures"].get(n) for n in own})
-        steady = now == previous and answer["lag"]["events_behind"] == 0
-        previous = now
-        return now if steady else None
-
-    return await eventually(still, timeout=60, interval=1)
-
-
-def minus(a: dict[str, float | None], b: dict[str, float]) -> dict[str, float | None]:
-    return {n: None if a.get(n) is None else a[n] - b[n] for n in b}
-
-
 async def test_the_board_page(system: System, browser: Browser) -> None:
     board = system.services["board"]
     token = system.token(Role.BOARD_VIEWER, subject="board-page-test")
     community = (await new_communities(system, count=1, compounds=3))[0]
-    api = system.client("board", role=Role.BOARD_VIEWER, subject="board-page-test")
-    own_before, board_before = await settled(system, api)
+    before = await settled_pairs(system)
     await register(system, community.compounds[0], quarantine=True)
     await register(system, community.compounds[1])
 
@@ -122,22 +92,19 @@ async def test_the_board_page(system: System, browser: Browser) -> None:
     # The page shows what the board's API says; what this test changed, the board and the
     # services' own /figures count alike. (Totals can differ in a full run: other tests put
     # events on the topics directly, which the services' databases never see.)
-    expected = dict.fromkeys(own_before, 0) | {"returnees_total": 2, "in_home_quarantine": 1}
-    last: dict[str, dict[str, float | None]] = {}
+    last: dict[str, dict[str, tuple]] = {}
 
     async def agreeing() -> bool:
-        served = (await api.get("/api/figures")).json()["figures"]
-        last.update(services=minus(await services_figures(system), own_before),
-                    board=minus(served, board_before), page_vs_api={
-                        n: (await shown(page, n), served.get(n)) for n in own_before})
-        return (last["services"] == last["board"] == expected
-                and all(shown_ == served_ for shown_, served_ in last["page_vs_api"].values()))
+        served = await board_figures(system)
+        now = pairs(served, await services_figures(system))
+        last.update(moves={n: (change(now[n][0], before[n][0]), change(now[n][1], before[n][1])) for n in MOVES},
+                    page_vs_api={n: (await shown(page, n), served["figures"].get(n)) for n in TILES})
+        return (all(last["moves"][n] == (m, m) for n, m in MOVES.items())
+                and all(on_page == in_api for on_page, in_api in last["page_vs_api"].values()))
     try:
         await eventually(agreeing, timeout=60, interval=1)
     except AssertionError:
-        raise AssertionError(f"the figures disagree (changes since the start; page vs API): {last}") from None
-    finally:
-        await api.aclose()
+        raise AssertionError(f"the figures disagree (moves since the start: board, services; page vs API): {last}") from None
     assert await page.locator("#lag").get_attribute("data-events-behind") is not None
     assert await page.evaluate("typeof window.echarts") == "object", "the set-up's ECharts is served"
     await page.locator('[data-series="returnees_per_day"] canvas').wait_for()

@@ -17,6 +17,7 @@ from labor_support import (
     issued,
     job_seeker,
     known_vehicle_pass,
+    matched_for_batch,
     produce_permit_events,
     quarantine,
     utcnow,
@@ -40,9 +41,7 @@ async def test_quarantined_worker_is_flagged_on_the_batch_and_refused_at_boardin
         for rid in seekers:
             await eligible(labor, rid)
         for seeker in seekers.values():
-            matched = await labor.post(f"/demands/{wanted['demand_id']}/matches",
-                                       json={"job_seeker_id": seeker, "placement": "batch"})
-            assert matched.status_code == 201, matched.text
+            await matched_for_batch(labor, wanted["demand_id"], seeker)
         batch = await known_vehicle_pass(system, labor, wanted["demand_id"], seats=3)
         batch_id = batch["batch_id"]
         assert batch["destination_province"] == "CN-GD" and batch["destination_city_code"] == "441900"
@@ -126,8 +125,7 @@ async def test_a_worker_in_quarantine_cannot_join_a_batch(system: System) -> Non
         wanted = await demand(labor, await employer(labor, "CN-ZJ", "330100"), headcount=1)
         seeker = await job_seeker(labor, rid, preferred=["CN-ZJ"])
         await eligible(labor, rid)
-        assert (await labor.post(f"/demands/{wanted['demand_id']}/matches",
-                                 json={"job_seeker_id": seeker, "placement": "batch"})).status_code == 201
+        await matched_for_batch(labor, wanted["demand_id"], seeker)
         batch = await known_vehicle_pass(system, labor, wanted["demand_id"])
         await quarantine(system, rid)
         await eligible(labor, rid, expected=False)
@@ -233,9 +231,7 @@ async def test_a_certificate_that_runs_out_is_flagged_on_the_batch(system: Syste
         wanted = await demand(labor, await employer(labor), headcount=1)
         seeker = await job_seeker(labor, resident)
         await eligible(labor, resident)
-        matched = await labor.post(f"/demands/{wanted['demand_id']}/matches",
-                                   json={"job_seeker_id": seeker, "placement": "batch"})
-        assert matched.status_code == 201, matched.text
+        await matched_for_batch(labor, wanted["demand_id"], seeker)
         batch_id = (await known_vehicle_pass(system, labor, wanted["demand_id"], seats=2))["batch_id"]
         added = await labor.post(f"/batches/{batch_id}/workers", json={"job_seeker_id": seeker})
         assert added.status_code == 200 and added.json()["flagged"] == [], added.text

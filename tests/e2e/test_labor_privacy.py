@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from e2e_support import System, eventually
-from labor_support import demand, eligible, employer, job_seeker, quarantine, utcnow
+from labor_support import demand, eligible, employer, job_seeker, matched_for_batch, quarantine, scheduled_batch, utcnow
 from people import new_resident
 from permits_support import health_certificate, issue, vehicle_pass
 from towngrid_kit.auth import Role
@@ -28,16 +28,8 @@ async def test_a_liaison_sees_eligibility_but_never_why_not(system: System) -> N
         await eligible(admin, rid)
         enterprise = await employer(admin, "CN-FJ", "350200")
         wanted = await demand(admin, enterprise, headcount=2)
-        assert (await admin.post(f"/demands/{wanted['demand_id']}/matches",
-                                 json={"job_seeker_id": seeker, "placement": "batch"})).status_code == 201
-        body = {"demand_id": wanted["demand_id"], "departure_at": (utcnow() + timedelta(days=1)).isoformat(),
-                "vehicle_pass_id": vehicle["permit_id"], "seats": 2}
-
-        async def scheduled() -> dict | None:
-            made = await admin.post("/batches", json=body)
-            return made.json() if made.status_code == 201 else None
-
-        batch_id = (await eventually(scheduled))["batch_id"]
+        await matched_for_batch(admin, wanted["demand_id"], seeker)
+        batch_id = (await scheduled_batch(admin, wanted["demand_id"], vehicle["permit_id"]))["batch_id"]
         assert (await admin.post(f"/batches/{batch_id}/workers", json={"job_seeker_id": seeker})).status_code == 200
         # a second seeker, unmatched, in quarantine: a candidate the liaison might try to match
         other = await new_resident(system)

@@ -5,8 +5,8 @@ a quarantine started in the registry flags the worker on the batch and refuses t
 from __future__ import annotations
 
 from e2e_support import System, eventually
-from labor_support import demand, eligible, employer, job_seeker, quarantine, utcnow
-from people import new_resident
+from labor_support import demand, eligible, employer, job_seeker, matched_for_batch, quarantine, scheduled_batch, utcnow
+from people import new_resident, release
 from permits_support import health_certificate, issue, vehicle_pass
 
 from datetime import timedelta
@@ -21,16 +21,8 @@ async def test_certificate_issued_by_permits_makes_eligible_and_quarantine_flags
         found = await eligible(labor, rid)
         assert found["certificate_id"] == certificate["permit_id"]
         wanted = await demand(labor, await employer(labor, "CN-FJ", "350200"), headcount=1)
-        assert (await labor.post(f"/demands/{wanted['demand_id']}/matches",
-                                 json={"job_seeker_id": seeker, "placement": "batch"})).status_code == 201
-        body = {"demand_id": wanted["demand_id"], "departure_at": (utcnow() + timedelta(days=1)).isoformat(),
-                "vehicle_pass_id": vehicle["permit_id"], "seats": 2}
-
-        async def scheduled() -> dict | None:
-            made = await labor.post("/batches", json=body)
-            return made.json() if made.status_code == 201 else None
-
-        batch_id = (await eventually(scheduled))["batch_id"]
+        await matched_for_batch(labor, wanted["demand_id"], seeker)
+        batch_id = (await scheduled_batch(labor, wanted["demand_id"], vehicle["permit_id"]))["batch_id"]
         added = await labor.post(f"/batches/{batch_id}/workers", json={"job_seeker_id": seeker})
         assert added.status_code == 200, added.text
 
@@ -54,10 +46,7 @@ async def test_certificate_issued_by_permits_makes_eligible_and_quarantine_flags
 
         # Released in the registry: the permits service reinstates the certificate, labor
         # clears the flag, and the worker boards and departs.
-        async with system.client("registry") as registry:
-            ended = await registry.post(f"/residents/{rid}/quarantines/{quarantine_id}/end",
-                                        json={"outcome": "released", "reason_code": "period_completed"})
-            assert ended.status_code == 200, ended.text
+        await release(system, rid, quarantine_id)
 
         async def cleared() -> dict | None:
             found = (await labor.get(f"/batches/{batch_id}")).json()

@@ -18,7 +18,7 @@ import httpx
 from access_matrix.marks import DEPARTMENT, GRID
 from access_matrix.permits import SCOPE
 from e2e_support import System, eventually, produce
-from permits_support import (apply, business_reopening, grid_known, health_certificate, resident_id, reviewer,
+from permits_support import (apply, business_reopening, grid_known, health_certificate, issue, resident_id, reviewer,
                              vehicle_pass)
 from towngrid_contracts.registry import QuarantineStarted
 from towngrid_kit.auth import Role
@@ -137,12 +137,7 @@ async def test_reviewers_see_and_decide_only_their_departments_applications(syst
 
 
 async def test_revocation_needs_the_permit_in_the_admins_scope(system: System) -> None:
-    await grid_known(system)
-    async with system.client("permits") as admin:
-        applied = await apply(admin, health_certificate(compound_id=C03))
-    async with reviewer(system, "health") as health:
-        issued = await health.post(f"/applications/{applied['permit_id']}/reviews/health", json={"decision": "approve"})
-        assert issued.json()["status"] == "issued", issued.text
+    applied = await issue(system, health_certificate(compound_id=C03))
     async with officer(system, "community:C05", Role.TOWN_ADMIN) as elsewhere, \
             officer(system, "community:C03", Role.TOWN_ADMIN) as here:
         refused = await elsewhere.post(f"/permits/{applied['permit_id']}/revoke", json={"reason": "fraud"})
@@ -153,13 +148,7 @@ async def test_revocation_needs_the_permit_in_the_admins_scope(system: System) -
 
 
 async def test_suspension_lifting_and_appeals_need_the_permit_in_scope(system: System) -> None:
-    await grid_known(system)
-    async with system.client("permits") as admin:
-        applied = await apply(admin, health_certificate(compound_id=C03))
-    async with reviewer(system, "health") as health:
-        issued = await health.post(f"/applications/{applied['permit_id']}/reviews/health", json={"decision": "approve"})
-        assert issued.json()["status"] == "issued", issued.text
-    permit = applied["permit_id"]
+    permit = (await issue(system, health_certificate(compound_id=C03)))["permit_id"]
     why = {"reason_code": "under_investigation"}
     async with officer(system, "community:C05", Role.TOWN_ADMIN) as admin_elsewhere, \
             system.client("permits", Role.TOWN_ADMIN, scope="community:C03", subject="admin-a") as admin_a, \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from e2e_support import System, eventually, events_with, read_topic
-from people import returnee
+from people import release, returnee
 
 RESIDENT_TOPIC = "registry.resident.v1"
 ENVELOPE_FIELDS = {
@@ -58,10 +58,7 @@ async def test_permits_projection_follows_quarantine(system: System) -> None:
         listed = await permits.get("/quarantine-status", params={"in_quarantine": "true", "limit": 500})
         assert resident_id in {item["resident_id"] for item in listed.json()["items"]}
 
-        async with system.client("registry") as registry:
-            ended = await registry.post(f"/residents/{resident_id}/quarantines/{quarantine_id}/end",
-                                        json={"outcome": "released", "reason_code": "period_completed"})
-            assert ended.status_code == 200, ended.text
+        await release(system, resident_id, quarantine_id)
 
         async def released() -> dict | None:
             found = (await permits.get(f"/quarantine-status/{resident_id}")).json()

@@ -91,8 +91,18 @@ async def known_vehicle_pass(system: System, labor: httpx.AsyncClient, demand_id
     driver = f"res_driver_{uuid.uuid4().hex[:8]}"
     pass_event = issued(driver, permit_type="vehicle_pass")
     await produce_permit_events(system, [(pass_event, 2)])
+    return await scheduled_batch(labor, demand_id, pass_event.permit_id, seats)
+
+
+async def matched_for_batch(labor: httpx.AsyncClient, demand_id: str, job_seeker_id: str) -> None:
+    made = await labor.post(f"/demands/{demand_id}/matches", json={"job_seeker_id": job_seeker_id, "placement": "batch"})
+    assert made.status_code == 201, made.text
+
+
+async def scheduled_batch(labor: httpx.AsyncClient, demand_id: str, vehicle_pass_id: str, seats: int = 2) -> dict[str, Any]:
+    """A batch for the demand leaving tomorrow, scheduled once labor knows the vehicle pass."""
     body = {"demand_id": demand_id, "departure_at": (utcnow() + timedelta(days=1)).isoformat(),
-            "vehicle_pass_id": pass_event.permit_id, "seats": seats}
+            "vehicle_pass_id": vehicle_pass_id, "seats": seats}
 
     async def scheduled() -> dict | None:
         made = await labor.post("/batches", json=body)

@@ -53,3 +53,11 @@ async def new_resident(system: System) -> str:
         created = await registry.post("/residents", json=returnee())
         assert created.status_code == 201, created.text
         return created.json()["resident"]["resident_id"]
+
+
+async def release(system: System, resident_id: str, quarantine_id: str) -> None:
+    """End the quarantine in the running registry: released, its period completed."""
+    async with system.client("registry") as registry:
+        ended = await registry.post(f"/residents/{resident_id}/quarantines/{quarantine_id}/end",
+                                    json={"outcome": "released", "reason_code": "period_completed"})
+        assert ended.status_code == 200, ended.text

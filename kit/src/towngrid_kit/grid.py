@@ -92,7 +92,11 @@ async def compounds_in_scope(principal: Principal, grid: GridDirectory) -> list[
     return await grid.compounds_of(scope.community)
 
 
+def within_compounds(compounds: list[str] | None, field: str = "compound_id") -> dict[str, Any]:
+    """The list condition that keeps to ``compounds`` (None: the whole town, no condition)."""
+    return {} if compounds is None else {field: {"$in": compounds}}
+
+
 async def grid_filter(principal: Principal, grid: GridDirectory, field: str = "compound_id") -> dict[str, Any]:
     """The list condition that keeps the caller to the compounds of their scope."""
-    compounds = await compounds_in_scope(principal, grid)
-    return {} if compounds is None else {field: {"$in": compounds}}
+    return within_compounds(await compounds_in_scope(principal, grid), field)

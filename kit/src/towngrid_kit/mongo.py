@@ -12,7 +12,7 @@ from typing import Any
 import logging
 import os
 
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import ASCENDING, AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import (
@@ -127,3 +127,12 @@ async def update_if(
     except DuplicateKeyError:
         return False  # it exists and does not match
     return result.modified_count > 0 or result.upserted_id is not None
+
+
+async def page_by_id(collection: AsyncCollection, query: dict[str, Any], after: str | None, limit: int,
+                     projection: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A page of the documents matching ``query`` in ``_id`` order, those after ``after`` (a list's
+    cursor: the last id of the page before)."""
+    if after:
+        query = {**query, "_id": {"$gt": after}}
+    return await collection.find(query, projection).sort("_id", ASCENDING).limit(limit).to_list()

@@ -37,3 +37,14 @@ def test_the_cast_is_the_same_for_a_seed_and_differs_between_seeds() -> None:
 def test_a_scale_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError):
         Plan.at(1, 0)
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.2, 1.0])
+def test_the_roles_follow_one_another_among_the_returnees(scale: float) -> None:
+    plan = Plan.at(2020, scale)
+    roles, n = plan.roles(), plan.n
+    order = [roles["home"], roles["centralized"], roles["seekers"], roles["online"]]
+    assert [r.start for r in order[1:]] == [r.stop for r in order[:-1]]
+    assert [len(r) for r in order] == [n["home_quarantines"], n["centralized_quarantines"], n["job_seekers"],
+                                       n["online_health_certificates"] + n["online_vehicle_passes"]]
+    assert roles["online"].stop <= n["returnees"] and roles["checklists"].stop == n["returnees"]

@@ -22,6 +22,18 @@ ROOMS = ["r1", "r2", "r3"]
 RESIDENTS = [f"res_{i}" for i in range(6)]
 
 
+def attempted(subject: object, what: str, command, at: datetime) -> bool:  # noqa: ANN001
+    """Run ``command(at)`` on ``subject``: True when done; False when refused, and then the subject
+    must be as it was."""
+    before = copy.deepcopy(subject)
+    try:
+        command(at)
+    except DomainError:
+        assert subject == before, f"a refused command changed the {what}"
+        return False
+    return True
+
+
 class SiteMachine(RuleBasedStateMachine):
     admissions = Bundle("admissions")
 
@@ -34,14 +46,8 @@ class SiteMachine(RuleBasedStateMachine):
         self.counter = 0
 
     def attempt(self, command) -> bool:  # noqa: ANN001
-        before = copy.deepcopy(self.site)
         self.clock += timedelta(minutes=5)
-        try:
-            command(self.clock)
-        except DomainError:
-            assert self.site == before, "a refused command changed the site"
-            return False
-        return True
+        return attempted(self.site, "site", command, self.clock)
 
     @rule(target=admissions, rid=st.sampled_from(RESIDENTS), room=st.one_of(st.none(), st.sampled_from(ROOMS)))
     def admit(self, rid: str, room: str | None) -> str:
@@ -103,14 +109,8 @@ class QuarantineMachine(RuleBasedStateMachine):
         self.ended: dict[str, object] = {}
 
     def attempt(self, command) -> bool:  # noqa: ANN001
-        before = copy.deepcopy(self.resident)
         self.clock += timedelta(hours=6)
-        try:
-            command(self.clock)
-        except DomainError:
-            assert self.resident == before, "a refused command changed the resident"
-            return False
-        return True
+        return attempted(self.resident, "resident", command, self.clock)
 
     @rule(target=quarantine_ids, kind=st.sampled_from(["home", "centralized"]), days=st.integers(-2, 21))
     def start(self, kind: str, days: int) -> str:

@@ -154,12 +154,7 @@ class _Reader:
         return self.unpack(">i")[0]
 
     def string(self) -> str | None:
-        n = self.int16()
-        if n < 0:
-            return None
-        value = self.data[self.pos:self.pos + n].decode()
-        self.pos += n
-        return value
+        return self._nullable_text(self.int16())
 
     def bytes_(self) -> bytes:
         n = self.int32()
@@ -178,7 +173,10 @@ class _Reader:
             shift += 7
 
     def compact_string(self) -> str | None:
-        n = self.uvarint() - 1
+        return self._nullable_text(self.uvarint() - 1)
+
+    def _nullable_text(self, n: int) -> str | None:
+        """The next ``n`` bytes as text; None for a negative length (a null string)."""
         if n < 0:
             return None
         value = self.data[self.pos:self.pos + n].decode()
@@ -318,12 +316,7 @@ class KafkaWire:
     # --- ACLs --------------------------------------------------------------------------------
     def create_acls(self, acls: Iterable[Acl]) -> None:
         acls = sorted(set(acls))
-        body = struct.pack(">i", len(acls))
-        for acl in acls:
-            body += (struct.pack(">b", RESOURCE_TYPES[acl.resource_type]) + _string(acl.name)
-                     + struct.pack(">b", PATTERN_TYPES[acl.pattern]) + _string(acl.principal) + _string(acl.host)
-                     + struct.pack(">bb", OPERATIONS[acl.operation], PERMISSIONS[acl.permission]))
-        reader = self.call(CREATE_ACLS, self._version(CREATE_ACLS, (1,)), body)
+        reader = self.call(CREATE_ACLS, self._version(CREATE_ACLS, (1,)), _acl_list(acls))
         reader.int32()  # throttle
         problems = []
         for acl in acls[:reader.int32()]:
@@ -353,12 +346,7 @@ class KafkaWire:
     def delete_acls(self, acls: Iterable[Acl]) -> list[Acl]:
         """Delete exactly these ACLs; return what was deleted."""
         acls = sorted(set(acls))
-        body = struct.pack(">i", len(acls))
-        for acl in acls:
-            body += (struct.pack(">b", RESOURCE_TYPES[acl.resource_type]) + _string(acl.name)
-                     + struct.pack(">b", PATTERN_TYPES[acl.pattern]) + _string(acl.principal) + _string(acl.host)
-                     + struct.pack(">bb", OPERATIONS[acl.operation], PERMISSIONS[acl.permission]))
-        reader = self.call(DELETE_ACLS, self._version(DELETE_ACLS, (1,)), body)
+        reader = self.call(DELETE_ACLS, self._version(DELETE_ACLS, (1,)), _acl_list(acls))
         reader.int32()  # throttle
         deleted: list[Acl] = []
         for _ in range(reader.int32()):
@@ -371,6 +359,16 @@ class KafkaWire:
                 principal, host, operation, permission = reader.string(), reader.string(), reader.int8(), reader.int8()
                 deleted.append(_acl(rtype, name, pattern, principal, host, operation, permission))
         return deleted
+
+
+def _acl_list(acls: list[Acl]) -> bytes:
+    """The ACLs as CreateAcls v1 lays out its creations and DeleteAcls v1 its (exact) filters."""
+    body = struct.pack(">i", len(acls))
+    for acl in acls:
+        body += (struct.pack(">b", RESOURCE_TYPES[acl.resource_type]) + _string(acl.name)
+                 + struct.pack(">b", PATTERN_TYPES[acl.pattern]) + _string(acl.principal) + _string(acl.host)
+                 + struct.pack(">bb", OPERATIONS[acl.operation], PERMISSIONS[acl.permission]))
+    return body
 
 
 def _acl(rtype: int, name: str | None, pattern: int, principal: str | None, host: str | None, operation: int,

@@ -2,8 +2,7 @@
 quarantines with the day's health checks, the isolation point, tips, and the vulnerable residents
 (elderly paired with helpers, homeless people taken in).
 
-Who is who, by index among the returnees: first the home quarantines, then the centralized ones,
-then the job seekers; the last ones have their whole checklist ticked."""
+Who is who, by index among the returnees: ``Plan.roles``."""
 
 from __future__ import annotations
 
@@ -16,16 +15,6 @@ from towngrid_scenario.context import Ctx, officer, volunteer
 CHECKLIST = ("registration_verified", "health_code_checked", "temperature_taken", "notice_delivered",
              "contact_card_left", "household_informed", "daily_report_arranged", "psychological_support")
 SUPPLIES = ["mask", "thermometer", "rice", "flour", "oil"]
-
-
-def roles(ctx: Ctx) -> dict[str, range]:
-    n = ctx.plan.n
-    home = range(0, n["home_quarantines"])
-    centralized = range(home.stop, home.stop + n["centralized_quarantines"])
-    seekers = range(centralized.stop, centralized.stop + n["job_seekers"])
-    online = range(seekers.stop, seekers.stop + n["online_health_certificates"] + n["online_vehicle_passes"])
-    checklists = range(n["returnees"] - n["checklists_completed"], n["returnees"])
-    return {"home": home, "centralized": centralized, "seekers": seekers, "online": online, "checklists": checklists}
 
 
 async def register(ctx: Ctx, person: Person, step: str) -> dict[str, Any]:
@@ -48,7 +37,7 @@ async def checklists(ctx: Ctx) -> None:
                                step=f"checklist/{i}/{code}", who=volunteer(person.compound_id), done_on=(409,))
         ctx.progress.tick()
 
-    await ctx.api.each(list(roles(ctx)["checklists"]), tick_all)
+    await ctx.api.each(list(ctx.plan.roles()["checklists"]), tick_all)
 
 
 async def _quarantine(ctx: Ctx, i: int, kind: str) -> str:
@@ -87,14 +76,14 @@ async def home_quarantines(ctx: Ctx) -> None:
             await _check(ctx, i, quarantine_id, fever=i - n["home_quarantines_ended"] < n["fever_alerts"])
         ctx.progress.tick()
 
-    await ctx.api.each(list(roles(ctx)["home"]), one)
+    await ctx.api.each(list(ctx.plan.roles()["home"]), one)
 
 
 async def isolation_point(ctx: Ctx) -> None:
     """One room per centralized quarantine (zones A-C); the first ones discharged and released,
     their rooms cleaned. A site of its own per seed and scale: another run on the same stack
     finds its rooms empty."""
-    n, indices = ctx.plan.n, list(roles(ctx)["centralized"])
+    n, indices = ctx.plan.n, list(ctx.plan.roles()["centralized"])
     site = f"iso-chengguan-{ctx.plan.seed}-{round(ctx.plan.scale * 1000)}"
     rooms = [f"{'ABC'[k % 3]}{101 + k // 3}" for k in range(len(indices))]
     for k, room in enumerate(rooms):  # in order: the site is one aggregate

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from towngrid_scenario.client import PUBLIC, Who
-from towngrid_scenario import people
 from towngrid_scenario.context import Ctx, officer, reviewer
 from towngrid_scenario.town import WINDOWS
 
@@ -105,7 +104,7 @@ async def online(ctx: Ctx) -> None:
     n = ctx.plan.n
     codes = {c["checkpoint_id"]: c["qr_code"] for c in await ctx.api.each(
         ctx.plan.all_compounds, lambda c: ctx.api.get("permits", f"/checkpoints/CP-{c}/qr-code"))}
-    applicants = list(people.roles(ctx)["online"])
+    applicants = list(ctx.plan.roles()["online"])
     kinds = ["hc"] * n["online_health_certificates"] + ["vp"] * n["online_vehicle_passes"]
 
     async def one(k: int) -> None:

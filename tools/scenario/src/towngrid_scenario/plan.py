@@ -42,10 +42,23 @@ class Plan:
         n["counter_vehicle_passes"] = n["vehicle_passes"] - n["batches"] - n["online_vehicle_passes"]
         if n["counter_health_certificates"] < 0 or n["counter_vehicle_passes"] < 0:
             raise ValueError("this scale leaves no room for the counters' permits")
-        online = n["online_health_certificates"] + n["online_vehicle_passes"]
-        if n["job_seekers"] + online > n["returnees"] - n["home_quarantines"] - n["centralized_quarantines"]:
+        plan = cls(seed=seed, scale=scale, n=n, compounds=compounds)
+        if plan.roles()["online"].stop > n["returnees"]:
             raise ValueError("more job seekers and online applicants than returnees out of quarantine")
-        return cls(seed=seed, scale=scale, n=n, compounds=compounds)
+        return plan
+
+    def roles(self) -> dict[str, range]:
+        """Who is who, by index among the returnees: first the home quarantines, then the
+        centralized ones, then the job seekers, then the online applicants (returnees out of
+        quarantine); the last ones have their whole checklist ticked."""
+        n = self.n
+        home = range(0, n["home_quarantines"])
+        centralized = range(home.stop, home.stop + n["centralized_quarantines"])
+        seekers = range(centralized.stop, centralized.stop + n["job_seekers"])
+        online = range(seekers.stop, seekers.stop + n["online_health_certificates"] + n["online_vehicle_passes"])
+        checklists = range(n["returnees"] - n["checklists_completed"], n["returnees"])
+        return {"home": home, "centralized": centralized, "seekers": seekers, "online": online,
+                "checklists": checklists}
 
     @property
     def all_compounds(self) -> list[str]:

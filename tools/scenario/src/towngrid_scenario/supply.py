@@ -9,7 +9,6 @@ import time
 
 from towngrid_scenario.client import Refused
 from towngrid_scenario.context import Ctx, merchant, officer, volunteer
-from towngrid_scenario.people import roles
 from towngrid_scenario.permits import at_service_point
 
 PRICES = [("rice-5kg", "大米", "袋", 3250), ("flour-5kg", "面粉", "袋", 2680), ("oil-5l", "食用油", "桶", 6990),
@@ -61,9 +60,9 @@ async def teams(ctx: Ctx) -> None:
 
 async def orders(ctx: Ctx) -> None:
     n, shops = ctx.plan.n, merchant_ids(ctx)
-    home = roles(ctx)["home"]
+    home = ctx.plan.roles()["home"]
     quarantined = list(range(n["home_quarantines_ended"], home.stop))  # still at home in quarantine
-    others = list(roles(ctx)["checklists"]) or list(range(len(ctx.returnees)))
+    others = list(ctx.plan.roles()["checklists"]) or list(range(len(ctx.returnees)))
     jobs = [("proxy", k) for k in range(n["proxy_orders"])] + [("online", k) for k in range(n["online_orders"])]
 
     async def one(job: tuple[str, int]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from towngrid_scenario.context import Ctx, liaison, officer
-from towngrid_scenario.people import roles
 from towngrid_scenario.permits import at_service_point, health_certificate
 from towngrid_scenario.town import DESTINATIONS, LOCAL
 
@@ -56,11 +55,11 @@ async def job_seekers(ctx: Ctx) -> None:
         await at_service_point(ctx, health_certificate(resident["resident_id"], "labour_batch"), f"hc-seeker/{i}",
                                person.community_id, wait_s=WAIT_S)
 
-    await ctx.api.each(list(roles(ctx)["seekers"]), one)
+    await ctx.api.each(list(ctx.plan.roles()["seekers"]), one)
 
 
 async def matches_and_batches(ctx: Ctx) -> None:
-    seekers = list(roles(ctx)["seekers"])
+    seekers = list(ctx.plan.roles()["seekers"])
     found = ctx.ids["employers"]
 
     async def employer(e: int) -> None:

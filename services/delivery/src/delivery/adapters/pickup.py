@@ -14,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from towngrid_kit.mongo import page_by_id
 from delivery.adapters.seats import Seats
 
 
@@ -33,10 +34,8 @@ class PickupSlots:
         await self._slots.insert_one({"_id": slot["slot_id"], **slot})
 
     async def page(self, checkpoint_id: str, ending_after: datetime, after: str | None, limit: int) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"checkpoint_id": checkpoint_id, "until": {"$gt": ending_after}}
-        if after:
-            query["_id"] = {"$gt": after}
-        slots = await self._slots.find(query, {"_id": 0}).sort("_id", ASCENDING).limit(limit).to_list()
+        query = {"checkpoint_id": checkpoint_id, "until": {"$gt": ending_after}}
+        slots = await page_by_id(self._slots, query, after, limit, {"_id": 0})
         for slot in slots:
             slot["booked"] = await self._seats.count(slot["slot_id"])
         return slots

@@ -26,6 +26,7 @@ from towngrid_kit.concurrency import retry_on_conflict
 from towngrid_kit.errors import ConcurrentModification
 from towngrid_kit.ids import utcnow
 from towngrid_kit.projection import apply_versioned
+from towngrid_kit.mongo import page_by_id
 
 
 class ReliefRecipients:
@@ -46,9 +47,7 @@ class ReliefRecipients:
         query: dict[str, Any] = {"relief_every_days": {"$ne": None}}
         if compound_id:
             query["compound_id"] = compound_id
-        if after:
-            query["_id"] = {"$gt": after}
-        return await self._recipients.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return await page_by_id(self._recipients, query, after, limit)
 
 
 class ReliefLedger:
@@ -80,9 +79,7 @@ class ReliefLedger:
         query: dict[str, Any] = dict(where or {})
         if household_id:
             query["household_id"] = household_id
-        if after:
-            query["_id"] = {"$gt": after}
-        return await self._ledger.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return await page_by_id(self._ledger, query, after, limit)
 
 
 class ReliefStock:

@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from towngrid_kit.errors import Conflict
 from towngrid_kit.ids import utcnow
+from towngrid_kit.mongo import page_by_id
 
 from delivery.adapters.seats import Seats
 
@@ -51,12 +52,8 @@ class Teams:
         return await self._teams.find_one({"_id": team_id}, {"_id": 0})
 
     async def page(self, community_id: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {}
-        if community_id:
-            query["community_id"] = community_id
-        if after:
-            query["_id"] = {"$gt": after}
-        return await self._teams.find(query, {"_id": 0}).sort("_id", ASCENDING).limit(limit).to_list()
+        query: dict[str, Any] = {"community_id": community_id} if community_id else {}
+        return await page_by_id(self._teams, query, after, limit, {"_id": 0})
 
     async def load(self, team_id: str) -> int:
         return await self._seats.count(team_id)

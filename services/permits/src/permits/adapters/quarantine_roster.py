@@ -15,6 +15,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from towngrid_contracts.envelope import Envelope
 from towngrid_contracts.registry import QuarantineEnded, QuarantineStarted
+from towngrid_kit.grid import within_compounds
+from towngrid_kit.mongo import page_by_id
 from towngrid_kit.projection import apply_versioned
 
 COLLECTION = "quarantine_roster"
@@ -51,13 +53,9 @@ class QuarantineRoster:
     async def page(self, in_quarantine: bool | None, after: str | None, limit: int,
                    compounds: list[str] | None = None) -> list[dict[str, Any]]:
         """A page by resident id; with ``compounds``, only residents of those compounds (grid scope)."""
-        query: dict[str, Any] = {}
-        if compounds is not None:
-            query["compound_id"] = {"$in": compounds}
+        query = within_compounds(compounds)
         if in_quarantine is not None:
             query["in_quarantine"] = in_quarantine
-        if after:
-            query["_id"] = {"$gt": after}
-        return await self._roster.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return await page_by_id(self._roster, query, after, limit)
 
 

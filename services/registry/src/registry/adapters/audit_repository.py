@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.registry import PersonalDataRead
 from towngrid_kit.commits import commit_id
+from towngrid_kit.mongo import page_by_id
 from towngrid_kit.repository import Repository
 from registry.adapters.mappers import StateMapper
 
@@ -192,7 +193,5 @@ class TaskListLog:
         when = _between(since, until)
         if when:
             query["served_at"] = when
-        if after:
-            query["_id"] = {"$gt": after}
-        cursor = self._lists.find(query).sort("_id", ASCENDING).limit(limit)
-        return [TaskListRead(**{k: v for k, v in doc.items() if k != "_id"}) async for doc in cursor]
+        return [TaskListRead(**{k: v for k, v in doc.items() if k != "_id"})
+                for doc in await page_by_id(self._lists, query, after, limit)]

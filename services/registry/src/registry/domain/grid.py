@@ -8,6 +8,7 @@ order on one partition. Plain Python, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -150,20 +151,15 @@ class Grid:
 
     # --- changes -------------------------------------------------------------------------
     def register_community(self, community_id: str, name: str, at: datetime) -> Community:
-        _check_id(community_id, "body.community_id")
-        if community_id in self.communities:
-            raise Conflict(f"community {community_id} is already registered")
+        _check_new("community", community_id, "body.community_id", self.communities)
         community = Community(community_id, name)
         self.communities[community_id] = community
         self.pending.append(CommunityRegistered(town_id=self.town_id, community_id=community_id, registered_at=at))
         return community
 
     def register_compound(self, compound_id: str, community_id: str, name: str, at: datetime) -> Compound:
-        _check_id(compound_id, "body.compound_id")
-        if community_id not in self.communities:
-            raise InvalidInput(f"community {community_id} is not registered", field="body.community_id")
-        if compound_id in self.compounds:
-            raise Conflict(f"compound {compound_id} is already registered")
+        _check_new("compound", compound_id, "body.compound_id", self.compounds,
+                   under=("community", community_id, "body.community_id", self.communities))
         compound = Compound(compound_id, community_id, name)
         self.compounds[compound_id] = compound
         self.pending.append(CompoundRegistered(
@@ -173,11 +169,8 @@ class Grid:
         return compound
 
     def register_group(self, group_id: str, compound_id: str, name: str, at: datetime) -> NeighbourGroup:
-        _check_id(group_id, "body.group_id")
-        if compound_id not in self.compounds:
-            raise InvalidInput(f"compound {compound_id} is not registered", field="body.compound_id")
-        if group_id in self.groups:
-            raise Conflict(f"neighbour group {group_id} is already registered")
+        _check_new("neighbour group", group_id, "body.group_id", self.groups,
+                   under=("compound", compound_id, "body.compound_id", self.compounds))
         group = NeighbourGroup(group_id, compound_id, name)
         self.groups[group_id] = group
         self.pending.append(NeighbourGroupRegistered(
@@ -283,6 +276,15 @@ class Grid:
         return errors
 
 
-def _check_id(value: str, field_name: str) -> None:
-    if not UNIT_ID.match(value):
+def _check_new(kind: str, unit_id: str, field_name: str, units: Mapping[str, object],
+               under: tuple[str, str, str, Mapping[str, object]] | None = None) -> None:
+    """A unit may join the grid: a well-formed id, under a registered parent (``under``: its kind,
+    id, field and the units of its kind), and not registered yet."""
+    if not UNIT_ID.match(unit_id):
         raise InvalidInput(f"{field_name} {UNIT_ID_RULE}", field=field_name)
+    if under is not None:
+        parent_kind, parent_id, parent_field, parents = under
+        if parent_id not in parents:
+            raise InvalidInput(f"{parent_kind} {parent_id} is not registered", field=parent_field)
+    if unit_id in units:
+        raise Conflict(f"{kind} {unit_id} is already registered")

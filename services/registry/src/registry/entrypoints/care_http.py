@@ -14,9 +14,9 @@ from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
-from registry.domain.care import Care, CareVisit
+from registry.domain.care import Care
 from registry.domain.resident import Resident
-from registry.entrypoints.inputs import Body
+from registry.entrypoints.inputs import Body, RecordView
 from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
 from registry.entrypoints.roles import CHECKERS, STAFF
@@ -45,17 +45,13 @@ class Visit(Body):
     visited_at: AwareDatetime | None = None
 
 
-class VisitView(BaseModel):
+class VisitView(RecordView):  # of a CareVisit
     visit_id: str
     kind: str
     visited_by: str
     visited_at: datetime
     supplies: list[str]
     parcel_id: str | None
-
-    @classmethod
-    def of(cls, v: CareVisit) -> "VisitView":
-        return cls(**vars(v))
 
 
 class CareView(BaseModel):

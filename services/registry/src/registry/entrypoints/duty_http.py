@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
-from registry.domain.duty import DutyPerson, Shift
-from registry.domain.identity import mask_mobile, mobile_problem, normalize_mobile
-from registry.entrypoints.inputs import Body
+from registry.domain.duty import DutyPerson
+from registry.domain.identity import mask_mobile
+from registry.entrypoints.inputs import Body, Mobile, RecordView
 from registry.entrypoints.scoping import Guard
 from registry.service.duty import DutyService
 from towngrid_kit.errors import InvalidInput, NotFound
@@ -28,19 +28,10 @@ router = APIRouter(prefix="/duty", tags=["duty rosters"])
 
 class NewPerson(Body):
     name: Annotated[str, Field(min_length=1, max_length=50)]
-    mobile: str | None = None
+    mobile: Mobile | None = None
     kind: Literal["party_member", "county_staff", "community_staff", "volunteer"]
     unit_level: Literal["town", "community", "compound"]
     unit_id: Annotated[str, Field(min_length=1, max_length=40)]
-
-    @field_validator("mobile")
-    @classmethod
-    def _mobile(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if problem := mobile_problem(value):
-            raise ValueError(f"mobile {problem}")
-        return normalize_mobile(value)
 
 
 class NewShift(Body):
@@ -55,15 +46,11 @@ class CoverageCheck(Body):
     days: int | None = Field(default=None, ge=1, le=14)
 
 
-class ShiftView(BaseModel):
+class ShiftView(RecordView):  # of a Shift
     shift_id: str
     checkpoint_id: str
     starts_at: datetime
     ends_at: datetime
-
-    @classmethod
-    def of(cls, s: Shift) -> "ShiftView":
-        return cls(**vars(s))
 
 
 class PersonView(BaseModel):

@@ -13,8 +13,8 @@ from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, Role, require_roles
-from registry.domain.isolation import Admission, IsolationSite, Room
-from registry.entrypoints.inputs import Body
+from registry.domain.isolation import IsolationSite, Room
+from registry.entrypoints.inputs import Body, RecordView
 from registry.entrypoints.scoping import Guard
 from registry.service.isolation import IsolationService
 from registry.entrypoints.roles import STAFF
@@ -92,17 +92,13 @@ class OccupancyView(BaseModel):
         )
 
 
-class AdmissionView(BaseModel):
+class AdmissionView(RecordView):  # of an Admission
     admission_id: str
     resident_id: str
     quarantine_id: str
     room_id: str
     admitted_at: datetime
     discharged_at: datetime | None
-
-    @classmethod
-    def of(cls, a: Admission) -> "AdmissionView":
-        return cls(**vars(a))
 
 
 Isolation = Annotated[IsolationService, from_state("isolation")]

@@ -7,9 +7,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
 
-from registry.domain.decisions import Decision
 from registry.domain.resident import HealthCheck, Quarantine
-from registry.entrypoints.inputs import Body, Note, ReasonCode, Text
+from registry.entrypoints.inputs import Body, Note, ReasonCode, RecordView, Text
 
 
 class StartQuarantine(Body):
@@ -62,7 +61,7 @@ class PlannedEndChangeView(BaseModel):
     changed_at: datetime
 
 
-class DecisionView(BaseModel):
+class DecisionView(RecordView):  # of a Decision
     """Who decided what about the quarantine, and why (the note is the registry's own record)."""
 
     decision_id: str
@@ -72,10 +71,6 @@ class DecisionView(BaseModel):
     decided_by: str = Field(description="The staff member (token subject).")
     decided_at: datetime
     appeal_id: str | None = Field(description="Set when this decision carried out an appeal's outcome.")
-
-    @classmethod
-    def of(cls, d: Decision) -> "DecisionView":
-        return cls(**vars(d))
 
 
 class QuarantineView(BaseModel):

@@ -5,27 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field
 
-from registry.domain.identity import (
-    mask_mobile,
-    mask_national_id,
-    mobile_problem,
-    national_id_problem,
-    normalize_mobile,
-    normalize_national_id,
-)
+from registry.domain.identity import mask_mobile, mask_national_id
 from registry.domain.checklist import Checklist, ChecklistItem
 from registry.domain.resident import Resident
 from registry.entrypoints.appeal_schemas import AppealView
-from registry.entrypoints.inputs import Body, Text
+from registry.entrypoints.inputs import Body, Mobile, NationalId, Text
 from registry.entrypoints.quarantine_schemas import ContactView, QuarantineView
 
 
 class RegisterReturnee(Body):
-    national_id: str = Field(description="18-character citizen ID number (GB 11643 checksum).")
+    national_id: NationalId = Field(description="18-character citizen ID number (GB 11643 checksum).")
     name: Text
-    mobile: str = Field(description="11-digit mainland mobile number.")
+    mobile: Mobile = Field(description="11-digit mainland mobile number.")
     address: Text = Field(description="Where the returnee stays (kept in the registry only).")
     compound_id: Text
     household_id: Text | None = None
@@ -34,20 +27,6 @@ class RegisterReturnee(Body):
     origin_city: Text
     travel_mode: Text = Field(description="How they travelled, e.g. train, car, bus, plane.")
     arrived_on: date
-
-    @field_validator("national_id")
-    @classmethod
-    def _national_id(cls, value: str) -> str:
-        if problem := national_id_problem(value):
-            raise ValueError(f"national_id {problem}")
-        return normalize_national_id(value)
-
-    @field_validator("mobile")
-    @classmethod
-    def _mobile(cls, value: str) -> str:
-        if problem := mobile_problem(value):
-            raise ValueError(f"mobile {problem}")
-        return normalize_mobile(value)
 
 
 class VerifyItem(Body):

@@ -11,16 +11,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.request_limits import PublicRoute
-from registry.domain.identity import mobile_problem, national_id_problem, normalize_mobile, normalize_national_id
 from registry.domain.tip import Reporter, Tip
-from registry.entrypoints.inputs import Body
+from registry.entrypoints.inputs import Body, Mobile, NationalId
 from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.service.tips import TipService
 from registry.entrypoints.roles import CHECKERS
@@ -41,28 +40,10 @@ class TipBody(Body):
     compound_id: Annotated[str, Field(min_length=1, max_length=40)]
     description: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
         description="What was seen (kept in the registry; never published).")
-    subject_national_id: str | None = Field(default=None, description="The person's ID number, if known.")
+    subject_national_id: NationalId | None = Field(default=None, description="The person's ID number, if known.")
     reporter_name: Annotated[str, Field(min_length=1, max_length=50)] | None = Field(
         default=None, description="Leave out to stay anonymous. Never shown to the officers who handle the tip.")
-    reporter_mobile: str | None = Field(default=None, description="Leave out to stay anonymous.")
-
-    @field_validator("subject_national_id")
-    @classmethod
-    def _national_id(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if problem_ := national_id_problem(value):
-            raise ValueError(f"subject_national_id {problem_}")
-        return normalize_national_id(value)
-
-    @field_validator("reporter_mobile")
-    @classmethod
-    def _mobile(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if problem_ := mobile_problem(value):
-            raise ValueError(f"reporter_mobile {problem_}")
-        return normalize_mobile(value)
+    reporter_mobile: Mobile | None = Field(default=None, description="Leave out to stay anonymous.")
 
     def reporter(self) -> Reporter | None:
         if self.reporter_name is None and self.reporter_mobile is None:

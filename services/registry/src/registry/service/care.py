@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from registry.domain.care import CareVisit
 from registry.domain.resident import Resident
+from towngrid_kit.grid import within_compounds
 from towngrid_kit.ids import new_id
 from registry.service.resident_files import ResidentFiles
 
@@ -46,7 +47,6 @@ class CareUseCases(ResidentFiles):
 
     async def page_vulnerable(self, category: str | None, after: str | None, limit: int,
                               compound_ids: list[str] | None = None) -> list[Resident]:
-        filters: dict[str, object] = {"care_category": category} if category else {"care_category": {"$ne": None}}
-        if compound_ids is not None:
-            filters["compound_id"] = {"$in": compound_ids}
+        filters = within_compounds(compound_ids) | (
+            {"care_category": category} if category else {"care_category": {"$ne": None}})
         return await self._repo.find(filters, after=after, limit=limit)

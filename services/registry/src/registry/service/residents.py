@@ -12,6 +12,7 @@ from typing import Any
 
 from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
+from towngrid_kit.grid import within_compounds
 from towngrid_kit.holder_keys import holder_key_hash, new_holder_key
 from registry.domain.checklist import ChecklistItem
 from registry.domain.places import ensure_covers, place_in
@@ -134,9 +135,7 @@ class ResidentService(QuarantineUseCases, CareUseCases):
     async def page(self, *, compound_ids: list[str] | None, in_quarantine: bool | None, after: str | None,
                    limit: int) -> list[Resident]:
         """Residents in id order; only those of ``compound_ids`` unless None."""
-        filters: dict[str, object] = {}
-        if compound_ids is not None:
-            filters["compound_id"] = {"$in": compound_ids}
+        filters = within_compounds(compound_ids)
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
         return await self._repo.find(filters, after=after, limit=limit)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from towngrid_kit.errors import InvalidInput
+from towngrid_kit.grid import within_compounds
 from towngrid_kit.ids import new_id
 from towngrid_kit.unit_of_work import UnitOfWork
 from registry.adapters.repository import ResidentRepository
@@ -44,9 +44,7 @@ class TipService:
     async def page(self, compound_ids: list[str] | None, open_only: bool | None, after: str | None,
                    limit: int) -> list[Tip]:
         """Tips in id order; only those of ``compound_ids`` unless None."""
-        filters: dict[str, Any] = {}
-        if compound_ids is not None:
-            filters["compound_id"] = {"$in": compound_ids}
+        filters = within_compounds(compound_ids)
         if open_only is not None:
             filters["open"] = open_only
         return await self._repo.find(filters, after=after, limit=limit)
