@@ -1,5 +1,6 @@
 """What the services show: registry, permits and labor ``/figures``; delivery has none, so its
-merchants and orders are counted from its lists. Compared with what the plan expects."""
+merchants, orders and relief ledger are counted from its lists, and its relief stock read from
+``/relief-stock``. Compared with what the plan expects."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ async def seen(api: Api, wanted: Figures) -> Figures:
     for order in await api.pages("delivery", "/orders"):
         orders[order["status"]] = orders.get(order["status"], 0) + 1
     delivery = {"merchants": len(await api.pages("delivery", "/merchants"))} | {f"orders.{k}": v for k, v in orders.items()}
+    delivery["relief_parcels_issued"] = len(await api.pages("delivery", "/relief-ledger"))
+    stock = (await api.get("delivery", "/relief-stock"))["balance"]
+    delivery |= {f"relief_stock.{item}": q for item, q in stock.items()}
     out["delivery"] = {k: delivery.get(k, 0) for k in wanted["delivery"]}
     return out
 
