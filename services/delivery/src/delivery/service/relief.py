@@ -30,7 +30,9 @@ class ReliefService:
                  parcels: ParcelRepository, contents: dict[str, int]) -> None:
         self._recipients = recipients
         self._ledger = ledger
-        self._stock = UnitOfWork(stock, "relief stock")
+        # every receipt and every parcel in town changes the one depot: the most contended key there
+        # is, so more attempts than the kit's default across replicas (a lost race costs two lookups)
+        self._stock = UnitOfWork(stock, "relief stock", attempts=30)
         self._parcels = UnitOfWork(parcels, "relief parcel")
         self._contents = contents
 
