@@ -87,6 +87,18 @@ async def test_a_service_writing_another_services_topic_is_denied(system: System
         await produce_as(system, "board", "registry.resident.v1")
 
 
+async def test_only_delivery_writes_the_relief_stock_and_the_board_reads_it(system: System) -> None:
+    """The depot's stock movements: delivery publishes them, nobody else may (a forged receipt
+    would move the board's stock figures); the board reads them in its own groups."""
+    topic = "delivery.relief_stock.v1"
+    await topic_ready(system, topic)
+    for other in ("registry", "permits", "labor", "board", "county"):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await produce_as(system, other, topic)
+    await produce_as(system, "delivery", topic)
+    assert await read_as(system, "board", topic, group=f"board-{uuid.uuid4().hex[:6]}") >= 1
+
+
 async def test_each_service_writes_its_own_topics_and_its_dead_letters(system: System) -> None:
     for service in ("registry", "permits", "delivery", "labor"):
         own = ACCESS[service].produces[0]

@@ -26,6 +26,7 @@ async def test_the_small_town_plays_to_the_planned_figures_and_a_second_run_doub
         return system.token(Role(who.role), who.scope, who.subject, who.department, who.org)
 
     board_before = await settled_pairs(system)
+    board_start = (await board_figures(system))["figures"]
     first = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
     planned = first.plan.expected()
     assert first.planned == planned
@@ -40,6 +41,19 @@ async def test_the_small_town_plays_to_the_planned_figures_and_a_second_run_doub
                 and not disagreements(board_before, pairs(board, await services_figures(system))))
 
     await eventually(board_agrees, timeout=120, interval=1)
+    relief = {"relief_parcels_issued": planned["delivery"]["relief_parcels_issued"],
+              "relief_parcels_delivered": planned["delivery"]["relief_parcels_issued"],
+              "relief_stock_parcels_issued": planned["delivery"]["relief_parcels_issued"],
+              "relief_stock_received": sum(first.plan.relief_received().values()),
+              "relief_stock_on_hand": sum(first.plan.relief_on_hand().values())}
+    assert relief["relief_parcels_issued"] == round(68 * 0.05)
+
+    async def relief_counted() -> dict[str, int] | None:  # the board's relief figures moved by the plan's
+        board = (await board_figures(system))["figures"]
+        moved = {name: board[name] - board_start[name] for name in relief}
+        return moved if moved == relief else None
+
+    await eventually(relief_counted, timeout=60, interval=1)
 
     again = await play(urls, mint, seed=2020, scale=0.05, state=tmp_path)
     assert again.baseline == first.baseline  # the resumed run compares with the figures before the first

@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,18 @@ VERSION_WIDTH = 12
 # The Idempotency-Key request being served (set by ``idempotency``): a commit records it, and
 # a unique index lets a request's effect be stored once however often the request is retried.
 current_request: ContextVar[str | None] = ContextVar("current_request", default=None)
+
+
+@contextmanager
+def outside_request() -> Iterator[None]:
+    """Commits made within carry no request key: for a change one request may make twice to the
+    same aggregate (a take and the return of it), or one its retry must make again because what
+    the request stored last is what answers it (a retry then finds the later commit's key)."""
+    token = current_request.set(None)
+    try:
+        yield
+    finally:
+        current_request.reset(token)
 
 
 class AlreadyApplied(Exception):

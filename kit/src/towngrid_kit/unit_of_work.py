@@ -22,10 +22,12 @@ T = TypeVar("T")
 
 
 class UnitOfWork(Generic[A]):
-    def __init__(self, repo: Repository[A], what: str) -> None:
-        """``what``: the aggregate's name in a "not found" answer (e.g. "batch")."""
+    def __init__(self, repo: Repository[A], what: str, *, attempts: int = 12) -> None:
+        """``what``: the aggregate's name in a "not found" answer (e.g. "batch"); ``attempts``: how
+        often a change is tried across processes (more for a key every replica changes at once)."""
         self.repo = repo
         self.what = what
+        self.attempts = attempts
         self._locks = KeyedLocks()
 
     async def get(self, aggregate_id: str) -> A:
@@ -47,7 +49,7 @@ class UnitOfWork(Generic[A]):
             return aggregate
 
         async with self._locks.hold(aggregate_id):
-            return await retry_on_conflict(attempt)
+            return await retry_on_conflict(attempt, attempts=self.attempts)
 
     async def outcome(self, aggregate_id: str, change: Callable[[A], T] | Callable[[A], Awaitable[T]]) -> T:
         """:meth:`change`, answering what the domain method returned (on its last attempt)."""

@@ -22,6 +22,7 @@ from towngrid_contracts.delivery.merchant import (
     PriceListPublished,
 )
 from towngrid_contracts.delivery.relief_parcel import RELIEF_PARCEL_TOPIC, ReliefParcelDelivered, ReliefParcelIssued
+from towngrid_contracts.delivery.relief_stock import RELIEF_STOCK_TOPIC, ReliefStockMoved
 
 EVENTS = (
     OrderPlaced,
@@ -36,6 +37,7 @@ EVENTS = (
     OrderCancelled,
     ReliefParcelIssued,
     ReliefParcelDelivered,
+    ReliefStockMoved,
     MerchantRegistered,
     PriceListPublished,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "PriceListPublished",
     "ORDER_TOPIC",
     "RELIEF_PARCEL_TOPIC",
+    "RELIEF_STOCK_TOPIC",
     "OrderAccepted",
     "OrderAssigned",
     "OrderCancelled",
@@ -63,4 +66,5 @@ __all__ = [
     "PriceViolation",
     "ReliefParcelDelivered",
     "ReliefParcelIssued",
+    "ReliefStockMoved",
 ]

@@ -217,3 +217,31 @@ def test_a_redelivered_event_changes_nothing() -> None:
     figures = agg.figures().tally("compound:A-1").figures
     assert (figures["fever_alerts_today"], figures["returnees_total"]) == (1, 1)
     assert not rules.newer(2, 2) and not rules.newer(3, 2) and rules.newer(None, 1) and rules.newer(2, 3)
+
+
+def stock_moved(agg: Aggregates, seq: int, movement: str, items: dict, balance: dict, parcel: str | None = None,
+                version: int | None = None) -> None:
+    agg.apply("stock", "town", "delivery.relief_stock.moved", version=version if version is not None else seq,
+              depot_id="town", seq=seq, movement=movement, items=items, balance=balance, parcel_id=parcel,
+              moved_by="stf_1", moved_at=NOW.isoformat())
+
+
+def test_relief_stock_received_on_hand_and_issued_per_item_are_the_towns_only() -> None:
+    agg = Aggregates()
+    grid(agg)
+    stock_moved(agg, 1, "receipt", {"rice": 10, "mask": 100}, {"rice": 10, "mask": 100})
+    stock_moved(agg, 2, "issue", {"rice": 1, "mask": 10}, {"rice": 9, "mask": 90}, "rp_1")
+    stock_moved(agg, 3, "issue", {"rice": 1, "mask": 10}, {"rice": 8, "mask": 80}, "rp_2")
+    stock_moved(agg, 4, "return", {"rice": 1, "mask": 10}, {"rice": 9, "mask": 90}, "rp_2")
+    stock_moved(agg, 4, "return", {"rice": 1, "mask": 10}, {"rice": 10, "mask": 100}, "rp_2")  # redelivered: no-op
+    view = agg.figures().tally("town").view()
+    figures, series = view["figures"], view["series"]
+    assert (figures["relief_stock_received"], figures["relief_stock_on_hand"],
+            figures["relief_stock_parcels_issued"]) == (110, 99, 1)
+    assert series["relief_stock_received_by_item"] == [{"key": "mask", "value": 100}, {"key": "rice", "value": 10}]
+    assert series["relief_stock_on_hand_by_item"] == [{"key": "mask", "value": 90}, {"key": "rice", "value": 9}]
+    assert series["relief_stock_by_item"] == [
+        {"key": "mask/issued", "value": 10}, {"key": "mask/on_hand", "value": 90},
+        {"key": "rice/issued", "value": 1}, {"key": "rice/on_hand", "value": 9}]
+    assert "relief_stock_on_hand" not in agg.figures().tally("community:COM-A").figures
+    assert Aggregates().figures().tally("town").figures["relief_stock_on_hand"] == 0

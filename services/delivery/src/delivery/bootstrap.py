@@ -19,7 +19,7 @@ from delivery.adapters.repository import (
     ParcelRepository,
 )
 from delivery.adapters.pickup import PickupSlots
-from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.adapters.relief import STOCK, ReliefLedger, ReliefRecipients, StockRepository
 from delivery.adapters.teams import Teams
 from delivery.config import DeliverySettings
 from delivery.service.figures import DeliveryFigures
@@ -29,7 +29,7 @@ from delivery.service.pickup import PickupService
 from delivery.service.relief import ReliefService
 from delivery.service.teams import TeamService
 
-AGGREGATE_STORES = [MERCHANTS, ORDERS, PARCELS]
+AGGREGATE_STORES = [MERCHANTS, ORDERS, PARCELS, STOCK]
 
 
 @dataclass
@@ -46,19 +46,20 @@ class Services:
 async def build_services(db: AsyncDatabase, settings: DeliverySettings) -> Services:
     merchants, orders = MerchantRepository(db), OrderRepository(db)
     permits, households, teams, slots = MerchantPermits(db), Households(db), Teams(db), PickupSlots(db)
-    recipients, ledger, stock, parcels = ReliefRecipients(db), ReliefLedger(db), ReliefStock(db), ParcelRepository(db)
+    recipients, ledger, stock, parcels = ReliefRecipients(db), ReliefLedger(db), StockRepository(db), ParcelRepository(db)
     grid = GridDirectory(db)
     for part in (merchants, orders, permits, households, teams, slots, recipients, ledger, stock, parcels, grid):
         await part.ensure_indexes()
-    for migrated in (merchants, orders, parcels, teams, slots):  # once each, after the indexes
+    for migrated in (merchants, orders, parcels, stock, teams, slots):  # once each, after the indexes
         await migrated.migrate()
+    relief = ReliefService(recipients, ledger, stock, parcels, settings.relief_parcel_contents)
     return Services(
         merchants=MerchantService(merchants, permits),
         orders=OrderService(orders, merchants, permits, households, teams, slots,
                             pickup_hold=timedelta(hours=settings.pickup_hold_hours)),
-        relief=ReliefService(recipients, ledger, stock, parcels, settings.relief_parcel_contents),
+        relief=relief,
         teams=TeamService(teams),
         pickup=PickupService(slots),
         grid=grid,
-        figures=DeliveryFigures(merchants, permits, orders, parcels, stock),
+        figures=DeliveryFigures(merchants, permits, orders, parcels, relief),
     )

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from towngrid_kit.errors import Conflict, InvalidInput
-from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
+from delivery.domain.relief import ReliefParcel, ReliefStock, period_end, period_start, receive, take
 
 
 def test_periods_tile_the_calendar_and_are_shared_by_everyone_on_a_schedule() -> None:
@@ -38,3 +38,22 @@ def test_parcel_is_issued_then_delivered_once() -> None:
     assert parcel.pending[1].items == ["mask", "rice"] and parcel.pending[1].courier_id == "stf_2"
     with pytest.raises(Conflict):
         parcel.deliver("stf_2", at)
+
+
+def test_each_stock_movement_is_an_event_numbered_per_depot_with_the_balance_after_it() -> None:
+    at = datetime(2020, 2, 14, tzinfo=UTC)
+    stock = ReliefStock("town")
+    stock.receive({"rice": 3, "mask": 20}, "stf_1", at)
+    stock.issue({"rice": 1, "mask": 10}, "rp_1", "stf_1", at)
+    stock.give_back({"rice": 1, "mask": 10}, "rp_1", "stf_1", at)
+    with pytest.raises(Conflict):
+        stock.issue({"rice": 4}, "rp_2", "stf_1", at)
+    assert stock.balance == {"rice": 3, "mask": 20}
+    assert [(e.seq, e.movement, e.items, e.balance, e.parcel_id) for e in stock.pending] == [
+        (1, "receipt", {"rice": 3, "mask": 20}, {"rice": 3, "mask": 20}, None),
+        (2, "issue", {"rice": 1, "mask": 10}, {"rice": 2, "mask": 10}, "rp_1"),
+        (3, "return", {"rice": 1, "mask": 10}, {"rice": 3, "mask": 20}, "rp_1"),
+    ]
+    stock.version, stock.pending = 3, []
+    stock.receive({"oil": 1}, "stf_1", at)
+    assert stock.pending[0].seq == 4 and stock.pending[0].balance == {"rice": 3, "mask": 20, "oil": 1}

@@ -11,6 +11,7 @@ from typing import Any
 
 from towngrid_scenario.cast import Person
 from towngrid_scenario.context import Ctx, officer, volunteer
+from towngrid_scenario.town import RELIEF_EVERY_DAYS
 
 CHECKLIST = ("registration_verified", "health_code_checked", "temperature_taken", "notice_delivered",
              "contact_card_left", "household_informed", "daily_report_arranged", "psychological_support")
@@ -130,14 +131,16 @@ async def tips(ctx: Ctx) -> None:
 async def vulnerable(ctx: Ctx) -> None:
     pairs = ctx.plan.n["care_pairs"]
 
-    async def one(person: Person) -> None:
+    async def one(person: Person) -> dict[str, Any]:
         resident = await register(ctx, person, f"vulnerable/{person.index}")
         who, paired = officer(person.community_id), person.index < pairs
         await ctx.api.post("registry", f"/residents/{resident['resident_id']}/care", {
             "category": "elderly_living_alone" if paired else "homeless", "visit_every_days": 7 if paired else 1,
-            **({"helper_id": f"hlp-{person.community_id}-{person.index:03d}"} if paired else {})},
+            **({"helper_id": f"hlp-{person.community_id}-{person.index:03d}",
+                "relief_every_days": RELIEF_EVERY_DAYS} if paired else {})},
             step=f"care/{person.index}", who=who, done_on=(409,))
         await ctx.api.post("registry", f"/residents/{resident['resident_id']}/care/visits", {
             "kind": "home_visit", "supplies": SUPPLIES}, step=f"care/{person.index}/visit", who=who)
+        return resident
 
-    await ctx.api.each(ctx.vulnerable, one)
+    ctx.ids["vulnerable"] = await ctx.api.each(ctx.vulnerable, one)

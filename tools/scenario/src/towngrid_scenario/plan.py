@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from towngrid_scenario.town import CHOSEN, COMMUNITIES, DESTINATIONS, REPORT
+from towngrid_scenario.town import CHOSEN, COMMUNITIES, DESTINATIONS, RELIEF_PARCEL, RELIEF_RECEIVED, REPORT
 
 
 def scaled(n: int, scale: float) -> int:
@@ -36,6 +36,9 @@ class Plan:
         n["batches"] = len(DESTINATIONS) * n["batch_employers_per_destination"]
         n["job_seekers"] = n["batches"] * n["workers_per_batch"] + n["local_employers"] * n["workers_per_local_employer"]
         n["vulnerable"] = n["care_pairs"] + n["people_taken_in"]
+        n["relief_parcels"] = n["care_pairs"]  # one for each elderly resident living alone, delivered
+        if any(n["relief_parcels"] * q > scaled(RELIEF_RECEIVED[item], scale) for item, q in RELIEF_PARCEL.items()):
+            raise ValueError("this scale receives less relief stock than its parcels take")
         n["merchants"] = n["merchants_per_community"] * n["communities"]
         # who holds the health certificates: every job seeker, the QR channel, then counters
         n["counter_health_certificates"] = n["health_certificates"] - n["job_seekers"] - n["online_health_certificates"]
@@ -63,6 +66,14 @@ class Plan:
     @property
     def all_compounds(self) -> list[str]:
         return [c for found in self.compounds.values() for c in found]
+
+    def relief_received(self) -> dict[str, int]:
+        """The supplies received at the town's depot, item code → quantity."""
+        return {item: scaled(q, self.scale) for item, q in RELIEF_RECEIVED.items()}
+
+    def relief_on_hand(self) -> dict[str, int]:
+        """What the depot holds more after the receipt and the parcels."""
+        return {item: q - self.n["relief_parcels"] * RELIEF_PARCEL[item] for item, q in self.relief_received().items()}
 
     def dispatched_by_province(self) -> dict[str, int]:
         return {p: self.n["batch_employers_per_destination"] * self.n["workers_per_batch"] for p in DESTINATIONS}
@@ -103,6 +114,9 @@ class Plan:
                 "orders_by_status.collected": n["online_orders"] - n["online_orders_uncollected"],
                 "orders_by_status.handed_to_checkpoint": n["online_orders_uncollected"],
                 "orders_completed": n["proxy_orders"] + n["online_orders"] - n["online_orders_uncollected"],
+                "relief_parcels_issued": n["relief_parcels"],
+                "relief_parcels_delivered": n["relief_parcels"],
+                **{f"relief_stock.{item}": q for item, q in self.relief_on_hand().items()},
             },
             "labor": {
                 "workers_matched": dispatched + local,

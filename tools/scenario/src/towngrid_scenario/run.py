@@ -39,7 +39,7 @@ def units(plan: Plan) -> int:
             + n["counter_vehicle_passes"] + n["batches"] + n["rejected_applications"]
             + n["online_health_certificates"] + n["online_vehicle_passes"] + 2 * n["job_seekers"] + n["merchants"]
             + n["proxy_orders"] + n["online_orders"] + len(work.DESTINATIONS) * n["batch_employers_per_destination"]
-            + n["local_employers"] + n["batches"] + n["resumption_cases"])
+            + n["local_employers"] + n["batches"] + n["resumption_cases"] + 1 + n["relief_parcels"])
 
 
 async def play(urls: dict[str, str], mint: Mint, *, seed: int, scale: float, state: Path,
@@ -82,13 +82,17 @@ async def _acts(ctx: Ctx) -> None:
         task(show("QR channel", permits.online(ctx)))
         home = task(show("home quarantine", people.home_quarantines(ctx)))
         for name, act in (("checklists", people.checklists), ("isolation point", people.isolation_point),
-                          ("tips", people.tips), ("care", people.vulnerable)):
+                          ("tips", people.tips)):
             task(show(name, act(ctx)))
+        care = task(show("care", people.vulnerable(ctx)))
+        stock = task(show("relief stock", supply.relief_stock(ctx)))
         await employers
         seekers = task(show("job seekers", work.job_seekers(ctx)))
         task(show("resumption", work.resumption(ctx)))
         await asyncio.gather(home, shops)
         task(show("orders", supply.orders(ctx)))
+        await asyncio.gather(care, stock)
+        task(show("relief parcels", supply.relief_parcels(ctx)))
         await asyncio.gather(seekers, counters)
         await show("batches", work.matches_and_batches(ctx))
     # a coverage check now, so the figures show the rosters as they are

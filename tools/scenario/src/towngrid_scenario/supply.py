@@ -1,6 +1,8 @@
 """Supply: merchants reopen once their business-reopening permit is issued (the whole opening
 standard met), publish in-store prices, and take proxy-shopping orders for quarantined households
-(to the door) and online orders to the compounds' checkpoints, at exactly the in-store price."""
+(to the door) and online orders to the compounds' checkpoints, at exactly the in-store price.
+Relief: supplies received at the town's depot, and a relief parcel issued from them and delivered
+to each elderly resident living alone."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from towngrid_scenario.client import Refused
 from towngrid_scenario.context import Ctx, merchant, officer, volunteer
 from towngrid_scenario.permits import at_service_point
+from towngrid_scenario.town import RELIEF_PARCEL
 
 PRICES = [("rice-5kg", "大米", "袋", 3250), ("flour-5kg", "面粉", "袋", 2680), ("oil-5l", "食用油", "桶", 6990),
           ("eggs-30", "鸡蛋", "盒", 2400), ("cabbage", "白菜", "斤", 180), ("pork", "猪肉", "斤", 2800),
@@ -108,4 +111,33 @@ async def _step(ctx: Ctx, order_id: str, name: str, body: dict, step: str, who) 
     except Refused as refused:
         if refused.status != 409:  # taken before this resumed run: the order is further on
             raise
+
+
+async def relief_stock(ctx: Ctx) -> None:
+    """The relief supplies received at the town's depot (masks, thermometers, rice, flour, oil)."""
+    await ctx.api.post("delivery", "/relief-stock/receipts", {"items": ctx.plan.relief_received()},
+                       step="relief/stock")
+    ctx.progress.tick()
+
+
+async def relief_parcels(ctx: Ctx) -> None:
+    """A parcel for each vulnerable resident enrolled with a relief schedule (after the stock and
+    the care enrolments), handed over by their community's officer."""
+    scheduled = list(zip(ctx.vulnerable, ctx.ids["vulnerable"], strict=True))[:ctx.plan.n["relief_parcels"]]
+
+    async def one(job: tuple) -> None:
+        person, resident = job
+        resident_id, who = resident["resident_id"], officer(person.community_id)
+        # delivery hears of the enrolment from the registry's event (404 until then); a resumed
+        # run finds the parcel of this period issued (409) and reads it from the entitlement
+        await ctx.api.post("delivery", "/relief-parcels", {"resident_id": resident_id, "contents": RELIEF_PARCEL},
+                           step=f"relief/{person.index}", who=who, wait_s=60, wait_on=(404,), done_on=(409,))
+        parcel_id = (await ctx.api.get("delivery", f"/relief-recipients/{resident_id}", who))["issued_parcel_id"]
+        if parcel_id is None:
+            raise RuntimeError(f"no relief parcel issued for vulnerable resident {person.index}")
+        await ctx.api.post("delivery", f"/relief-parcels/{parcel_id}/deliver", {}, step=f"relief/{person.index}/deliver",
+                           who=who, done_on=(409,))
+        ctx.progress.tick()
+
+    await ctx.api.each(scheduled, one)
 

@@ -117,3 +117,9 @@ CHOSEN = {
     "resumption_cases": 12,
     "problems_per_case": 2,
 }
+
+# Relief for the elderly living alone (the report's care pairs; those taken in are housed and fed):
+# supplies received at the town's depot at scale 1, and what one weekly relief parcel holds.
+RELIEF_RECEIVED = {"mask": 2000, "thermometer": 100, "rice": 150, "flour": 150, "oil": 100}
+RELIEF_PARCEL = {"mask": 10, "thermometer": 1, "rice": 1, "flour": 1, "oil": 1}
+RELIEF_EVERY_DAYS = 7

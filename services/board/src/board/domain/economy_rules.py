@@ -1,5 +1,5 @@
 """How the permits', delivery's and labor's events change the board's states: permits, orders,
-relief parcels, merchants, demands, job seekers, batches, resumption cases (see ``rules``)."""
+relief parcels, relief stock depots, merchants, demands, job seekers, batches, resumption cases (see ``rules``)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,23 @@ def _parcel(status: str) -> Rule:
     return rule
 
 
+def _stock_moved(s: State, e: Any, tz: timezone) -> None:
+    """A depot's stock: its balance (carried whole by every movement), and what was received and
+    taken into parcels (net of the takes given back), per item; parcels issued from it."""
+    s["balance"] = dict(e.balance)
+    if e.movement == "receipt":
+        _add(s.setdefault("received", {}), e.items, 1)
+    else:
+        sign = 1 if e.movement == "issue" else -1
+        _add(s.setdefault("issued", {}), e.items, sign)
+        s["parcels"] = s.get("parcels", 0) + sign
+
+
+def _add(totals: dict[str, int], items: dict[str, int], sign: int) -> None:
+    for item, qty in items.items():
+        totals[item] = totals.get(item, 0) + sign * qty
+
+
 def _merchant(s: State, e: Any, tz: timezone) -> None:
     s.update(community_id=e.community_id, merchant_kind=e.kind)
 
@@ -111,6 +128,7 @@ RULES = {
     "delivery.order.cancelled": _order_status("cancelled"),
     "delivery.relief_parcel.issued": _parcel("issued"),
     "delivery.relief_parcel.delivered": _parcel("delivered"),
+    "delivery.relief_stock.moved": _stock_moved,
     "delivery.merchant.registered": _merchant,
     "labor.job_seeker.registered": _seeker,
     "labor.worker.matched": _matched,

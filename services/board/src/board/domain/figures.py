@@ -5,7 +5,7 @@ Where a thing lies: a resident's file, a tip, an order, a relief parcel and a jo
 their compound; a checkpoint names its compound and community; a permit lies where its holder
 lives (the resident's compound) or where its merchant is (the merchant's community); a dispatched
 worker where the resident lives. A compound's community comes from the registry's grid. Isolation
-points and enterprises lie in no community: their figures are the town's only.
+points, enterprises and relief stock depots lie in no community: their figures are the town's only.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from board.domain.rules import State
 TOWN = "town"
 AVERAGES = {"permit_review_avg_s": "permits_reviewed", "order_latency_avg_s": "orders_completed"}
 TOWN_ONLY = ("isolation_rooms", "isolation_capacity", "isolation_occupied", "enterprises_resumed",
-             "resumption_cases_open")
+             "resumption_cases_open", "relief_stock_received", "relief_stock_on_hand", "relief_stock_parcels_issued")
 
 
 def community_key(community_id: str) -> str:
@@ -204,6 +204,18 @@ def compute(states: Iterable[tuple[str, State]], now: datetime, tz: timezone) ->
         keys = count.keys(parcel.get("compound_id"))
         count.add(keys, "relief_parcels_issued")
         count.add(keys, "relief_parcels_delivered", 1 if parcel.get("status") == "delivered" else 0)
+
+    for depot in by_kind["stock"]:
+        count.add(town, "relief_stock_parcels_issued", depot.get("parcels", 0))
+        for item, qty in depot.get("received", {}).items():
+            count.add(town, "relief_stock_received", qty)
+            count.add_series(town, "relief_stock_received_by_item", item, qty)
+        for item, qty in depot.get("balance", {}).items():
+            count.add(town, "relief_stock_on_hand", qty)
+            count.add_series(town, "relief_stock_on_hand_by_item", item, qty)
+            count.add_series(town, "relief_stock_by_item", f"{item}/on_hand", qty)
+        for item, qty in depot.get("issued", {}).items():
+            count.add_series(town, "relief_stock_by_item", f"{item}/issued", qty)
 
     provinces = {d["_id"]: d.get("province") for d in by_kind["demand"]}
     for s in by_kind["job_seeker"]:

@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "permits.permit.v1": "permit",
     "delivery.order.v1": "order",
     "delivery.relief_parcel.v1": "parcel",
+    "delivery.relief_stock.v1": "stock",
     "delivery.merchant.v1": "merchant",
     "labor.job_seeker.v1": "job_seeker",
     "labor.demand.v1": "demand",

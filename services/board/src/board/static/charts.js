@@ -3,7 +3,7 @@
 // The charts' order on the page; others follow by name.
 export const CHART_ORDER = ["arrivals_per_day", "returnees_per_day", "permits_issued_by_type", "permits_issued_by_channel",
   "permits_applied_by_channel", "orders_by_status", "workers_dispatched_by_province", "workers_matched_by_province",
-  "isolation_occupancy_by_room"];
+  "relief_stock_by_item", "relief_stock_on_hand_by_item", "relief_stock_received_by_item", "isolation_occupancy_by_room"];
 
 // Drawn as a plan of rooms (board.js), not a chart.
 export const ROOM_SERIES = ["isolation_occupancy_by_room"];

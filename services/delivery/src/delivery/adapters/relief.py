@@ -4,29 +4,35 @@ append-only issue ledger and the append-only stock log (the parcels: ``repositor
 - The **ledger** has one entry per household and schedule period, ``<household_id>#<period>``:
   a unique insert, so a second issue for the same household and period is refused even when
   two requests race. Entries are never changed or removed.
-- The **stock** is a log of movements ``<depot>@<seq>`` each holding the balance after it; a
-  movement is stored only if its number is free, so two takes racing on one balance cannot
-  both succeed (the loser re-reads and re-checks), and a take that would make any item
-  negative is refused. A taken parcel whose ledger entry is refused is given back by a
-  ``return`` movement (the log is never rewritten).
+- The **stock** of each depot is an aggregate in the kit's store (``StockRepository``): each
+  movement is a commit ``<depot>@<version>`` with its event, stored only if its number is free,
+  so two takes racing on one balance cannot both succeed (the loser re-reads and re-checks),
+  and a take that would make any item negative is refused. A taken parcel whose ledger entry is
+  refused is given back by a ``return`` movement (nothing is rewritten). It replaced a log of
+  its own (``relief_stock_moves``), carried over once at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from towngrid_contracts.envelope import Envelope
-from towngrid_kit.concurrency import retry_on_conflict
 from towngrid_kit.errors import ConcurrentModification
-from towngrid_kit.ids import utcnow
+from towngrid_kit.migrations import once
 from towngrid_kit.projection import apply_versioned
 from towngrid_kit.mongo import page_by_id
+from towngrid_kit.repository import DataclassMapper, Repository
+
+from delivery.domain.relief import ReliefStock
+
+STOCK = "relief_stock"
+OLD_LOG = "relief_stock_moves"  # the stock log before StockRepository (and its hint, relief_stock_head)
+DEPOT = "town"
 
 
 class ReliefRecipients:
@@ -82,51 +88,33 @@ class ReliefLedger:
         return await page_by_id(self._ledger, query, after, limit)
 
 
-class ReliefStock:
-    def __init__(self, db: AsyncDatabase, depot: str = "town") -> None:
-        self._moves = db["relief_stock_moves"]
-        self._head = db["relief_stock_head"]
-        self._depot = depot
+class StockRepository(Repository[ReliefStock]):
+    """Each depot's stock, an aggregate in the kit's store (``relief_stock``): every movement one
+    commit with its ``ReliefStockMoved``, so the depot's version is its movement number."""
 
-    async def ensure_indexes(self) -> None:
-        await self._moves.create_index([("depot", ASCENDING), ("seq", DESCENDING)])
+    def __init__(self, db: AsyncDatabase) -> None:
+        super().__init__(db, STOCK, DataclassMapper(ReliefStock, lambda stock: stock.depot_id))
+        self._db = db
 
-    def _id(self, seq: int) -> str:
-        return f"{self._depot}@{seq:012d}"
+    async def migrate(self) -> None:
+        await super().migrate()
+        await once(self._db, f"{STOCK}:from_log", self._from_log)
 
-    async def balance(self) -> tuple[dict[str, int], int]:
-        """The latest movement's balance and number. Found by ``_id`` lookups only: from a hint of
-        the latest number (which may lag, never lead), forward until the next number is free."""
-        hint = await self._head.find_one({"_id": self._depot})
-        seq = hint["seq"] if hint else 0
-        latest = await self._moves.find_one({"_id": self._id(seq)}) if seq else None
-        while (following := await self._moves.find_one({"_id": self._id(seq + 1)})) is not None:
-            latest, seq = following, seq + 1
-        return (dict(latest["balance"]), latest["seq"]) if latest else ({}, 0)
-
-    async def move(self, kind: str, change: Callable[[dict[str, int]], dict[str, int]], delta: dict[str, int],
-                   by: str, parcel_id: str | None = None) -> dict[str, int]:
-        """Append a movement whose balance is ``change(current balance)`` (which may raise); return it."""
-        async def attempt() -> dict[str, int]:
-            balance, seq = await self.balance()
-            after = change(balance)
+    async def _from_log(self) -> None:
+        """Once: the movements of the stock log kept before (``relief_stock_moves``, ``<depot>@<seq>``),
+        carried into each depot's first commit as they were, numbers and balances alike (their
+        events published then, for the consumers that never saw them). A depot with a commit
+        already is left alone, so a second process doing the same at once changes nothing."""
+        moves = await self._db[OLD_LOG].find({}).sort([("depot", ASCENDING), ("seq", ASCENDING)]).to_list()
+        for depot in dict.fromkeys(m["depot"] for m in moves):
+            if await self.get(depot) is not None:
+                continue
+            stock = ReliefStock(depot)
+            for m in (m for m in moves if m["depot"] == depot):
+                at = m["at"] if m["at"].tzinfo else m["at"].replace(tzinfo=UTC)
+                stock.carry(m["kind"], {k: abs(v) for k, v in m["delta"].items()}, dict(m["balance"]),
+                            m.get("parcel_id"), m["by"], at)
             try:
-                await self._moves.insert_one({
-                    "_id": self._id(seq + 1), "depot": self._depot, "seq": seq + 1, "kind": kind,
-                    "delta": delta, "balance": after, "parcel_id": parcel_id, "by": by, "at": utcnow(),
-                })
-            except DuplicateKeyError as error:
-                raise ConcurrentModification("relief stock moved concurrently; retry") from error
-            try:
-                await self._head.update_one({"_id": self._depot, "seq": {"$lt": seq + 1}},
-                                            {"$set": {"seq": seq + 1}}, upsert=True)
-            except DuplicateKeyError:
-                pass  # the hint is already further on
-            return after
-
-        # Not a UnitOfWork: the stock is not an aggregate in a commit log but one depot's log of
-        # movements (``<depot>@<seq>``), and every receipt and every parcel issued in town appends
-        # to it, so it is the most contended key there is: more attempts than the kit's default 12,
-        # for bursts of issues (a lost race costs two lookups by ``_id`` and one insert).
-        return await retry_on_conflict(attempt, attempts=30)
-
+                await self.save(stock)
+            except ConcurrentModification:
+                pass  # another process carried it over first

@@ -1,12 +1,12 @@
-"""Relief parcels for vulnerable residents: schedule periods, stock that never goes negative,
-and the parcel itself (issued → delivered). Plain Python, no I/O."""
+"""Relief parcels for vulnerable residents: schedule periods, a depot's stock that never goes
+negative, and the parcel itself (issued → delivered). Plain Python, no I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from towngrid_contracts.delivery import ReliefParcelDelivered, ReliefParcelIssued
+from towngrid_contracts.delivery import ReliefParcelDelivered, ReliefParcelIssued, ReliefStockMoved
 from towngrid_contracts.envelope import EventData
 from towngrid_kit.errors import Conflict, InvalidInput
 
@@ -35,6 +35,40 @@ def receive(balance: dict[str, int], items: dict[str, int]) -> dict[str, int]:
     if not items or any(qty <= 0 for qty in items.values()):
         raise InvalidInput("a receipt needs at least one item, each with a positive quantity", field="body.items")
     return {**balance, **{code: balance.get(code, 0) + qty for code, qty in items.items()}}
+
+
+@dataclass
+class ReliefStock:
+    """One depot's relief stock: its balance, changed only by movements (each one a
+    ``ReliefStockMoved`` numbered by the depot's version: receipt, issue, return)."""
+
+    depot_id: str
+    balance: dict[str, int] = field(default_factory=dict)
+    version: int = 0
+    pending: list[EventData] = field(default_factory=list)
+
+    def receive(self, items: dict[str, int], by: str, at: datetime) -> None:
+        self._moved("receipt", items, receive(self.balance, items), None, by, at)
+
+    def issue(self, contents: dict[str, int], parcel_id: str, by: str, at: datetime) -> None:
+        """Take a parcel's contents; Conflict naming every short item (the balance unchanged)."""
+        self._moved("issue", contents, take(self.balance, contents), parcel_id, by, at)
+
+    def give_back(self, contents: dict[str, int], parcel_id: str, by: str, at: datetime) -> None:
+        """A parcel's take returned (its issue was refused after the take)."""
+        self._moved("return", contents, receive(self.balance, contents), parcel_id, by, at)
+
+    def carry(self, movement: str, items: dict[str, int], balance: dict[str, int], parcel_id: str | None, by: str,
+              at: datetime) -> None:
+        """A movement of the stock log kept before the depot's stock was an aggregate, as it was."""
+        self._moved(movement, items, balance, parcel_id, by, at)
+
+    def _moved(self, movement: str, items: dict[str, int], after: dict[str, int], parcel_id: str | None, by: str,
+               at: datetime) -> None:
+        self.balance = after
+        self.pending.append(ReliefStockMoved(
+            depot_id=self.depot_id, seq=self.version + len(self.pending) + 1, movement=movement, items=dict(items),
+            balance=dict(after), parcel_id=parcel_id, moved_by=by, moved_at=at))
 
 
 @dataclass

@@ -79,9 +79,8 @@ async def receive_stock(body: StockReceipt, svc: Svc,
                         principal: Annotated[Principal, Depends(require_roles(*STAFF))],
                         once: OncePerKey) -> JSONResponse:
     async def action() -> tuple[int, object]:
-        balance = await svc.relief.receive_stock(body.items, principal.subject)
-        _, seq = await svc.relief.stock_balance()
-        return 201, StockView(balance=balance, movements=seq).model_dump(mode="json")
+        stock = await svc.relief.receive_stock(body.items, principal.subject)
+        return 201, StockView(balance=stock.balance, movements=stock.version).model_dump(mode="json")
 
     return await once(body, action)
 

@@ -9,21 +9,21 @@ from typing import Any
 from towngrid_kit.ids import utcnow
 
 from delivery.adapters.projections import MerchantPermits
-from delivery.adapters.relief import ReliefStock
 from delivery.adapters.repository import MerchantRepository, OrderRepository, ParcelRepository
 from delivery.domain.order import COMPLETED
+from delivery.service.relief import ReliefService
 
 
 class DeliveryFigures:
     def __init__(self, merchants: MerchantRepository, permits: MerchantPermits, orders: OrderRepository,
-                 parcels: ParcelRepository, stock: ReliefStock) -> None:
+                 parcels: ParcelRepository, relief: ReliefService) -> None:
         self._merchants, self._permits, self._orders = merchants, permits, orders
-        self._parcels, self._stock = parcels, stock
+        self._parcels, self._relief = parcels, relief
 
     async def now(self) -> dict[str, Any]:
         orders = await self._orders.count_by("status", {})
         parcels = await self._parcels.count_by("status", {})
-        stock, _ = await self._stock.balance()
+        stock, _ = await self._relief.stock_balance()
         open_ids = await self._permits.holding_issued()
         return {
             "as_of": utcnow(),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
+from towngrid_kit.commits import outside_request
 from towngrid_kit.errors import Conflict, NotFound
-from towngrid_kit.ids import utcnow
+from towngrid_kit.ids import ordered_id, utcnow
 from towngrid_kit.unit_of_work import UnitOfWork
 
-from delivery.adapters.relief import ReliefLedger, ReliefRecipients, ReliefStock
+from delivery.adapters.relief import DEPOT, ReliefLedger, ReliefRecipients, StockRepository
 from delivery.adapters.repository import ParcelRepository
-from delivery.domain.relief import ReliefParcel, period_end, period_start, receive, take
-from towngrid_kit.ids import ordered_id
+from delivery.domain.relief import ReliefParcel, ReliefStock, period_end, period_start
 
 
 @dataclass(frozen=True)
@@ -26,20 +26,31 @@ class Entitlement:
 
 
 class ReliefService:
-    def __init__(self, recipients: ReliefRecipients, ledger: ReliefLedger, stock: ReliefStock,
+    def __init__(self, recipients: ReliefRecipients, ledger: ReliefLedger, stock: StockRepository,
                  parcels: ParcelRepository, contents: dict[str, int]) -> None:
         self._recipients = recipients
         self._ledger = ledger
-        self._stock = stock
+        # every receipt and every parcel in town changes the one depot: the most contended key there
+        # is, so more attempts than the kit's default across replicas (a lost race costs two lookups)
+        self._stock = UnitOfWork(stock, "relief stock", attempts=30)
         self._parcels = UnitOfWork(parcels, "relief parcel")
         self._contents = contents
 
-    async def receive_stock(self, items: dict[str, int], by: str) -> dict[str, int]:
-        return await self._stock.move("receipt", partial(receive, items=items), items, by)
+    async def receive_stock(self, items: dict[str, int], by: str) -> ReliefStock:
+        """The depot's stock after the receipt (its version: how many movements made it)."""
+        return await self._move(lambda stock: stock.receive(items, by, utcnow()))
 
     async def stock_balance(self) -> tuple[dict[str, int], int]:
         """The stock on hand, item code → quantity, and how many movements made it."""
-        return await self._stock.balance()
+        stock = await self._stock.repo.get(DEPOT)
+        return (dict(stock.balance), stock.version) if stock else ({}, 0)
+
+    async def _move(self, change: Callable[[ReliefStock], None]) -> ReliefStock:
+        def moved(stock: ReliefStock) -> ReliefStock:
+            change(stock)
+            return stock
+
+        return await self._stock.change_or_create(DEPOT, moved, lambda: ReliefStock(DEPOT))
 
     async def recipient(self, resident_id: str) -> dict[str, Any] | None:
         """The vulnerable resident as the registry enrolled them (household, compound, schedule)."""
@@ -70,14 +81,15 @@ class ReliefService:
                            f"for the period from {due.period_start.isoformat()}")
         contents = contents or self._contents
         parcel_id = ordered_id("rp")
-        await self._stock.move("issue", partial(take, contents=contents), {k: -v for k, v in contents.items()}, by,
-                              parcel_id)
+        with outside_request():  # a retry takes again: its parcel, stored last, is what answers the request
+            await self._move(lambda stock: stock.issue(contents, parcel_id, by, utcnow()))
         earlier = await self._ledger.record({"household_id": household, "compound_id": due.recipient["compound_id"],
                                             "period_start": due.period_start,
                                             "parcel_id": parcel_id, "resident_id": resident_id, "contents": contents,
                                             "issued_by": by, "issued_at": now})
         if earlier is not None:  # a concurrent issue won the ledger: give the stock back
-            await self._stock.move("return", partial(receive, items=contents), contents, by, parcel_id)
+            with outside_request():  # the request's second change of the depot
+                await self._move(lambda stock: stock.give_back(contents, parcel_id, by, utcnow()))
             raise Conflict(f"household {household} already had parcel {earlier['parcel_id']} "
                            f"for the period from {due.period_start.isoformat()}")
         parcel = ReliefParcel.issue(parcel_id=parcel_id, resident_id=resident_id, household_id=household,
