@@ -111,11 +111,14 @@ async def test_the_board_page(system: System, browser: Browser) -> None:
 
     # Relief stock (town only): a receipt at the depot shows as a tile and in the chart of parcels
     # issued against stock on hand.
+    on_hand = await shown(page, "relief_stock_on_hand") or 0
     async with system.client("delivery") as delivery:
         assert (await delivery.post("/relief-stock/receipts", json={"items": {"thermometer": 1}})).status_code == 201
-    await page.locator('[data-series="relief_stock_by_item"] canvas').wait_for(timeout=LIVE_WITHIN_S * 1000)
+    await page.wait_for_function(
+        "(n) => Number(document.querySelector('[data-figure=relief_stock_on_hand] .value')?.textContent.replace(/,/g, '')) > n",
+        arg=on_hand, timeout=LIVE_WITHIN_S * 1000)
+    await page.locator('[data-series="relief_stock_by_item"] canvas').wait_for()
     assert await page.locator('[data-figure="relief_stock_on_hand"] .label').inner_text() == "救助物资库存（件）"
-    assert (await shown(page, "relief_stock_on_hand") or 0) >= 1
 
     # A new event changes the page within seconds, through the stream (no reload).
     before = await shown(page, "returnees_total")

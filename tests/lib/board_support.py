@@ -28,10 +28,6 @@ async def services_figures(system: System) -> dict[str, dict[str, Any]]:
             got = await client.get("/figures")
         assert got.status_code == 200, got.text
         found[service] = got.json()
-    async with system.client("delivery") as delivery:  # no /figures: its relief stock on hand
-        got = await delivery.get("/relief-stock")
-    assert got.status_code == 200, got.text
-    found["delivery"] = {"relief_stock": got.json()["balance"]}
     return found
 
 
@@ -72,7 +68,7 @@ def pairs(board: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[st
                                            labor["dispatched_by_province"]),
         "enterprises_resumed": (f["enterprises_resumed"], labor["enterprises_resumed"]),
         "relief_stock_on_hand_by_item": (series(board, "relief_stock_on_hand_by_item"),
-                                         services["delivery"]["relief_stock"]),
+                                         delivery["relief_stock"]),
     }
 
 
