@@ -12,6 +12,10 @@ client expects of a key it made up itself, tells nobody which keys others use, a
 block another caller's request by sending its key first. (Anonymous clients behind one address
 share a namespace; their keys are random, and a key is only worth something with its body.)
 
+A service whose answers carry secrets (the registry's registration answer holds the holder key
+of the resident's slip) gives the store an :class:`AnswerSealing`: the stored answers of
+successful requests are then sealed at rest and opened only to be replayed to their caller.
+
 If the first attempt stored its change but died or failed before answering (its lease then
 runs out, or a failure ends it at once), the retry does not apply it again: the commit of that change carries the request's key under a
 unique index (``commits.current_request``), so the retry answers 200 ``already_applied``.
@@ -24,7 +28,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -66,6 +70,15 @@ class Once:
 OncePerKey = Annotated[Once, Depends(Once)]
 
 
+class AnswerSealing(Protocol):
+    """How a service seals the answers it stores (bound to their record, so a sealed answer copied
+    onto another key does not open)."""
+
+    def seal(self, answer: Any, record_id: str) -> dict[str, Any]: ...  # noqa: ANN401 - JSON
+
+    def open(self, sealed: dict[str, Any], record_id: str) -> Any: ...  # noqa: ANN401 - raises if it cannot
+
+
 def fingerprint(scope: str, body: Any) -> str:
     return hashlib.sha256(f"{scope}\n{json.dumps(body, sort_keys=True, default=str)}".encode()).hexdigest()
 
@@ -75,6 +88,7 @@ class IdempotencyStore:
         self._collection = collection
         self._lease = timedelta(seconds=lease_s)
         self._faults = faults or FaultPoints()
+        self.sealing: AnswerSealing | None = None  # set by a service whose answers carry secrets
 
     async def run(self, key: str | None, scope: str, body: Any, action: Action) -> JSONResponse:
         if key is None:
@@ -147,7 +161,7 @@ class IdempotencyStore:
         if found["fingerprint"] != print_:
             raise InvalidInput("this Idempotency-Key was used with a different request", field="Idempotency-Key")
         if found["state"] == "done":
-            return self._replay(found), False, now
+            return self._replay(found, self._opened(found)), False, now
         taken = await update_if(
             self._collection, record_id, {"state": "pending", "lease_until": {"$lt": now}},
             {"$set": {"lease_until": now + self._lease}},
@@ -170,17 +184,32 @@ class IdempotencyStore:
         return None
 
     async def _finish(self, record_id: str, status: int, content: Any) -> None:
+        stored = {"body": content}
+        if self.sealing is not None and status < 400:  # (a refusal's detail and field are no secret)
+            stored = {"sealed_body": self.sealing.seal(content, record_id)}
         await self._collection.update_one(
-            {"_id": record_id}, {"$set": {"state": "done", "status": status, "body": content, "done_at": datetime.now(UTC)}}
+            {"_id": record_id}, {"$set": {"state": "done", "status": status, **stored, "done_at": datetime.now(UTC)}}
         )
 
+    def _opened(self, found: dict[str, Any]) -> Any:  # noqa: ANN401 - JSON
+        """The stored answer's body (opened, if it was sealed)."""
+        if "sealed_body" not in found:
+            return found["body"]
+        if self.sealing is None:
+            raise RuntimeError("a sealed answer is stored but this service has no AnswerSealing")
+        try:
+            return self.sealing.open(found["sealed_body"], found["_id"])
+        except Exception as error:  # noqa: BLE001 - e.g. sealed under a key no longer in the ring
+            log.warning("the stored answer of %s does not open (%s)", found["_id"], type(error).__name__)
+            raise Conflict("this request was applied before, and its stored answer can no longer be read; "
+                           "read the resource for its state") from None
+
     @staticmethod
-    def _replay(found: dict[str, Any]) -> JSONResponse:
+    def _replay(found: dict[str, Any], body: Any) -> JSONResponse:  # noqa: ANN401 - JSON
         status = found["status"]
         if status >= 400:
-            body = found["body"]
             raise _stored_error(status, body.get("detail", ""), body.get("field"))
-        return JSONResponse(found["body"], status_code=status, headers={"Idempotent-Replayed": "true"})
+        return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})
 
 
 def _already_applied(aggregate_id: str, version: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from registry.adapters.duty_repository import COVERAGE_STORE, DUTY_STORE, Covera
 from registry.adapters.grid_repository import GRID_STORE, GridRepository
 from registry.adapters.isolation_repository import ISOLATION_STORE, IsolationRepository
 from registry.adapters.repository import STORE, ResidentRepository
+from registry.adapters.sealing import SealedAnswers
 from registry.adapters.appeal_index import AppealIndex
 from registry.config import RegistrySettings
 from registry.domain.decisions import ReasonCodes
@@ -26,6 +27,11 @@ from registry.service.isolation import IsolationService
 from registry.service.residents import ResidentService
 
 AGGREGATE_STORES = [STORE, GRID_STORE, ISOLATION_STORE, TIP_STORE, DUTY_STORE, COVERAGE_STORE, READS_STORE]
+
+
+def answer_sealing(settings: RegistrySettings) -> SealedAnswers:
+    """How the api seals the answers it keeps for Idempotency-Key replays."""
+    return SealedAnswers(settings.key_ring())
 
 
 async def build_services(db: AsyncDatabase, settings: RegistrySettings) -> tuple[ResidentService, GridService]:

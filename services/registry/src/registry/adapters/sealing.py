@@ -129,3 +129,18 @@ def needs_resealing(ring: KeyRing, doc: dict[str, Any] | None) -> bool:
     if doc is None:
         return False
     return not ("sealed" in doc and ring.is_current(doc["sealed"]))
+
+
+@dataclass(frozen=True)
+class SealedAnswers:
+    """The answers the registry stores for Idempotency-Key replays, sealed at rest (a registration's
+    answer holds the holder key of the resident's slip; ``towngrid_kit.idempotency.AnswerSealing``).
+    An answer sealed under a key since dropped from the ring no longer opens: its replay is refused."""
+
+    ring: KeyRing
+
+    def seal(self, answer: Any, record_id: str) -> dict[str, str]:
+        return self.ring.seal(answer, kind="answer", record_id=record_id)
+
+    def open(self, sealed: dict[str, str], record_id: str) -> Any:
+        return self.ring.open(sealed, kind="answer", record_id=record_id)

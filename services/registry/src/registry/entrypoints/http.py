@@ -13,7 +13,7 @@ from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, Limit, create_app, serve
 from towngrid_kit.paging import Page
 from towngrid_kit.settings import load_settings
-from registry.bootstrap import build_appeal_service, build_duty_service, build_personal_data_service, build_isolation_service, build_services, build_tip_service
+from registry.bootstrap import answer_sealing, build_appeal_service, build_duty_service, build_personal_data_service, build_isolation_service, build_services, build_tip_service
 from registry.config import RegistrySettings
 from registry.domain.resident import Person
 from registry.entrypoints.appeals_http import router as appeals_router
@@ -158,6 +158,7 @@ async def verify_checklist_item(resident_id: str, item_code: str, body: VerifyIt
 
 def create_registry_app(settings: RegistrySettings) -> FastAPI:
     async def setup(app: FastAPI, resources: ApiResources) -> None:
+        app.state.idempotency.sealing = answer_sealing(settings)  # a registration's answer holds a holder key
         app.state.residents, app.state.grid = await build_services(resources.db, settings)
         app.state.isolation = await build_isolation_service(resources.db, app.state.residents)
         app.state.tips = await build_tip_service(resources.db, app.state.residents)
