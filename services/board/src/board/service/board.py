@@ -48,11 +48,12 @@ class Board:
         except Exception as error:  # noqa: BLE001 - Kafka away: keep the last known lag
             log.warning("consumer lag unknown (%s)", error)
             behind = self.events_behind
-        changed = seq != self.seq or behind != self.events_behind
+        read = False
         if seq != self.seq or (self._feed is not None and self._feed.next <= seq):  # new, or a note still missing
-            await self._catch_up(seq)
-            self.seq, self.last_event_at = seq, last
-        if changed or time.monotonic() - self._computed_at > RECOUNT_AT_LEAST_EVERY_S:
+            read = await self._catch_up(seq)
+        changed = read or seq != self.seq or behind != self.events_behind
+        self.seq, self.last_event_at = seq, last
+        if read or time.monotonic() - self._computed_at > RECOUNT_AT_LEAST_EVERY_S:  # (not for the lag alone)
             self.snapshot = compute(self._states.values(), datetime.now(UTC), self._tz)
             self._computed_at = time.monotonic()
         self.events_behind = behind
@@ -63,17 +64,18 @@ class Board:
             self._changed = asyncio.Event()
         return changed
 
-    async def _catch_up(self, seq: int) -> None:
+    async def _catch_up(self, seq: int) -> bool:
         """Every state changed up to ``seq`` in memory: all of them the first time (or when too far
-        behind), then those the worker noted since."""
+        behind), then those the worker noted since (a late note's too). True if any was read."""
         notes = None if self._feed is None else await self._projections.notes(self._feed.next, seq)
         if self._feed is None or notes is None:
             self._states = await self._projections.all_states()  # everything numbered up to seq is stored
             self._feed = Feed()
             self._feed.restart(seq)
-            return
+            return True
         keys = self._feed.take(notes, seq, time.monotonic(), GIVE_UP_ON_A_NOTE_AFTER_S)
         self._states.update(await self._projections.states_of(keys))
+        return bool(keys)
 
     async def run(self, interval_s: float, stop: asyncio.Event) -> None:
         while not stop.is_set():
