@@ -11,7 +11,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
@@ -27,10 +27,8 @@ from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import update_if
 
 
-class ThingMade(EventData):
-    event_type: ClassVar[str] = "kittest.thing.made"
-    topic: ClassVar[str] = "kittest.thing.v1"
-    producer: ClassVar[str] = "kittest"
+class ThingMade(EventData, event_type="kittest.thing.made", topic="kittest.thing.v1"):
+    """An event with no fields of its own."""
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import ClassVar
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,10 +35,7 @@ TOPIC = "kittest.thing.v1"
 DATABASE = "kit_write_path"
 
 
-class ThingChanged(EventData):
-    event_type: ClassVar[str] = "kittest.thing.changed"
-    topic: ClassVar[str] = TOPIC
-    producer: ClassVar[str] = "kittest"
+class ThingChanged(EventData, event_type="kittest.thing.changed", topic=TOPIC):
     n: int
 
 

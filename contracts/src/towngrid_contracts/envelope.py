@@ -17,7 +17,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 class EventData(BaseModel):
     """Base of every event's ``data`` payload.
 
-    Subclasses set the class variables that tie the payload to its envelope fields.
+    An event names its place in the class statement, so the names are read where the class
+    begins: an aggregate's base names its ``topic`` and each event its ``event_type``::
+
+        class _GridEvent(EventData, topic=GRID_TOPIC):
+            town_id: Id
+
+        class CommunityRegistered(_GridEvent, event_type="registry.grid.community_registered"):
+            community_id: Id
+
     Consumers read tolerantly: unknown fields are ignored, so producers may add optional
     fields within a major version.
     """
@@ -28,14 +36,22 @@ class EventData(BaseModel):
     event_version: ClassVar[int] = 1
     topic: ClassVar[str]
     producer: ClassVar[str]
-    """The service that publishes it: the first part of ``topic`` (``<producer>.<aggregate>.v<major>``),
-    set for every subclass that names a topic (unless it names its producer itself)."""
+    """The service that publishes it: the first part of ``topic`` (``<producer>.<aggregate>.v<major>``)."""
+
+    def __init_subclass__(cls, *, event_type: str | None = None, topic: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if event_type is not None:
+            cls.event_type = event_type
+        if topic is not None:
+            cls.topic = topic
+            cls.producer = topic.split(".", 1)[0]
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+    def __pydantic_init_subclass__(
+        cls, *, event_type: str | None = None, topic: str | None = None, **kwargs: Any
+    ) -> None:
+        # pydantic hands the class keywords here too; __init_subclass__ has taken them.
         super().__pydantic_init_subclass__(**kwargs)
-        if "topic" in vars(cls) and "producer" not in vars(cls):
-            cls.producer = cls.topic.split(".", 1)[0]
 
 
 class Envelope(BaseModel):

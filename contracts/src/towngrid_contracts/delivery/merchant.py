@@ -8,7 +8,7 @@ Products are named by ``sku`` only.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -29,24 +29,18 @@ class PriceListItem(BaseModel):
     price_cents: int = Field(ge=0, description="The in-store price per unit, integer cents.")
 
 
-class _MerchantEvent(EventData):
-    topic: ClassVar[str] = MERCHANT_TOPIC
-
+class _MerchantEvent(EventData, topic=MERCHANT_TOPIC):
     merchant_id: Id = Field(description="Opaque merchant id (the aggregate id).")
 
 
-class MerchantRegistered(_MerchantEvent):
-    event_type: ClassVar[str] = "delivery.merchant.registered"
-
+class MerchantRegistered(_MerchantEvent, event_type="delivery.merchant.registered"):
     kind: MerchantKind
     community_id: Id | None = None
     registered_at: AwareDatetime
 
 
-class PriceListPublished(_MerchantEvent):
+class PriceListPublished(_MerchantEvent, event_type="delivery.merchant.price_list_published"):
     """A new version of the merchant's in-store price list, in force from ``effective_from``."""
-
-    event_type: ClassVar[str] = "delivery.merchant.price_list_published"
 
     price_list_version: int = Field(ge=1)
     effective_from: AwareDatetime

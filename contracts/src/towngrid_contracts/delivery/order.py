@@ -7,7 +7,7 @@ checkpoint, which serves as the pickup point. Lines name products by ``sku`` onl
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Self
+from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -51,16 +51,12 @@ class PriceViolation(BaseModel):
     in_store_price_cents: int = Field(ge=0, description="The merchant's in-store price.")
 
 
-class _OrderEvent(EventData):
-    topic: ClassVar[str] = ORDER_TOPIC
-
+class _OrderEvent(EventData, topic=ORDER_TOPIC):
     order_id: Id = Field(description="Opaque order id (the aggregate id).")
 
 
-class OrderPlaced(_OrderEvent):
+class OrderPlaced(_OrderEvent, event_type="delivery.order.placed"):
     """An order came in; ``checkpoint_id`` is set when the destination is a checkpoint."""
-
-    event_type: ClassVar[str] = "delivery.order.placed"
 
     household_id: Id
     compound_id: Id
@@ -85,10 +81,8 @@ class OrderPlaced(_OrderEvent):
         return self
 
 
-class OrderRejected(_OrderEvent):
+class OrderRejected(_OrderEvent, event_type="delivery.order.rejected"):
     """The order was refused; for ``price_above_in_store``, ``price_violations`` lists the lines."""
-
-    event_type: ClassVar[str] = "delivery.order.rejected"
 
     merchant_id: Id
     reason: RejectionReason
@@ -99,34 +93,26 @@ class OrderRejected(_OrderEvent):
     )
 
 
-class OrderAccepted(_OrderEvent):
-    event_type: ClassVar[str] = "delivery.order.accepted"
-
+class OrderAccepted(_OrderEvent, event_type="delivery.order.accepted"):
     merchant_id: Id
     accepted_at: AwareDatetime
 
 
-class OrderAssigned(_OrderEvent):
+class OrderAssigned(_OrderEvent, event_type="delivery.order.assigned"):
     """A service team (and one of its members) takes the order."""
-
-    event_type: ClassVar[str] = "delivery.order.assigned"
 
     team_id: Id
     courier_id: StaffId
     assigned_at: AwareDatetime
 
 
-class OrderPickedUp(_OrderEvent):
-    event_type: ClassVar[str] = "delivery.order.picked_up"
-
+class OrderPickedUp(_OrderEvent, event_type="delivery.order.picked_up"):
     courier_id: StaffId
     picked_up_at: AwareDatetime
 
 
-class OrderDelivered(_OrderEvent):
+class OrderDelivered(_OrderEvent, event_type="delivery.order.delivered"):
     """Handed over at the household's door."""
-
-    event_type: ClassVar[str] = "delivery.order.delivered"
 
     household_id: Id
     courier_id: StaffId
@@ -137,10 +123,8 @@ class OrderDelivered(_OrderEvent):
     handed_over_by: Id | None = Field(default=None, description="Opaque staff id.")
 
 
-class OrderHandedToCheckpoint(_OrderEvent):
+class OrderHandedToCheckpoint(_OrderEvent, event_type="delivery.order.handed_to_checkpoint"):
     """Left at the compound's checkpoint for the household to collect."""
-
-    event_type: ClassVar[str] = "delivery.order.handed_to_checkpoint"
 
     checkpoint_id: Id
     received_by: StaffId = Field(description="Opaque staff id on duty.")
@@ -150,9 +134,7 @@ class OrderHandedToCheckpoint(_OrderEvent):
     collect_until: AwareDatetime | None = Field(default=None, description="...until then; later it is flagged uncollected.")
 
 
-class OrderCollected(_OrderEvent):
-    event_type: ClassVar[str] = "delivery.order.collected"
-
+class OrderCollected(_OrderEvent, event_type="delivery.order.collected"):
     checkpoint_id: Id
     household_id: Id
     collected_at: AwareDatetime
@@ -160,16 +142,12 @@ class OrderCollected(_OrderEvent):
     handed_over_by: Id | None = Field(default=None, description="Opaque staff id on duty.")
 
 
-class OrderFailed(_OrderEvent):
-    event_type: ClassVar[str] = "delivery.order.failed"
-
+class OrderFailed(_OrderEvent, event_type="delivery.order.failed"):
     reason: FailureReason
     failed_at: AwareDatetime
 
 
-class OrderCancelled(_OrderEvent):
-    event_type: ClassVar[str] = "delivery.order.cancelled"
-
+class OrderCancelled(_OrderEvent, event_type="delivery.order.cancelled"):
     cancelled_by: CancelledBy
     cancelled_at: AwareDatetime
     reason_code: CancelReason | None = Field(default=None, description="Why it was cancelled.")

@@ -9,7 +9,7 @@ hand. No personal data: a parcel is named by its opaque id, never its household 
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -23,11 +23,8 @@ ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-
 Quantities = dict[ItemCode, Annotated[int, Field(ge=0)]]
 
 
-class ReliefStockMoved(EventData):
+class ReliefStockMoved(EventData, topic=RELIEF_STOCK_TOPIC, event_type="delivery.relief_stock.moved"):
     """Relief supplies moved into or out of a depot's stock; ``balance`` is what it holds after."""
-
-    topic: ClassVar[str] = RELIEF_STOCK_TOPIC
-    event_type: ClassVar[str] = "delivery.relief_stock.moved"
 
     depot_id: Id = Field(description="The depot (the aggregate id), e.g. town.")
     seq: int = Field(ge=1, description="The movement's number at its depot: 1, 2, 3… (the aggregate version).")

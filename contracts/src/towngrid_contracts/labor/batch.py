@@ -6,7 +6,7 @@ workers as having left town.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -20,16 +20,12 @@ BATCH_TOPIC = topic_name("labor", "batch")
 IneligibilityReason = Literal["in_quarantine", "no_valid_health_certificate"]
 
 
-class _BatchEvent(EventData):
-    topic: ClassVar[str] = BATCH_TOPIC
-
+class _BatchEvent(EventData, topic=BATCH_TOPIC):
     batch_id: Id = Field(description="Opaque batch id (the aggregate id).")
 
 
-class BatchScheduled(_BatchEvent):
+class BatchScheduled(_BatchEvent, event_type="labor.batch.scheduled"):
     """A batch was planned for a demand in another province, with a vehicle and its seats."""
-
-    event_type: ClassVar[str] = "labor.batch.scheduled"
 
     demand_id: Id
     enterprise_id: Id
@@ -46,38 +42,30 @@ class _BatchWorkerEvent(_BatchEvent):
     resident_id: Id
 
 
-class BatchWorkerAdded(_BatchWorkerEvent):
-    event_type: ClassVar[str] = "labor.batch.worker_added"
-
+class BatchWorkerAdded(_BatchWorkerEvent, event_type="labor.batch.worker_added"):
     job_seeker_id: Id
     match_id: Id
     added_at: AwareDatetime
 
 
-class BatchWorkerFlagged(_BatchWorkerEvent):
+class BatchWorkerFlagged(_BatchWorkerEvent, event_type="labor.batch.worker_flagged"):
     """The eligibility of a worker in the batch changed (``eligible`` is the new state)."""
-
-    event_type: ClassVar[str] = "labor.batch.worker_flagged"
 
     eligible: bool
     reasons: list[IneligibilityReason] = Field(default_factory=list)
     flagged_at: AwareDatetime
 
 
-class BatchBoardingChecked(_BatchWorkerEvent):
+class BatchBoardingChecked(_BatchWorkerEvent, event_type="labor.batch.boarding_checked"):
     """A worker was re-checked at the door: boarded, or left off with the reasons."""
-
-    event_type: ClassVar[str] = "labor.batch.boarding_checked"
 
     boarded: bool
     reasons: list[IneligibilityReason] = Field(default_factory=list)
     checked_at: AwareDatetime
 
 
-class BatchDispatched(_BatchEvent):
+class BatchDispatched(_BatchEvent, event_type="labor.batch.dispatched"):
     """The batch left town; every listed worker holds a valid health certificate."""
-
-    event_type: ClassVar[str] = "labor.batch.dispatched"
 
     destination_province: Province = Field(description="ISO 3166-2:CN code, e.g. CN-GD.")
     enterprise_ids: list[str] = Field(min_length=1)
@@ -86,9 +74,7 @@ class BatchDispatched(_BatchEvent):
     departed_at: AwareDatetime
 
 
-class BatchArrived(_BatchEvent):
-    event_type: ClassVar[str] = "labor.batch.arrived"
-
+class BatchArrived(_BatchEvent, event_type="labor.batch.arrived"):
     destination_province: Province
     arrived_worker_count: int = Field(ge=0)
     arrived_at: AwareDatetime

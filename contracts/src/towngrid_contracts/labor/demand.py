@@ -5,8 +5,6 @@ Keyed by ``demand_id`` on ``labor.demand.v1``.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from datetime import date
 
 from pydantic import AwareDatetime, Field
@@ -18,16 +16,12 @@ from towngrid_contracts.topics import topic_name
 DEMAND_TOPIC = topic_name("labor", "demand")
 
 
-class _DemandEvent(EventData):
-    topic: ClassVar[str] = DEMAND_TOPIC
-
+class _DemandEvent(EventData, topic=DEMAND_TOPIC):
     demand_id: Id = Field(description="Opaque demand id (the aggregate id).")
 
 
-class LaborDemandPosted(_DemandEvent):
+class LaborDemandPosted(_DemandEvent, event_type="labor.demand.posted"):
     """An employer needs ``headcount`` workers in a province (CN-HA: local, in Henan)."""
-
-    event_type: ClassVar[str] = "labor.demand.posted"
 
     enterprise_id: Id
     job_category: Id = Field(description="Category code, e.g. assembly.")
@@ -42,10 +36,8 @@ class LaborDemandPosted(_DemandEvent):
     start_date: date | None = None
 
 
-class DemandPositionFilled(_DemandEvent):
+class DemandPositionFilled(_DemandEvent, event_type="labor.demand.position_filled"):
     """An officer confirmed a match: one more of the ``headcount`` positions is filled."""
-
-    event_type: ClassVar[str] = "labor.demand.position_filled"
 
     match_id: Id
     job_seeker_id: Id

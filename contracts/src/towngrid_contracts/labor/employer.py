@@ -6,8 +6,6 @@ the labor service; only codes travel.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
@@ -17,16 +15,12 @@ from towngrid_contracts.topics import topic_name
 EMPLOYER_TOPIC = topic_name("labor", "employer")
 
 
-class _EmployerEvent(EventData):
-    topic: ClassVar[str] = EMPLOYER_TOPIC
-
+class _EmployerEvent(EventData, topic=EMPLOYER_TOPIC):
     enterprise_id: Id = Field(description="Opaque enterprise id (the aggregate id).")
 
 
-class EmployerRegistered(_EmployerEvent):
+class EmployerRegistered(_EmployerEvent, event_type="labor.employer.registered"):
     """An employer was registered, local (in Henan, CN-HA) or in another province."""
-
-    event_type: ClassVar[str] = "labor.employer.registered"
 
     province: Province = Field(description="ISO 3166-2:CN code.")
     city_code: CityCode = Field(description="GB/T 2260 code of the city or county.")

@@ -6,7 +6,7 @@ registry's resident file (no name, phone or ID number travels).
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -19,15 +19,11 @@ JOB_SEEKER_TOPIC = topic_name("labor", "job_seeker")
 Placement = Literal["local", "batch"]
 
 
-class _JobSeekerEvent(EventData):
-    topic: ClassVar[str] = JOB_SEEKER_TOPIC
-
+class _JobSeekerEvent(EventData, topic=JOB_SEEKER_TOPIC):
     job_seeker_id: Id = Field(description="Opaque job seeker id (the aggregate id).")
 
 
-class JobSeekerRegistered(_JobSeekerEvent):
-    event_type: ClassVar[str] = "labor.job_seeker.registered"
-
+class JobSeekerRegistered(_JobSeekerEvent, event_type="labor.job_seeker.registered"):
     resident_id: Id
     compound_id: Id
     job_categories: list[str] = Field(default_factory=list, description="Category codes.")
@@ -46,18 +42,14 @@ class _MatchEvent(_JobSeekerEvent):
     enterprise_id: Id
 
 
-class WorkerMatched(_MatchEvent):
+class WorkerMatched(_MatchEvent, event_type="labor.worker.matched"):
     """The seeker was matched to a demand: placed locally, or to travel with a batch."""
-
-    event_type: ClassVar[str] = "labor.worker.matched"
 
     placement: Placement
     matched_at: AwareDatetime
 
 
-class WorkerPlacedLocally(_MatchEvent):
+class WorkerPlacedLocally(_MatchEvent, event_type="labor.worker.placed_locally"):
     """A seeker matched to a local demand started work there."""
-
-    event_type: ClassVar[str] = "labor.worker.placed_locally"
 
     placed_at: AwareDatetime

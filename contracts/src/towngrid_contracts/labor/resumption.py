@@ -6,7 +6,7 @@ problems are tracked until solved and the enterprise is back at work.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -21,16 +21,12 @@ IssueCategory = Literal[
 ]
 
 
-class _ResumptionEvent(EventData):
-    topic: ClassVar[str] = RESUMPTION_TOPIC
-
+class _ResumptionEvent(EventData, topic=RESUMPTION_TOPIC):
     case_id: Id = Field(description="Opaque resumption case id (the aggregate id).")
     enterprise_id: Id
 
 
-class ResumptionCaseOpened(_ResumptionEvent):
-    event_type: ClassVar[str] = "labor.resumption.case_opened"
-
+class ResumptionCaseOpened(_ResumptionEvent, event_type="labor.resumption.case_opened"):
     officer_id: StaffId = Field(description="Opaque staff id of the dedicated officer.")
     opened_at: AwareDatetime
 
@@ -41,44 +37,34 @@ class _IssueEvent(_ResumptionEvent):
     issue_id: Id
 
 
-class ResumptionIssueRaised(_IssueEvent):
-    event_type: ClassVar[str] = "labor.resumption.issue_raised"
-
+class ResumptionIssueRaised(_IssueEvent, event_type="labor.resumption.issue_raised"):
     category: IssueCategory
     raised_at: AwareDatetime
     deadline: AwareDatetime | None = None
 
 
-class ResumptionIssueResolved(_IssueEvent):
-    event_type: ClassVar[str] = "labor.resumption.issue_resolved"
-
+class ResumptionIssueResolved(_IssueEvent, event_type="labor.resumption.issue_resolved"):
     resolved_by: StaffId
     resolved_at: AwareDatetime
 
 
-class EnterpriseResumed(_ResumptionEvent):
+class EnterpriseResumed(_ResumptionEvent, event_type="labor.resumption.enterprise_resumed"):
     """The enterprise is back at work; the case closes."""
-
-    event_type: ClassVar[str] = "labor.resumption.enterprise_resumed"
 
     workers_on_site: int = Field(ge=0)
     resumed_at: AwareDatetime
 
 
-class ResumptionActionRecorded(_IssueEvent):
+class ResumptionActionRecorded(_IssueEvent, event_type="labor.resumption.action_recorded"):
     """The officer recorded an action taken on an open problem (its text stays in labor)."""
-
-    event_type: ClassVar[str] = "labor.resumption.action_recorded"
 
     action_id: Id
     recorded_by: StaffId
     recorded_at: AwareDatetime
 
 
-class ResumptionIssueOverdue(_IssueEvent):
+class ResumptionIssueOverdue(_IssueEvent, event_type="labor.resumption.issue_overdue"):
     """An open problem passed its deadline without a resolution (flagged once per problem)."""
-
-    event_type: ClassVar[str] = "labor.resumption.issue_overdue"
 
     category: IssueCategory
     deadline: AwareDatetime

@@ -12,7 +12,7 @@ passes, ``merchant_id`` for business reopening. A vehicle pass is identified by 
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -42,9 +42,7 @@ DecisionReason = Annotated[
 RESIDENT_PERMITS: frozenset[str] = frozenset({"health_certificate", "vehicle_pass"})
 
 
-class _PermitEvent(EventData):
-    topic: ClassVar[str] = PERMIT_TOPIC
-
+class _PermitEvent(EventData, topic=PERMIT_TOPIC):
     permit_id: Id = Field(description="Opaque permit id (the aggregate id).")
     permit_type: PermitType
     holder_resident_id: Id | None = Field(
@@ -64,10 +62,8 @@ class _PermitEvent(EventData):
         return self
 
 
-class PermitApplied(_PermitEvent):
+class PermitApplied(_PermitEvent, event_type="permits.permit.applied"):
     """An application was taken at a window, a community service point, or online."""
-
-    event_type: ClassVar[str] = "permits.permit.applied"
 
     channel: ApplicationChannel
     service_point_id: Id | None = Field(
@@ -82,10 +78,8 @@ class PermitApplied(_PermitEvent):
     )
 
 
-class PermitIssued(_PermitEvent):
+class PermitIssued(_PermitEvent, event_type="permits.permit.issued"):
     """The joint review passed and the permit is valid from ``valid_from`` to ``valid_until``."""
-
-    event_type: ClassVar[str] = "permits.permit.issued"
 
     valid_from: AwareDatetime
     valid_until: AwareDatetime
@@ -98,9 +92,7 @@ class PermitIssued(_PermitEvent):
         return self
 
 
-class PermitRejected(_PermitEvent):
-    event_type: ClassVar[str] = "permits.permit.rejected"
-
+class PermitRejected(_PermitEvent, event_type="permits.permit.rejected"):
     reason: RejectionReason
     department: Id | None = Field(
         default=None, description="Code of the reviewing department that refused."
@@ -108,10 +100,8 @@ class PermitRejected(_PermitEvent):
     rejected_at: AwareDatetime
 
 
-class PermitSuspended(_PermitEvent):
+class PermitSuspended(_PermitEvent, event_type="permits.permit.suspended"):
     """The permit is not valid until reinstated (e.g. while its holder is in quarantine)."""
-
-    event_type: ClassVar[str] = "permits.permit.suspended"
 
     reason: SuspensionReason
     quarantine_id: Id | None = Field(
@@ -122,9 +112,7 @@ class PermitSuspended(_PermitEvent):
     reason_code: DecisionReason = None
 
 
-class PermitReinstated(_PermitEvent):
-    event_type: ClassVar[str] = "permits.permit.reinstated"
-
+class PermitReinstated(_PermitEvent, event_type="permits.permit.reinstated"):
     valid_until: AwareDatetime
     reinstated_at: AwareDatetime
     decided_by: DecidedBy = None
@@ -132,10 +120,8 @@ class PermitReinstated(_PermitEvent):
     appeal_id: Id | None = Field(default=None, description="The appeal whose outcome reinstated it, if any.")
 
 
-class PermitRevoked(_PermitEvent):
+class PermitRevoked(_PermitEvent, event_type="permits.permit.revoked"):
     """The permit is withdrawn for good."""
-
-    event_type: ClassVar[str] = "permits.permit.revoked"
 
     reason: RevocationReason
     revoked_at: AwareDatetime
@@ -144,9 +130,7 @@ class PermitRevoked(_PermitEvent):
     reason_code: DecisionReason = None
 
 
-class PermitExpired(_PermitEvent):
-    event_type: ClassVar[str] = "permits.permit.expired"
-
+class PermitExpired(_PermitEvent, event_type="permits.permit.expired"):
     expired_at: AwareDatetime
 
 
@@ -159,20 +143,16 @@ class _ReviewStepEvent(_PermitEvent):
     department: Id = Field(description="Code of the reviewing department.")
 
 
-class PermitReviewStepDecided(_ReviewStepEvent):
+class PermitReviewStepDecided(_ReviewStepEvent, event_type="permits.permit.review_step_decided"):
     """One department's step of the joint review was decided (steps run in parallel)."""
-
-    event_type: ClassVar[str] = "permits.permit.review_step_decided"
 
     decision: ReviewDecision
     escalated: bool = Field(default=False, description="Decided by the escalation level, not the department.")
     decided_at: AwareDatetime
 
 
-class PermitReviewStepOverdue(_ReviewStepEvent):
+class PermitReviewStepOverdue(_ReviewStepEvent, event_type="permits.permit.review_step_overdue"):
     """A department did not decide its step within the time limit; the step is escalated."""
-
-    event_type: ClassVar[str] = "permits.permit.review_step_overdue"
 
     due_at: AwareDatetime
     escalated_to: Literal["town_admin"] = "town_admin"
@@ -182,10 +162,8 @@ class PermitReviewStepOverdue(_ReviewStepEvent):
 OpeningStandardItem = Literal["staff_health_certificates", "disinfection", "temperature_checks", "buyer_ledger"]
 
 
-class PermitOpeningChecklistUpdated(_PermitEvent):
+class PermitOpeningChecklistUpdated(_PermitEvent, event_type="permits.permit.opening_checklist_updated"):
     """A business-reopening application's opening-standard checklist changed (complete before approval)."""
-
-    event_type: ClassVar[str] = "permits.permit.opening_checklist_updated"
 
     items_done: list[OpeningStandardItem] = Field(description="The items of the opening standard now met.")
     complete: bool
@@ -204,10 +182,8 @@ class _AppealEvent(_PermitEvent):
     against: AppealAgainst
 
 
-class PermitAppealFiled(_AppealEvent):
+class PermitAppealFiled(_AppealEvent, event_type="permits.appeal.filed"):
     """An appeal against the permit's suspension or revocation was filed (by staff or by the holder)."""
-
-    event_type: ClassVar[str] = "permits.appeal.filed"
 
     decision_id: Id | None = Field(default=None, description="The appealed decision.")
     channel: AppealChannel = Field(description="``holder``: filed by the holder with the permit's code (public).")
@@ -215,10 +191,8 @@ class PermitAppealFiled(_AppealEvent):
     filed_at: AwareDatetime
 
 
-class PermitAppealDecided(_AppealEvent):
+class PermitAppealDecided(_AppealEvent, event_type="permits.appeal.decided"):
     """An appeal was reviewed by someone other than the decider; ``overturned`` reinstates the permit."""
-
-    event_type: ClassVar[str] = "permits.appeal.decided"
 
     outcome: AppealOutcome
     reason_code: Id = Field(description="Why, from the permits service's configured appeal reasons.")

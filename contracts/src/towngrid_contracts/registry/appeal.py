@@ -8,7 +8,7 @@ opaque staff ids only.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -24,10 +24,8 @@ class _AppealEvent(_ResidentEvent):
     appeal_id: Id
 
 
-class AppealFiled(_AppealEvent):
+class AppealFiled(_AppealEvent, event_type="registry.appeal.filed"):
     """An appeal against a quarantine was filed (by an officer for the person)."""
-
-    event_type: ClassVar[str] = "registry.appeal.filed"
 
     quarantine_id: Id = Field(description="The quarantine whose decisions are appealed.")
     filed_by: StaffId = Field(description="Opaque staff id of the officer who filed it.")
@@ -37,10 +35,8 @@ class AppealFiled(_AppealEvent):
     )
 
 
-class AppealDecided(_AppealEvent):
+class AppealDecided(_AppealEvent, event_type="registry.appeal.decided"):
     """An appeal was reviewed by someone other than the deciders; ``overturned`` ends the quarantine."""
-
-    event_type: ClassVar[str] = "registry.appeal.decided"
 
     quarantine_id: Id
     outcome: AppealOutcome

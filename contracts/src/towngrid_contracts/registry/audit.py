@@ -8,7 +8,7 @@ note a reader gives with the purpose stays in the registry too.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -21,11 +21,8 @@ AUDIT_TOPIC = topic_name("registry", "audit")
 PersonalItem = Literal["national_id", "mobile", "address"]
 
 
-class PersonalDataRead(EventData):
+class PersonalDataRead(EventData, topic=AUDIT_TOPIC, event_type="registry.audit.personal_data_read"):
     """A member of staff read some of a resident's personal data unmasked, stating a purpose."""
-
-    topic: ClassVar[str] = AUDIT_TOPIC
-    event_type: ClassVar[str] = "registry.audit.personal_data_read"
 
     resident_id: Id = Field(description="Opaque id of the person whose data was read (the key).")
     read_id: Id = Field(description="Opaque id of this read.")

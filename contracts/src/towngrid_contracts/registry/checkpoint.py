@@ -6,8 +6,6 @@ points and refers to them by the same id.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
@@ -17,16 +15,12 @@ from towngrid_contracts.topics import topic_name
 CHECKPOINT_TOPIC = topic_name("registry", "checkpoint")
 
 
-class _CheckpointEvent(EventData):
-    topic: ClassVar[str] = CHECKPOINT_TOPIC
-
+class _CheckpointEvent(EventData, topic=CHECKPOINT_TOPIC):
     checkpoint_id: Id = Field(description="Opaque checkpoint id (the aggregate id).")
 
 
-class CheckpointCoverageGapDetected(_CheckpointEvent):
+class CheckpointCoverageGapDetected(_CheckpointEvent, event_type="registry.checkpoint.coverage_gap_detected"):
     """A shift at a checkpoint has fewer people on the duty roster than it needs."""
-
-    event_type: ClassVar[str] = "registry.checkpoint.coverage_gap_detected"
 
     compound_id: Id
     community_id: Id
@@ -37,10 +31,8 @@ class CheckpointCoverageGapDetected(_CheckpointEvent):
     detected_at: AwareDatetime
 
 
-class CheckpointCoverageRestored(_CheckpointEvent):
+class CheckpointCoverageRestored(_CheckpointEvent, event_type="registry.checkpoint.coverage_restored"):
     """The roster covers the checkpoint again for the shift that had a gap."""
-
-    event_type: ClassVar[str] = "registry.checkpoint.coverage_restored"
 
     compound_id: Id
     shift_start: AwareDatetime

@@ -6,7 +6,7 @@ is an opaque id here; their name and phone stay in the registry.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -21,32 +21,24 @@ DutyKind = Literal["party_member", "county_staff", "community_staff", "volunteer
 UnitLevel = Literal["town", "community", "compound"]
 
 
-class _DutyEvent(EventData):
-    topic: ClassVar[str] = DUTY_TOPIC
-
+class _DutyEvent(EventData, topic=DUTY_TOPIC):
     duty_person_id: Id = Field(description="Opaque id of the person on duty (the aggregate id).")
 
 
-class DutyPersonRegistered(_DutyEvent):
-    event_type: ClassVar[str] = "registry.duty.person_registered"
-
+class DutyPersonRegistered(_DutyEvent, event_type="registry.duty.person_registered"):
     kind: DutyKind
     unit_level: UnitLevel
     unit_id: Id = Field(description="The grid unit the person belongs to.")
     registered_at: AwareDatetime
 
 
-class DutyShiftScheduled(_DutyEvent):
-    event_type: ClassVar[str] = "registry.duty.shift_scheduled"
-
+class DutyShiftScheduled(_DutyEvent, event_type="registry.duty.shift_scheduled"):
     shift_id: Id
     checkpoint_id: Id
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
 
-class DutyPersonDataReencrypted(Resealed, _DutyEvent):
+class DutyPersonDataReencrypted(Resealed, _DutyEvent, event_type="registry.duty.person_data_reencrypted"):
     """The person's sealed contact data was sealed again under the registry's current key (rotation)."""
-
-    event_type: ClassVar[str] = "registry.duty.person_data_reencrypted"
 

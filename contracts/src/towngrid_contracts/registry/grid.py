@@ -9,7 +9,7 @@ grid units are referred to by opaque ids only.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -22,23 +22,17 @@ GRID_TOPIC = topic_name("registry", "grid")
 GridLevel = Literal["community", "compound", "neighbour_group"]
 
 
-class _GridEvent(EventData):
-    topic: ClassVar[str] = GRID_TOPIC
-
+class _GridEvent(EventData, topic=GRID_TOPIC):
     town_id: Id = Field(description="Opaque town id (the aggregate id).")
 
 
-class CommunityRegistered(_GridEvent):
-    event_type: ClassVar[str] = "registry.grid.community_registered"
-
+class CommunityRegistered(_GridEvent, event_type="registry.grid.community_registered"):
     community_id: Id
     registered_at: AwareDatetime
 
 
-class CompoundRegistered(_GridEvent):
+class CompoundRegistered(_GridEvent, event_type="registry.grid.compound_registered"):
     """A compound (小区) joined the grid, with its one checkpoint (gate, duty post, pickup point)."""
-
-    event_type: ClassVar[str] = "registry.grid.compound_registered"
 
     compound_id: Id
     community_id: Id
@@ -46,10 +40,8 @@ class CompoundRegistered(_GridEvent):
     registered_at: AwareDatetime
 
 
-class NeighbourGroupRegistered(_GridEvent):
+class NeighbourGroupRegistered(_GridEvent, event_type="registry.grid.neighbour_group_registered"):
     """A neighbour group (同心联结小组, one per building or courtyard) joined a compound."""
-
-    event_type: ClassVar[str] = "registry.grid.neighbour_group_registered"
 
     group_id: Id
     compound_id: Id
@@ -57,20 +49,16 @@ class NeighbourGroupRegistered(_GridEvent):
     registered_at: AwareDatetime
 
 
-class GridUnitRenamed(_GridEvent):
+class GridUnitRenamed(_GridEvent, event_type="registry.grid.unit_renamed"):
     """A unit's display name changed (the name itself stays in the registry)."""
-
-    event_type: ClassVar[str] = "registry.grid.unit_renamed"
 
     level: GridLevel
     unit_id: Id
     renamed_at: AwareDatetime
 
 
-class GridSettingsChanged(_GridEvent):
+class GridSettingsChanged(_GridEvent, event_type="registry.grid.settings_changed"):
     """The town changed its grid settings (registration enforcement, the returnee checklist)."""
-
-    event_type: ClassVar[str] = "registry.grid.settings_changed"
 
     registration_requires_known_compound: bool
     checklist_item_codes: list[str] = Field(min_length=1)

@@ -6,8 +6,6 @@ admissions, discharges and cleanings are seen in the order they happened.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import AwareDatetime, Field
 
 from towngrid_contracts.envelope import EventData
@@ -17,15 +15,11 @@ from towngrid_contracts.topics import topic_name
 ISOLATION_TOPIC = topic_name("registry", "isolation")
 
 
-class _IsolationEvent(EventData):
-    topic: ClassVar[str] = ISOLATION_TOPIC
-
+class _IsolationEvent(EventData, topic=ISOLATION_TOPIC):
     site_id: Id = Field(description="Opaque isolation site id (the aggregate id).")
 
 
-class IsolationRoomAdded(_IsolationEvent):
-    event_type: ClassVar[str] = "registry.isolation.room_added"
-
+class IsolationRoomAdded(_IsolationEvent, event_type="registry.isolation.room_added"):
     zone_id: Id
     room_id: Id
     capacity: int = Field(ge=1)
@@ -39,10 +33,8 @@ class _AdmissionEvent(_IsolationEvent):
     resident_id: Id
 
 
-class IsolationAdmitted(_AdmissionEvent):
+class IsolationAdmitted(_AdmissionEvent, event_type="registry.isolation.admitted"):
     """A person was admitted to the isolation point and given a room."""
-
-    event_type: ClassVar[str] = "registry.isolation.admitted"
 
     quarantine_id: Id
     zone_id: Id
@@ -50,18 +42,14 @@ class IsolationAdmitted(_AdmissionEvent):
     admitted_at: AwareDatetime
 
 
-class IsolationDischarged(_AdmissionEvent):
+class IsolationDischarged(_AdmissionEvent, event_type="registry.isolation.discharged"):
     """A person left the isolation point; the room now needs cleaning before the next person."""
-
-    event_type: ClassVar[str] = "registry.isolation.discharged"
 
     room_id: Id
     discharged_at: AwareDatetime
 
 
-class IsolationRoomCleaned(_IsolationEvent):
-    event_type: ClassVar[str] = "registry.isolation.room_cleaned"
-
+class IsolationRoomCleaned(_IsolationEvent, event_type="registry.isolation.room_cleaned"):
     room_id: Id
     cleaned_by: StaffId
     cleaned_at: AwareDatetime

@@ -9,7 +9,7 @@ opaque ids only: never a national ID number, a name, a phone number or a street 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -25,16 +25,12 @@ EscalationLevel = Literal["neighbour_group", "compound", "community", "town"]
 DepartureReason = Literal["labor_batch", "other"]
 
 
-class _ResidentEvent(EventData):
-    topic: ClassVar[str] = RESIDENT_TOPIC
-
+class _ResidentEvent(EventData, topic=RESIDENT_TOPIC):
     resident_id: Id = Field(description="Opaque resident id (the aggregate id).")
 
 
-class ResidentReturned(_ResidentEvent):
+class ResidentReturned(_ResidentEvent, event_type="registry.resident.returned"):
     """A returnee was registered (or re-registered: ``re_registration`` is then true)."""
-
-    event_type: ClassVar[str] = "registry.resident.returned"
 
     household_id: Id
     compound_id: Id
@@ -61,9 +57,7 @@ class _QuarantineEvent(_ResidentEvent):
     quarantine_id: Id
 
 
-class QuarantineStarted(_QuarantineEvent):
-    event_type: ClassVar[str] = "registry.quarantine.started"
-
+class QuarantineStarted(_QuarantineEvent, event_type="registry.quarantine.started"):
     household_id: Id
     compound_id: Id
     kind: QuarantineKind
@@ -83,10 +77,8 @@ PlannedEndChangeReason = Literal[
 ]
 
 
-class QuarantinePlannedEndChanged(_QuarantineEvent):
+class QuarantinePlannedEndChanged(_QuarantineEvent, event_type="registry.quarantine.planned_end_changed"):
     """A quarantine was extended or shortened; the free-text note stays in the registry."""
-
-    event_type: ClassVar[str] = "registry.quarantine.planned_end_changed"
 
     previous_planned_end: date
     planned_end: date
@@ -102,20 +94,16 @@ class QuarantinePlannedEndChanged(_QuarantineEvent):
     )
 
 
-class HealthCheckMissed(_QuarantineEvent):
+class HealthCheckMissed(_QuarantineEvent, event_type="registry.quarantine.health_check_missed"):
     """No health check was recorded for a person in quarantine on a whole day (town local date)."""
-
-    event_type: ClassVar[str] = "registry.quarantine.health_check_missed"
 
     compound_id: Id
     day: date
     flagged_at: AwareDatetime
 
 
-class CloseContactLinked(_ResidentEvent):
+class CloseContactLinked(_ResidentEvent, event_type="registry.contact.linked"):
     """A resident was linked to this case (the aggregate) as a close contact."""
-
-    event_type: ClassVar[str] = "registry.contact.linked"
 
     contact_resident_id: Id
     link_id: Id
@@ -130,27 +118,21 @@ class _HealthCheckEvent(_QuarantineEvent):
     check_id: Id
 
 
-class HealthCheckRecorded(_HealthCheckEvent):
-    event_type: ClassVar[str] = "registry.quarantine.health_check_recorded"
-
+class HealthCheckRecorded(_HealthCheckEvent, event_type="registry.quarantine.health_check_recorded"):
     temperature_c: float = Field(ge=30, le=45)
     symptoms: list[str] = Field(default_factory=list)
     checked_by: StaffId = Field(description="Opaque staff id of the checker.")
     checked_at: AwareDatetime
 
 
-class FeverAlertRaised(_HealthCheckEvent):
+class FeverAlertRaised(_HealthCheckEvent, event_type="registry.quarantine.fever_alert_raised"):
     """A health check found a temperature of 37.3 °C or more."""
-
-    event_type: ClassVar[str] = "registry.quarantine.fever_alert_raised"
 
     temperature_c: float
     checked_at: AwareDatetime
 
 
-class QuarantineEnded(_QuarantineEvent):
-    event_type: ClassVar[str] = "registry.quarantine.ended"
-
+class QuarantineEnded(_QuarantineEvent, event_type="registry.quarantine.ended"):
     ended_at: AwareDatetime
     outcome: QuarantineOutcome
     decided_by: Id | None = Field(default=None, description="Opaque staff id of who ended it.")
@@ -168,10 +150,8 @@ class _ChecklistEvent(_ResidentEvent):
     compound_id: Id
 
 
-class ChecklistCompleted(_ChecklistEvent):
+class ChecklistCompleted(_ChecklistEvent, event_type="registry.checklist.completed"):
     """Every item of a returnee's follow-up checklist (the "eight ones") was verified."""
-
-    event_type: ClassVar[str] = "registry.checklist.completed"
 
     item_codes: list[str] = Field(min_length=1, description="Codes of the verified items.")
     verified_by: StaffId = Field(description="Opaque staff id of the last verifier.")
@@ -184,20 +164,16 @@ class _ChecklistItemEvent(_ChecklistEvent):
     item_code: Id
 
 
-class ChecklistItemVerified(_ChecklistItemEvent):
+class ChecklistItemVerified(_ChecklistItemEvent, event_type="registry.checklist.item_verified"):
     """An officer verified one item of a returnee's follow-up checklist."""
-
-    event_type: ClassVar[str] = "registry.checklist.item_verified"
 
     verified_by: StaffId = Field(description="Opaque staff id of the verifier.")
     verified_at: AwareDatetime
     was_overdue: bool = False
 
 
-class ChecklistItemOverdue(_ChecklistItemEvent):
+class ChecklistItemOverdue(_ChecklistItemEvent, event_type="registry.checklist.item_overdue"):
     """A checklist item was not verified by its due time."""
-
-    event_type: ClassVar[str] = "registry.checklist.item_overdue"
 
     due_at: AwareDatetime
     escalation_level: EscalationLevel | None = Field(
@@ -207,10 +183,8 @@ class ChecklistItemOverdue(_ChecklistItemEvent):
     overdue_periods: int | None = Field(default=None, ge=0, description="Whole periods past the due time (0 at first).")
 
 
-class ResidentLeftTown(_ResidentEvent):
+class ResidentLeftTown(_ResidentEvent, event_type="registry.resident.left_town"):
     """The resident left town; for a labour batch, ``batch_id`` names it."""
-
-    event_type: ClassVar[str] = "registry.resident.left_town"
 
     household_id: Id
     reason: DepartureReason
@@ -228,9 +202,9 @@ class Resealed(EventData):
     reencrypted_at: AwareDatetime
 
 
-class ResidentPersonalDataReencrypted(Resealed, _ResidentEvent):
+class ResidentPersonalDataReencrypted(
+    Resealed, _ResidentEvent, event_type="registry.resident.personal_data_reencrypted"
+):
     """The resident's sealed personal data was sealed again under the registry's current key
     (key rotation). Nothing about the person changed; ``key_id`` is the label of the new key."""
-
-    event_type: ClassVar[str] = "registry.resident.personal_data_reencrypted"
 

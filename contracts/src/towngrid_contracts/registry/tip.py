@@ -6,7 +6,7 @@ and whoever it is about appear only as opaque ids, if known.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -22,16 +22,12 @@ TipChannel = Literal["checkpoint_qr", "hotline", "wechat", "in_person"]
 ScreeningOutcome = Literal["returnee_registered", "breach_confirmed", "no_issue_found"]
 
 
-class _TipEvent(EventData):
-    topic: ClassVar[str] = TIP_TOPIC
-
+class _TipEvent(EventData, topic=TIP_TOPIC):
     tip_id: Id = Field(description="Opaque tip id (the aggregate id).")
 
 
-class TipReported(_TipEvent):
+class TipReported(_TipEvent, event_type="registry.tip.reported"):
     """A tip came in; it becomes a screening task for the compound's grid staff."""
-
-    event_type: ClassVar[str] = "registry.tip.reported"
 
     kind: TipKind
     channel: TipChannel
@@ -44,10 +40,8 @@ class TipReported(_TipEvent):
     reported_at: AwareDatetime
 
 
-class TipScreened(_TipEvent):
+class TipScreened(_TipEvent, event_type="registry.tip.screened"):
     """Grid staff screened a tip; ``resident_id`` is set when a person was registered or found."""
-
-    event_type: ClassVar[str] = "registry.tip.screened"
 
     screening_task_id: Id
     outcome: ScreeningOutcome
@@ -56,8 +50,6 @@ class TipScreened(_TipEvent):
     screened_at: AwareDatetime
 
 
-class TipReporterReencrypted(Resealed, _TipEvent):
+class TipReporterReencrypted(Resealed, _TipEvent, event_type="registry.tip.reporter_reencrypted"):
     """The reporter's sealed contact data was sealed again under the registry's current key (rotation)."""
-
-    event_type: ClassVar[str] = "registry.tip.reporter_reencrypted"
 

@@ -6,7 +6,7 @@ events, so a person's enrolment and visits stay in order.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -17,10 +17,8 @@ VulnerableCategory = Literal["elderly_living_alone", "homeless", "disabled", "ot
 CareVisitKind = Literal["home_visit", "relief_parcel", "medical"]
 
 
-class VulnerableResidentEnrolled(_ResidentEvent):
+class VulnerableResidentEnrolled(_ResidentEvent, event_type="registry.vulnerable_resident.enrolled"):
     """A resident was enrolled for care: paired with a helper, visited and sent relief."""
-
-    event_type: ClassVar[str] = "registry.vulnerable_resident.enrolled"
 
     household_id: Id
     compound_id: Id
@@ -36,10 +34,8 @@ class VulnerableResidentEnrolled(_ResidentEvent):
     enrolled_at: AwareDatetime
 
 
-class CareVisitRecorded(_ResidentEvent):
+class CareVisitRecorded(_ResidentEvent, event_type="registry.care_visit.recorded"):
     """A helper visited a vulnerable resident (a delivered relief parcel counts as a visit)."""
-
-    event_type: ClassVar[str] = "registry.care_visit.recorded"
 
     visit_id: Id
     kind: CareVisitKind
@@ -54,10 +50,8 @@ class CareVisitRecorded(_ResidentEvent):
     visited_at: AwareDatetime
 
 
-class CarePaired(_ResidentEvent):
+class CarePaired(_ResidentEvent, event_type="registry.care.paired"):
     """A vulnerable resident was paired with a helper (or given a new one)."""
-
-    event_type: ClassVar[str] = "registry.care.paired"
 
     care_pair_id: Id
     helper_id: Id = Field(description="Opaque id of the helper (staff or resident).")
@@ -65,10 +59,8 @@ class CarePaired(_ResidentEvent):
     paired_at: AwareDatetime
 
 
-class CareVisitMissed(_ResidentEvent):
+class CareVisitMissed(_ResidentEvent, event_type="registry.care_visit.missed"):
     """No visit was recorded for a vulnerable resident by the time one was due."""
-
-    event_type: ClassVar[str] = "registry.care_visit.missed"
 
     compound_id: Id
     care_pair_id: Id | None = None
