@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.auth import Principal, Role, ensure_in_scope, require_roles
+from towngrid_kit.auth import Role, ensure_in_scope
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import OncePerKey
@@ -16,7 +15,7 @@ from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.merchant import Product
 from delivery.entrypoints.deps import Svc
-from delivery.entrypoints.roles import FIELD, READERS, STAFF
+from delivery.entrypoints.roles import FieldWorker, PriceListKeeper, Reader, Staff
 from delivery.entrypoints.schemas import MerchantView, PriceListView, PublishPriceList, RegisterMerchant
 from delivery.entrypoints.scope import ensure_own_merchant
 
@@ -25,9 +24,7 @@ router = APIRouter(tags=["merchants"])
 
 @router.post("/merchants", status_code=201, response_model=MerchantView,
              summary="Register a merchant (it may sell once it holds a business-reopening permit)")
-async def register_merchant(body: RegisterMerchant, svc: Svc,
-                            principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                            once: OncePerKey) -> JSONResponse:
+async def register_merchant(body: RegisterMerchant, svc: Svc, principal: Staff, once: OncePerKey) -> JSONResponse:
     ensure_in_scope(principal, community=body.community_id)  # a community officer registers its community's shops
 
     async def action() -> tuple[int, object]:
@@ -40,16 +37,14 @@ async def register_merchant(body: RegisterMerchant, svc: Svc,
 
 @router.get("/merchants/{merchant_id}", response_model=MerchantView,
             summary="A merchant, whether it may sell now, and its price list in force")
-async def get_merchant(merchant_id: str, svc: Svc,
-                       principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> MerchantView:
+async def get_merchant(merchant_id: str, svc: Svc, principal: Reader) -> MerchantView:
     m = await svc.merchants.get(merchant_id)
     ensure_own_merchant(principal, merchant_id)
     return MerchantView.of(m, await svc.merchants.allowed_to_sell(merchant_id), utcnow())
 
 
 @router.get("/merchants", response_model=Page[MerchantView], summary="Merchants, a page at a time")
-async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))],
-                         after: After = None, limit: Limit = 50) -> Page[MerchantView]:
+async def list_merchants(svc: Svc, _: FieldWorker, after: After = None, limit: Limit = 50) -> Page[MerchantView]:
     found = await svc.merchants.page(after, limit + 1)
     now = utcnow()
     allowed = {m.merchant_id: await svc.merchants.allowed_to_sell(m.merchant_id, now) for m in found[:limit]}
@@ -58,8 +53,7 @@ async def list_merchants(svc: Svc, _: Annotated[Principal, Depends(require_roles
 
 @router.post("/merchants/{merchant_id}/price-lists", status_code=201, response_model=PriceListView,
              summary="Publish a new version of the merchant's in-store price list")
-async def publish_price_list(merchant_id: str, body: PublishPriceList, svc: Svc,
-                             principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.MERCHANT))],
+async def publish_price_list(merchant_id: str, body: PublishPriceList, svc: Svc, principal: PriceListKeeper,
                              once: OncePerKey) -> JSONResponse:
     merchant = await svc.merchants.get(merchant_id)
     ensure_own_merchant(principal, merchant_id)
@@ -76,8 +70,7 @@ async def publish_price_list(merchant_id: str, body: PublishPriceList, svc: Svc,
 
 @router.get("/merchants/{merchant_id}/price-lists/{version}", response_model=PriceListView,
             summary="One version of the merchant's price list")
-async def get_price_list(merchant_id: str, version: int, svc: Svc,
-                         principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> PriceListView:
+async def get_price_list(merchant_id: str, version: int, svc: Svc, principal: Reader) -> PriceListView:
     m = await svc.merchants.get(merchant_id)
     ensure_own_merchant(principal, merchant_id)
     if not 1 <= version <= len(m.price_lists):

@@ -24,7 +24,7 @@ from delivery.bootstrap import Services
 from delivery.domain.merchant_view import MERCHANT_STATUSES, as_merchant_sees
 from delivery.domain.order import Order, Proof, RequestedLine
 from delivery.entrypoints.deps import Svc
-from delivery.entrypoints.roles import FIELD, ORDER_TAKERS, READERS, STAFF
+from delivery.entrypoints.roles import FIELD, OrderTaker, Reader, STAFF
 from delivery.entrypoints.schemas import (
     AssignBody,
     CancelBody,
@@ -64,9 +64,7 @@ def _rejection_problem(order: Order, shown: OrderView, lines: list[OrderLineIn])
 @router.post("/orders", status_code=201, response_model=OrderView,
              responses={422: {"description": "Bad input, or the order was rejected (recorded as OrderRejected)"}},
              summary="Place an order: staff proxy shopping (phone, WeChat, in person) or a resident's online order")
-async def place_order(body: PlaceOrderBody, svc: Svc,
-                      principal: Annotated[Principal, Depends(require_roles(*ORDER_TAKERS))],
-                      once: OncePerKey) -> JSONResponse:
+async def place_order(body: PlaceOrderBody, svc: Svc, principal: OrderTaker, once: OncePerKey) -> JSONResponse:
     ensure_own_merchant(principal, body.merchant_id)
     if principal.role != Role.MERCHANT and not principal.grid.whole_town:  # staff: their scope's households
         compound_id = await svc.orders.compound_of(body.household_id, body.compound_id)
@@ -97,17 +95,15 @@ async def place_order(body: PlaceOrderBody, svc: Svc,
 
 
 @router.get("/orders/{order_id}", response_model=OrderView, summary="An order and its steps")
-async def get_order(order_id: str, svc: Svc,
-                    principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> OrderView:
+async def get_order(order_id: str, svc: Svc, principal: Reader) -> OrderView:
     order = await svc.orders.get(order_id)
     await ensure_order(principal, svc.grid, order)
     return view(principal, order)
 
 
 @router.get("/orders", response_model=Page[OrderView], summary="Orders, a page at a time")
-async def list_orders(svc: Svc, principal: Annotated[Principal, Depends(require_roles(*READERS))],
-                      status: str | None = None, household_id: str | None = None, merchant_id: str | None = None,
-                      team_id: str | None = None, checkpoint_id: str | None = None,
+async def list_orders(svc: Svc, principal: Reader, status: str | None = None, household_id: str | None = None,
+                      merchant_id: str | None = None, team_id: str | None = None, checkpoint_id: str | None = None,
                       after: After = None, limit: Limit = 50) -> Page[OrderView]:
     wanted: Any = status
     if principal.role == Role.MERCHANT:  # a merchant sees the orders placed with its own shop only

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.grid import ensure_compound, grid_filter
 from towngrid_kit.http import After, Limit
 from towngrid_kit.idempotency import OncePerKey
@@ -17,7 +16,7 @@ from towngrid_kit.paging import Page, page_of
 
 from delivery.domain.relief import ReliefParcel
 from delivery.entrypoints.deps import Svc
-from delivery.entrypoints.roles import FIELD, STAFF
+from delivery.entrypoints.roles import FieldWorker, Staff
 
 ItemCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 Contents = dict[ItemCode, Annotated[int, Field(ge=1, le=1_000_000)]]
@@ -75,9 +74,7 @@ class ParcelView(BaseModel):
 
 @router.post("/relief-stock/receipts", status_code=201, response_model=StockView,
              summary="Record relief supplies received into stock")
-async def receive_stock(body: StockReceipt, svc: Svc,
-                        principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                        once: OncePerKey) -> JSONResponse:
+async def receive_stock(body: StockReceipt, svc: Svc, principal: Staff, once: OncePerKey) -> JSONResponse:
     async def action() -> tuple[int, object]:
         stock = await svc.relief.receive_stock(body.items, principal.subject)
         return 201, StockView(balance=stock.balance, movements=stock.version).model_dump(mode="json")
@@ -86,15 +83,14 @@ async def receive_stock(body: StockReceipt, svc: Svc,
 
 
 @router.get("/relief-stock", response_model=StockView, summary="Relief stock on hand")
-async def get_stock(svc: Svc, _: Annotated[Principal, Depends(require_roles(*FIELD))]) -> StockView:
+async def get_stock(svc: Svc, _: FieldWorker) -> StockView:
     balance, seq = await svc.relief.stock_balance()
     return StockView(balance=balance, movements=seq)
 
 
 @router.get("/relief-recipients/{resident_id}", response_model=EntitlementView,
             summary="A vulnerable resident's parcel schedule, current period, and whether it was issued")
-async def get_entitlement(resident_id: str, svc: Svc,
-                          principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> EntitlementView:
+async def get_entitlement(resident_id: str, svc: Svc, principal: FieldWorker) -> EntitlementView:
     e = await svc.relief.entitlement(resident_id)
     r = e.recipient
     await ensure_compound(principal, svc.grid, r.get("compound_id"))
@@ -105,9 +101,7 @@ async def get_entitlement(resident_id: str, svc: Svc,
 
 @router.post("/relief-parcels", status_code=201, response_model=ParcelView,
              summary="Issue a relief parcel (one per household and schedule period; stock never negative)")
-async def issue_parcel(body: IssueParcel, svc: Svc,
-                       principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                       once: OncePerKey) -> JSONResponse:
+async def issue_parcel(body: IssueParcel, svc: Svc, principal: Staff, once: OncePerKey) -> JSONResponse:
     recipient = await svc.relief.recipient(body.resident_id)
     if recipient is not None:  # an unknown resident is the use case's 404
         await ensure_compound(principal, svc.grid, recipient.get("compound_id"))
@@ -120,8 +114,7 @@ async def issue_parcel(body: IssueParcel, svc: Svc,
 
 
 @router.get("/relief-parcels/{parcel_id}", response_model=ParcelView, summary="A relief parcel")
-async def get_parcel(parcel_id: str, svc: Svc,
-                     principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+async def get_parcel(parcel_id: str, svc: Svc, principal: FieldWorker) -> ParcelView:
     parcel = await svc.relief.get(parcel_id)
     await ensure_compound(principal, svc.grid, parcel.compound_id)
     return ParcelView.of(parcel)
@@ -129,16 +122,14 @@ async def get_parcel(parcel_id: str, svc: Svc,
 
 @router.post("/relief-parcels/{parcel_id}/deliver", response_model=ParcelView,
              summary="The parcel was handed to the resident (the registry counts it as a care visit)")
-async def deliver_parcel(parcel_id: str, svc: Svc,
-                         principal: Annotated[Principal, Depends(require_roles(*FIELD))]) -> ParcelView:
+async def deliver_parcel(parcel_id: str, svc: Svc, principal: FieldWorker) -> ParcelView:
     await ensure_compound(principal, svc.grid, (await svc.relief.get(parcel_id)).compound_id)
     return ParcelView.of(await svc.relief.deliver(parcel_id, principal.subject))
 
 
 @router.get("/relief-ledger", response_model=Page[dict[str, Any]], summary="The append-only issue ledger, a page at a time")
-async def list_ledger(svc: Svc, principal: Annotated[Principal, Depends(require_roles(*FIELD))],
-                      household_id: str | None = None,
-                      after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
+async def list_ledger(svc: Svc, principal: FieldWorker, household_id: str | None = None, after: After = None,
+                      limit: Limit = 50) -> Page[dict[str, Any]]:
     found = await svc.relief.ledger_page(household_id, after, limit + 1, await grid_filter(principal, svc.grid))
     return page_of(found, limit, lambda d: d["_id"], _entry)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import Limit
-from towngrid_kit.auth import Principal, require_roles
+from towngrid_kit.auth import Principal
 from labor.bootstrap import Labor
 from labor.domain.batch import Batch
 from labor.entrypoints.schemas import (
@@ -24,7 +24,7 @@ from labor.entrypoints.schemas import (
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import compounds_in_scope
 from labor.entrypoints.deps import Service
-from labor.entrypoints.roles import OFFICERS, STAFF
+from labor.entrypoints.roles import Officer, Staff
 from labor.entrypoints.scope import (
     ensure_own_enterprise,
     ensure_resident,
@@ -71,8 +71,7 @@ async def batch_in_scope(service: Labor, principal: Principal, batch_id: str) ->
 
 
 @router.post("/batches", status_code=201, tags=["batches"], summary="Plan a dispatch batch for a demand elsewhere")
-async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey,
-                         principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     if (demand := await service.batches.demands.repo.get(body.demand_id)) is not None:  # unknown: the use case's 422
         ensure_own_enterprise(principal, demand.enterprise_id, f"demand {body.demand_id}")
 
@@ -85,8 +84,7 @@ async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey
 
 @router.get("/batches/{batch_id}", tags=["batches"],
             summary="A batch: its workers, flags and boarding; for an open batch also each worker's eligibility now")
-async def get_batch(batch_id: str, service: Service,
-                    principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def get_batch(batch_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     batch, compounds = await batch_in_scope(service, principal, batch_id)
     shown = shown_to(principal, batch_view(batch), batch, compounds)
     if batch.status == "open" and batch.workers:
@@ -100,9 +98,10 @@ async def get_batch(batch_id: str, service: Service,
 
 
 @router.get("/batches", tags=["batches"], response_model=Page[dict[str, Any]], summary="Batches, a page at a time")
-async def list_batches(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_batches(service: Service, principal: Staff,
                        status: Annotated[str | None, Query(pattern="^(open|departed|arrived)$")] = None,
-                       flagged: bool | None = None, after: str | None = None, limit: Limit = 50) -> Page[dict[str, Any]]:
+                       flagged: bool | None = None, after: str | None = None,
+                       limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
         return Page(items=[])
     query: dict[str, Any] = {k: v for k, v in (("status", status), ("flagged", flagged)) if v is not None} | own
@@ -115,8 +114,7 @@ async def list_batches(service: Service, principal: Annotated[Principal, Depends
 
 @router.post("/batches/{batch_id}/workers", tags=["batches"],
              summary="Add a matched worker (only while eligible and seats remain)")
-async def add_worker(batch_id: str, body: AddWorker, service: Service,
-                     principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+async def add_worker(batch_id: str, body: AddWorker, service: Service, principal: Officer) -> dict[str, Any]:
     _, compounds = await batch_in_scope(service, principal, batch_id)
     with why_not_hidden_from(principal):
         batch = await service.batches.add_worker(batch_id, body.job_seeker_id)
@@ -125,8 +123,7 @@ async def add_worker(batch_id: str, body: AddWorker, service: Service,
 
 @router.post("/batches/{batch_id}/boarding", tags=["batches"],
              summary="Re-check a worker at the door: boarded, or left off with the reasons")
-async def board(batch_id: str, body: Board, service: Service,
-                principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def board(batch_id: str, body: Board, service: Service, principal: Staff) -> dict[str, Any]:
     batch = await service.batches.batches.get(batch_id)
     ensure_own_enterprise(principal, batch.enterprise_id, f"batch {batch_id}")
     # a community officer checks its own residents at the door
@@ -140,9 +137,8 @@ async def board(batch_id: str, body: Board, service: Service,
 
 @router.post("/batches/{batch_id}/dispatch", tags=["batches"],
              summary="The batch departs with its boarded workers (BatchDispatched)")
-async def dispatch(batch_id: str, service: Service,
-                   principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                   body: Dispatch | None = None) -> dict[str, Any]:
+async def dispatch(batch_id: str, service: Service, principal: Officer, body: Dispatch | None = None) -> dict[str,
+                   Any]:
     _, compounds = await batch_in_scope(service, principal, batch_id)
     batch = await service.batches.dispatch(batch_id, body.escort_staff_id if body else None)
     return shown_to(principal, batch_view(batch), batch, compounds)
@@ -150,8 +146,7 @@ async def dispatch(batch_id: str, service: Service,
 
 @router.post("/batches/{batch_id}/arrival", tags=["batches"],
              summary="The batch arrived and was handed over to the employer (BatchArrived)")
-async def arrival(batch_id: str, body: Arrival, service: Service,
-                  principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+async def arrival(batch_id: str, body: Arrival, service: Service, principal: Officer) -> dict[str, Any]:
     _, compounds = await batch_in_scope(service, principal, batch_id)
     batch = await service.batches.arrive(batch_id, body.arrived_worker_count)
     return shown_to(principal, batch_view(batch), batch, compounds)

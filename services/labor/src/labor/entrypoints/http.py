@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.http import After, Limit
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.settings import load_settings
@@ -21,7 +21,7 @@ from labor.entrypoints import batches, resumption
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import ensure_compound, grid_filter
 from labor.entrypoints.deps import Service
-from labor.entrypoints.roles import FIGURE_READERS, GRID_STAFF, OFFICERS, STAFF
+from labor.entrypoints.roles import Admin, FigureReader, GridStaff, Officer, Staff
 from labor.entrypoints.scope import (
     eligibility_shown_to,
     ensure_own_enterprise,
@@ -58,7 +58,7 @@ async def places(_: Annotated[Principal, Depends(require_roles())]) -> dict[str,
 
 @router.post("/employers", status_code=201, tags=["employers"], summary="Register an employer (local or elsewhere)")
 async def register_employer(body: RegisterEmployer, service: Service, once: OncePerKey,
-                            principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> JSONResponse:
+                            principal: Admin) -> JSONResponse:
     async def action() -> tuple[int, object]:
         employer = await service.employment.register_employer(body.name, body.province, body.city_code)
         return 201, view(employer, local=employer.local)
@@ -67,8 +67,7 @@ async def register_employer(body: RegisterEmployer, service: Service, once: Once
 
 
 @router.get("/employers/{enterprise_id}", tags=["employers"], summary="An employer and its labour demand")
-async def get_employer(enterprise_id: str, service: Service,
-                       principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def get_employer(enterprise_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     employer = await service.employment.get_employer(enterprise_id)
     ensure_own_enterprise(principal, enterprise_id, f"employer {enterprise_id}")
     demands = await service.resumption.linked_demands(enterprise_id)
@@ -76,8 +75,8 @@ async def get_employer(enterprise_id: str, service: Service,
 
 
 @router.get("/employers", tags=["employers"], response_model=Page[dict[str, Any]], summary="Employers, a page at a time")
-async def list_employers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                         province: str | None = None, after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
+async def list_employers(service: Service, principal: Staff, province: str | None = None, after: After = None,
+                         limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = ({"province": province} if province else {}) | own
@@ -86,8 +85,7 @@ async def list_employers(service: Service, principal: Annotated[Principal, Depen
 
 
 @router.post("/demands", status_code=201, tags=["demand"], summary="Post an employer's labour demand")
-async def post_demand(body: PostDemand, service: Service, once: OncePerKey,
-                      principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+async def post_demand(body: PostDemand, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
 
     async def action() -> tuple[int, object]:
@@ -98,18 +96,16 @@ async def post_demand(body: PostDemand, service: Service, once: OncePerKey,
 
 
 @router.get("/demands/{demand_id}", tags=["demand"], summary="A labour demand and its confirmed matches")
-async def get_demand(demand_id: str, service: Service,
-                     principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def get_demand(demand_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     demand = await service.employment.demands.get(demand_id)
     ensure_own_enterprise(principal, demand.enterprise_id, f"demand {demand_id}")
     return demand_view(demand)
 
 
 @router.get("/demands", tags=["demand"], response_model=Page[dict[str, Any]], summary="Labour demand, a page at a time")
-async def list_demands(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                       enterprise_id: str | None = None,
-                       status: Annotated[str | None, Query(pattern="^(open|filled)$")] = None,
-                       after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
+async def list_demands(service: Service, principal: Staff, enterprise_id: str | None = None,
+                       status: Annotated[str | None, Query(pattern="^(open|filled)$")] = None, after: After = None,
+                       limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v} | own
@@ -119,9 +115,7 @@ async def list_demands(service: Service, principal: Annotated[Principal, Depends
 
 @router.get("/demands/{demand_id}/candidates", tags=["matching"],
             summary="Ranked candidates for a demand, with the reason for each rank")
-async def candidates(demand_id: str, service: Service,
-                     principal: Annotated[Principal, Depends(require_roles(*OFFICERS))],
-                     limit: Limit = 50) -> dict[str, Any]:
+async def candidates(demand_id: str, service: Service, principal: Officer, limit: Limit = 50) -> dict[str, Any]:
     owner = (await service.employment.demands.get(demand_id)).enterprise_id
     ensure_own_enterprise(principal, owner, f"demand {demand_id}")
     demand, ranked = await service.employment.candidates(demand_id, limit)
@@ -132,7 +126,7 @@ async def candidates(demand_id: str, service: Service,
 @router.post("/demands/{demand_id}/matches", status_code=201, tags=["matching"],
              summary="Confirm a match (WorkerMatched); a demand is never over-filled")
 async def confirm_match(demand_id: str, body: ConfirmMatch, service: Service, once: OncePerKey,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+                        principal: Officer) -> JSONResponse:
     owner = (await service.employment.demands.get(demand_id)).enterprise_id
     ensure_own_enterprise(principal, owner, f"demand {demand_id}")
 
@@ -148,7 +142,7 @@ async def confirm_match(demand_id: str, body: ConfirmMatch, service: Service, on
 @router.post("/job-seekers", status_code=201, tags=["job seekers"],
              summary="Register a resident as a job seeker (opt-in; again: the same seeker, 200)")
 async def register_job_seeker(body: RegisterJobSeeker, service: Service, once: OncePerKey,
-                              principal: Annotated[Principal, Depends(require_roles(*GRID_STAFF))]) -> JSONResponse:
+                              principal: GridStaff) -> JSONResponse:
     known = await service.projections.known_resident(body.resident_id)
     if known is not None:  # an unknown resident is the use case's 422
         await ensure_compound(principal, service.grid, known.get("compound_id"))
@@ -162,8 +156,7 @@ async def register_job_seeker(body: RegisterJobSeeker, service: Service, once: O
 
 
 @router.get("/job-seekers/{job_seeker_id}", tags=["job seekers"], summary="A job seeker, with eligibility now")
-async def get_job_seeker(job_seeker_id: str, service: Service,
-                         principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def get_job_seeker(job_seeker_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     seeker = await service.employment.seekers.get(job_seeker_id)
     ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None, f"job seeker {job_seeker_id}")
     await ensure_compound(principal, service.grid, seeker.compound_id)
@@ -172,8 +165,8 @@ async def get_job_seeker(job_seeker_id: str, service: Service,
 
 
 @router.get("/job-seekers", tags=["job seekers"], response_model=Page[dict[str, Any]], summary="Job seekers, a page at a time")
-async def list_job_seekers(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                           matched: bool | None = None, after: After = None, limit: Limit = 50) -> Page[dict[str, Any]]:
+async def list_job_seekers(service: Service, principal: Staff, matched: bool | None = None, after: After = None,
+                           limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:  # a liaison: the seekers matched to its enterprise
         return EMPTY_PAGE
     query = ({"matched": matched} if matched is not None else {}) | own | await grid_filter(principal, service.grid)
@@ -183,8 +176,7 @@ async def list_job_seekers(service: Service, principal: Annotated[Principal, Dep
 
 @router.post("/job-seekers/{job_seeker_id}/local-placement", tags=["job seekers"],
              summary="Record that a locally matched seeker started work")
-async def place_locally(job_seeker_id: str, service: Service,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+async def place_locally(job_seeker_id: str, service: Service, principal: Officer) -> dict[str, Any]:
     seeker = await service.employment.seekers.get(job_seeker_id)
     ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None, f"job seeker {job_seeker_id}")
     return view(await service.employment.place_locally(job_seeker_id))
@@ -192,8 +184,7 @@ async def place_locally(job_seeker_id: str, service: Service,
 
 @router.get("/eligibility/{resident_id}", tags=["eligibility"],
             summary="Whether a resident may be dispatched now, with the reasons (from permits' and registry's events)")
-async def eligibility(resident_id: str, service: Service,
-                      principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def eligibility(resident_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     if is_liaison(principal):  # an enterprise sees the eligibility of the seekers matched to it only
         seeker = await service.employment.seekers.repo.get(job_seeker_id_of(resident_id))
         if seeker is None:
@@ -205,7 +196,7 @@ async def eligibility(resident_id: str, service: Service,
 
 
 @router.get("/figures", tags=["figures"], summary="Matched, dispatched per province, placed locally, resumed, problems")
-async def figures(service: Service, _: Annotated[Principal, Depends(require_roles(*FIGURE_READERS))]) -> dict[str, Any]:
+async def figures(service: Service, _: FigureReader) -> dict[str, Any]:
     return view(await service.figures.now())
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.auth import Principal, require_roles
+from towngrid_kit.auth import Principal
 from towngrid_kit.http import Limit
 from towngrid_kit.idempotency import OncePerKey
 from towngrid_kit.ids import utcnow
@@ -15,7 +15,7 @@ from towngrid_kit.paging import Page, page_of
 from labor.bootstrap import Labor
 from labor.domain.resumption import ResumptionCase
 from labor.entrypoints.deps import Service
-from labor.entrypoints.roles import OFFICERS, STAFF
+from labor.entrypoints.roles import Officer, Staff
 from labor.entrypoints.schemas import OpenCase, RaiseProblem, RecordAction, Resolve, Resume, view
 from labor.entrypoints.scope import ensure_own_enterprise, enterprise_filter
 
@@ -43,8 +43,7 @@ async def case_in_scope(service: Labor, principal: Principal, case_id: str) -> R
 
 @router.post("/resumption-cases", status_code=201, tags=["resumption"],
              summary="Open an enterprise's resumption case with its dedicated officer")
-async def open_case(body: OpenCase, service: Service, once: OncePerKey,
-                    principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+async def open_case(body: OpenCase, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
 
     async def action() -> tuple[int, object]:
@@ -55,14 +54,13 @@ async def open_case(body: OpenCase, service: Service, once: OncePerKey,
 
 @router.get("/resumption-cases/{case_id}", tags=["resumption"],
             summary="A case: problems (overdue flagged), actions, and the enterprise's labour demand")
-async def get_case(case_id: str, service: Service,
-                   principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> dict[str, Any]:
+async def get_case(case_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     case = await case_in_scope(service, principal, case_id)
     return case_view(case, await service.resumption.linked_demands(case.enterprise_id))
 
 
 @router.get("/resumption-cases", tags=["resumption"], response_model=Page[dict[str, Any]], summary="Cases, a page at a time")
-async def list_cases(service: Service, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def list_cases(service: Service, principal: Staff,
                      status: Annotated[str | None, Query(pattern="^(open|resumed)$")] = None,
                      after: str | None = None, limit: Limit = 50) -> Page[dict[str, Any]]:
     if (own := enterprise_filter(principal)) is None:
@@ -75,7 +73,7 @@ async def list_cases(service: Service, principal: Annotated[Principal, Depends(r
 @router.post("/resumption-cases/{case_id}/problems", status_code=201, tags=["resumption"],
              summary="Raise a problem (kind, description, deadline)")
 async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once: OncePerKey,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+                        principal: Officer) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
 
     async def action() -> tuple[int, object]:
@@ -88,7 +86,7 @@ async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/actions", status_code=201, tags=["resumption"],
              summary="Record an action taken on an open problem")
 async def record_action(case_id: str, issue_id: str, body: RecordAction, service: Service, once: OncePerKey,
-                        principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> JSONResponse:
+                        principal: Officer) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
 
     async def action() -> tuple[int, object]:
@@ -100,16 +98,14 @@ async def record_action(case_id: str, issue_id: str, body: RecordAction, service
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/resolve", tags=["resumption"],
              summary="Resolve a problem with its resolution")
-async def resolve(case_id: str, issue_id: str, body: Resolve, service: Service,
-                  principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+async def resolve(case_id: str, issue_id: str, body: Resolve, service: Service, principal: Officer) -> dict[str, Any]:
     await case_in_scope(service, principal, case_id)
     return view(await service.resumption.resolve(case_id, issue_id, body.resolution, principal.subject))
 
 
 @router.post("/resumption-cases/{case_id}/resume", tags=["resumption"],
              summary="The enterprise is back at work (EnterpriseResumed); every problem must be resolved")
-async def resume(case_id: str, body: Resume, service: Service,
-                 principal: Annotated[Principal, Depends(require_roles(*OFFICERS))]) -> dict[str, Any]:
+async def resume(case_id: str, body: Resume, service: Service, principal: Officer) -> dict[str, Any]:
     await case_in_scope(service, principal, case_id)
     return case_view(await service.resumption.resume(case_id, body.workers_on_site))
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal, Role
 from towngrid_kit.errors import InvalidInput
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.grid import GridDirectory, Place
@@ -19,7 +19,7 @@ from permits.entrypoints.scope import (checkpoint_place, counter_place, ensure_s
                                        service_point_community)
 from permits.adapters.resident_places import ResidentPlaces
 from permits.service.permits import Application, PermitService
-from permits.entrypoints.roles import COUNTER_STAFF, DECIDERS, READERS
+from permits.entrypoints.roles import CounterStaff, Decider, Reader
 
 Status = Literal["under_review", "issued", "rejected", "suspended", "revoked", "expired"]
 PermitType = Literal["health_certificate", "vehicle_pass", "business_reopening"]
@@ -65,9 +65,7 @@ def application_of(body: Any, channel: str, service_point_id: str | None, checkp
 @router.post("/applications", status_code=201, response_model=ApplicationView,
              summary="Take an application at a town hall window or a community service point")
 async def apply_at_counter(body: Annotated[CounterApplication, Body()], request: Request, permits: Permits,
-                           grid: Grid, places: Places,
-                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))],
-                           once: OncePerKey) -> JSONResponse:
+                           grid: Grid, places: Places, principal: CounterStaff, once: OncePerKey) -> JSONResponse:
     counter = await service_point_community(grid, body.channel, body.service_point_id,
                                             request.app.state.settings.windows)
     # Placed (and the caller's scope checked) before anything about the holder's quarantine is looked at.
@@ -111,16 +109,14 @@ async def apply_online(body: Annotated[OnlineApplication, Body()], permits: Perm
             summary="The applicant's own view of an application (public, with the receipt given when applying; "
                     "no personal details are shown)")
 async def applicant_status(permit_id: str, permits: Permits,
-                           receipt: Annotated[str, Query(min_length=8, max_length=100,
-                                                         description="The receipt from the application's answer.")],
+                           receipt: Annotated[str, Query(min_length=8, max_length=100, description="The receipt from the application's answer.")],
                            ) -> ApplicantView:
     permit = await permits.applicant_view(permit_id, receipt)
     return ApplicantView.public_of(permit, permits.verification_code(permit))
 
 
 @router.get("/applications/{permit_id}", response_model=ApplicationView, summary="One application or permit")
-async def get_application(permit_id: str, permits: Permits,
-                          principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> ApplicationView:
+async def get_application(permit_id: str, permits: Permits, principal: Reader) -> ApplicationView:
     permit = await permits.get(permit_id)
     ensure_sees(principal, permit)
     return view(permit, principal)
@@ -128,12 +124,10 @@ async def get_application(permit_id: str, permits: Permits,
 
 @router.get("/applications", response_model=Page[ApplicationView],
             summary="Applications and permits, a page at a time (a reviewer sees only their department's)")
-async def list_applications(permits: Permits, principal: Annotated[Principal, Depends(require_roles(*READERS))],
+async def list_applications(permits: Permits, principal: Reader,
                             holder_id: Annotated[str | None, Query(max_length=100)] = None,
                             status: Status | None = None, permit_type: PermitType | None = None,
-                            awaiting_my_review: Annotated[bool, Query(
-                                description="Reviewers: only steps of my department still open; town admins: "
-                                            "only escalated (overdue) steps.")] = False,
+                            awaiting_my_review: Annotated[bool, Query(description="Reviewers: only steps of my department still open; town admins: " "only escalated (overdue) steps.")] = False,
                             after: Annotated[str | None, Query(description="The last permit_id of the previous page.")] = None,
                             limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[ApplicationView]:
     query: dict[str, Any] = {k: v for k, v in (("holder_id", holder_id), ("status", status),
@@ -153,7 +147,7 @@ async def list_applications(permits: Permits, principal: Annotated[Principal, De
 @router.post("/applications/{permit_id}/reviews/{department}", response_model=ApplicationView,
              summary="A department approves or rejects its step (town admins: escalated steps only)")
 async def decide(permit_id: str, department: str, body: Decision, permits: Permits,
-                 principal: Annotated[Principal, Depends(require_roles(*DECIDERS))]) -> ApplicationView:
+                 principal: Decider) -> ApplicationView:
     escalated = principal.role == Role.TOWN_ADMIN
     if not escalated and reviewer_department(principal) != department:
         raise HTTPException(403, f"a reviewer of {principal.department} may not decide for {department}")
@@ -166,7 +160,7 @@ async def decide(permit_id: str, department: str, body: Decision, permits: Permi
 @router.post("/applications/{permit_id}/checklist", response_model=ApplicationView,
              summary="Tick items of a business reopening's opening standard (all are needed before approval)")
 async def update_checklist(permit_id: str, body: ChecklistUpdate, permits: Permits,
-                           principal: Annotated[Principal, Depends(require_roles(*COUNTER_STAFF))]) -> ApplicationView:
+                           principal: CounterStaff) -> ApplicationView:
     items = body.model_dump(exclude_unset=True)
     if not items:
         raise InvalidInput("name at least one checklist item", field="body")

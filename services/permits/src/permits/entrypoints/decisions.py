@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.idempotency import OncePerKey
 from permits.entrypoints.applications import Permits, view
 from permits.entrypoints.schemas import (
@@ -22,7 +21,7 @@ from permits.entrypoints.schemas import (
 )
 from permits.entrypoints.scope import ensure_sees
 from permits.service.appeals import PermitAppealService
-from permits.entrypoints.roles import APPEAL_DECIDERS, APPEAL_FILERS
+from permits.entrypoints.roles import AppealDecider, AppealFiler
 
 router = APIRouter(tags=["decisions and appeals"])
 public = APIRouter(tags=["decisions and appeals"])
@@ -38,7 +37,7 @@ Appeals = Annotated[PermitAppealService, Depends(appeals)]
 @router.post("/permits/{permit_id}/suspend", response_model=ApplicationView,
              summary="Suspend an issued permit, with the reason (who is recorded)")
 async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
-                  principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
+                  principal: AppealDecider) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
     return view(await permits.suspend(permit_id, body.reason_code, body.note, principal.subject))
 
@@ -46,15 +45,14 @@ async def suspend(permit_id: str, body: PermitDecisionBody, permits: Permits,
 @router.post("/permits/{permit_id}/lift-suspension", response_model=ApplicationView,
              summary="Lift a manual suspension, with the reason (a holder in quarantine stays suspended)")
 async def lift_suspension(permit_id: str, body: PermitDecisionBody, permits: Permits,
-                          principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> ApplicationView:
+                          principal: AppealDecider) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
     return view(await permits.lift_suspension(permit_id, body.reason_code, body.note, principal.subject))
 
 
 @router.post("/appeals", status_code=201, response_model=AppealView,
              summary="Appeal a permit's suspension or revocation for its holder (the officer must cover the permit)")
-async def file_appeal(body: FileAppeal, permits: Permits, service: Appeals,
-                      principal: Annotated[Principal, Depends(require_roles(*APPEAL_FILERS))],
+async def file_appeal(body: FileAppeal, permits: Permits, service: Appeals, principal: AppealFiler,
                       once: OncePerKey) -> JSONResponse:
     permit = await permits.get(body.permit_id)
     ensure_sees(principal, permit)
@@ -75,8 +73,7 @@ async def holder_appeal(body: HolderAppeal, service: Appeals) -> HolderAppealVie
 
 
 @router.get("/appeals/{appeal_id}", response_model=AppealView, summary="One appeal and its outcome")
-async def get_appeal(appeal_id: str, service: Appeals,
-                     principal: Annotated[Principal, Depends(require_roles(*APPEAL_FILERS))]) -> AppealView:
+async def get_appeal(appeal_id: str, service: Appeals, principal: AppealFiler) -> AppealView:
     permit = await service.permit_of(appeal_id)
     ensure_sees(principal, permit)
     return AppealView.of(permit.permit_id, permit.appeal(appeal_id))
@@ -85,8 +82,7 @@ async def get_appeal(appeal_id: str, service: Appeals,
 @router.post("/appeals/{appeal_id}/decision", response_model=AppealView,
              summary="Review an appeal: upheld, or overturned (the permit is reinstated). Not by whoever took the "
                      "appealed decision or filed the appeal (403)")
-async def decide_appeal(appeal_id: str, body: DecideAppeal, service: Appeals,
-                        principal: Annotated[Principal, Depends(require_roles(*APPEAL_DECIDERS))]) -> AppealView:
+async def decide_appeal(appeal_id: str, body: DecideAppeal, service: Appeals, principal: AppealDecider) -> AppealView:
     ensure_sees(principal, await service.permit_of(appeal_id))
     permit, appeal = await service.decide(appeal_id, body.outcome == "overturned", body.reason_code, body.note,
                                           principal.subject)

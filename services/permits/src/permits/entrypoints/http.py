@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, create_app, serve
 from towngrid_kit.request_limits import PublicRoute
@@ -22,7 +21,7 @@ from permits.bootstrap import build_appeal_service, build_permit_service
 from permits.config import PermitsSettings
 from permits.entrypoints import applications, decisions, issued
 from permits.entrypoints.applications import Grid
-from permits.entrypoints.roles import READERS
+from permits.entrypoints.roles import Reader
 
 router = APIRouter(tags=["quarantine roster"])
 
@@ -49,7 +48,7 @@ def roster(request: Request) -> QuarantineRoster:
 @router.get("/quarantine-status/{resident_id}", response_model=QuarantineStatus,
             summary="Whether a resident is in quarantine (from the registry's events)")
 async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid,
-                     principal: Annotated[Principal, Depends(require_roles(*READERS))]) -> QuarantineStatus:
+                     principal: Reader) -> QuarantineStatus:
     doc = await found.get(resident_id)
     if doc is None:
         raise NotFound(f"no quarantine known for resident {resident_id}")
@@ -58,8 +57,7 @@ async def get_status(resident_id: str, found: Annotated[QuarantineRoster, Depend
 
 
 @router.get("/quarantine-status", response_model=Page[QuarantineStatus], summary="Residents by quarantine status")
-async def list_status(found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid,
-                      principal: Annotated[Principal, Depends(require_roles(*READERS))],
+async def list_status(found: Annotated[QuarantineRoster, Depends(roster)], grid: Grid, principal: Reader,
                       in_quarantine: bool | None = True, after: str | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Page[QuarantineStatus]:
     docs = await found.page(in_quarantine, after, limit + 1, await compounds_in_scope(principal, grid))

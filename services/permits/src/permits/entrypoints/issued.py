@@ -9,12 +9,12 @@ import jwt
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from towngrid_kit.auth import Principal
 from towngrid_kit.errors import InvalidInput
 from permits.domain.review import PERMIT_TYPES, ReviewPolicy
 from permits.entrypoints.applications import Grid, Permits, view
 from permits.entrypoints.scope import checkpoint_place, ensure_sees
-from permits.entrypoints.roles import CHECKPOINT_STAFF, FIGURE_READERS, READERS
+from permits.entrypoints.roles import Admin, CHECKPOINT_STAFF, FigureReader, Reader
 from permits.entrypoints.schemas import (
     ApplicationView,
     CheckpointQrView,
@@ -32,14 +32,13 @@ public = APIRouter(tags=["verification (public)"])
 
 
 @router.post("/permits/{permit_id}/revoke", response_model=ApplicationView, summary="Revoke a permit for good (unless an appeal overturns it), with the reason")
-async def revoke(permit_id: str, body: Revocation, permits: Permits,
-                 principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> ApplicationView:
+async def revoke(permit_id: str, body: Revocation, permits: Permits, principal: Admin) -> ApplicationView:
     ensure_sees(principal, await permits.get(permit_id))
     return view(await permits.revoke(permit_id, body.reason_code, body.note, principal.subject))
 
 
-async def checkpoint_staff(request: Request, credentials: Annotated[
-        HTTPAuthorizationCredentials | None, Depends(_optional_bearer)]) -> Principal | None:
+async def checkpoint_staff(request: Request,
+                           credentials: Annotated[ HTTPAuthorizationCredentials | None, Depends(_optional_bearer)]) -> Principal | None:
     """The caller if they show a valid token of checkpoint staff; None for the public (401 for a bad token)."""
     if credentials is None:
         return None
@@ -72,9 +71,7 @@ async def verification_key(permits: Permits) -> VerificationKeyView:
 
 @router.get("/checkpoints/{checkpoint_id}/qr-code", response_model=CheckpointQrView,
             summary="The signed code to print on a checkpoint's QR poster for online applications")
-async def checkpoint_qr(checkpoint_id: str, permits: Permits,
-                        grid: Grid, _: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]
-                        ) -> CheckpointQrView:
+async def checkpoint_qr(checkpoint_id: str, permits: Permits, grid: Grid, _: Admin ) -> CheckpointQrView:
     where = await checkpoint_place(grid, checkpoint_id, "path.checkpoint_id")
     return CheckpointQrView(checkpoint_id=checkpoint_id, compound_id=where.compound_id,
                             qr_code=permits.checkpoint_code(checkpoint_id))
@@ -87,23 +84,21 @@ def _permit_type(permit_type: str) -> str:
 
 
 @router.get("/review-policies", response_model=list[PolicyView], summary="Who reviews each permit type, and the rule")
-async def list_policies(permits: Permits,
-                        _: Annotated[Principal, Depends(require_roles(*READERS))]) -> list[PolicyView]:
+async def list_policies(permits: Permits, _: Reader) -> list[PolicyView]:
     return [PolicyView.of(t, await permits.policies.get(t)) for t in PERMIT_TYPES]
 
 
 @router.put("/review-policies/{permit_type}", response_model=PolicyView,
             summary="Configure the departments, approval rule, step time limit and validity of a permit type "
                     "(applies to applications taken from now on)")
-async def put_policy(permit_type: str, body: PolicyBody, permits: Permits,
-                     principal: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN))]) -> PolicyView:
+async def put_policy(permit_type: str, body: PolicyBody, permits: Permits, principal: Admin) -> PolicyView:
     policy = ReviewPolicy(**body.model_dump())
     await permits.policies.put(_permit_type(permit_type), policy, principal.subject)
     return PolicyView.of(permit_type, policy)
 
 
 @router.get("/figures", summary="Counts of applications by type, status, channel and day; issued by type and day")
-async def figures(permits: Permits, _: Annotated[Principal, Depends(require_roles(*FIGURE_READERS))],
+async def figures(permits: Permits, _: FigureReader,
                   day_from: Annotated[date | None, Query(description="First applied day (UTC), inclusive.")] = None,
                   day_to: Annotated[date | None, Query(description="Last applied day (UTC), inclusive.")] = None,
                   ) -> dict[str, Any]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.http import from_state
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.idempotency import OncePerKey
 from registry.entrypoints.appeal_schemas import AppealView, DecideAppeal, FileAppeal
 from registry.entrypoints.scoping import Guard
 from registry.service.appeals import AppealService
-from registry.entrypoints.roles import STAFF
+from registry.entrypoints.roles import Staff
 
 
 router = APIRouter(tags=["appeals"])
@@ -24,8 +23,7 @@ Appeals = Annotated[AppealService, from_state("appeals")]
 
 @router.post("/appeals", status_code=201, response_model=AppealView,
              summary="Appeal a person's quarantine on their behalf (the officer must cover the person)")
-async def file_appeal(body: FileAppeal, service: Appeals, guard: Guard,
-                      principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def file_appeal(body: FileAppeal, service: Appeals, guard: Guard, principal: Staff,
                       once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, body.resident_id)
 
@@ -37,8 +35,7 @@ async def file_appeal(body: FileAppeal, service: Appeals, guard: Guard,
 
 
 @router.get("/appeals/{appeal_id}", response_model=AppealView, summary="One appeal and its outcome")
-async def get_appeal(appeal_id: str, service: Appeals, guard: Guard,
-                     principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> AppealView:
+async def get_appeal(appeal_id: str, service: Appeals, guard: Guard, principal: Staff) -> AppealView:
     resident = await service.resident_of(appeal_id)
     await guard.resident(principal, resident.resident_id)
     return AppealView.of(resident.resident_id, resident.appeal(appeal_id))
@@ -48,7 +45,7 @@ async def get_appeal(appeal_id: str, service: Appeals, guard: Guard,
              summary="Review an appeal: upheld, or overturned (which ends the quarantine). Not by whoever took "
                      "an appealed decision or filed the appeal (403)")
 async def decide_appeal(appeal_id: str, body: DecideAppeal, service: Appeals, guard: Guard,
-                        principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> AppealView:
+                        principal: Staff) -> AppealView:
     resident = await service.resident_of(appeal_id)
     await guard.resident(principal, resident.resident_id)
     resident, appeal = await service.decide(appeal_id, body.outcome == "overturned", body.reason_code, body.note,

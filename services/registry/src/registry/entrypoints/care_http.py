@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.http import After, Limit
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from registry.domain.care import Care
 from registry.domain.resident import Resident
 from registry.entrypoints.inputs import Body, RecordView
 from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
-from registry.entrypoints.roles import CHECKERS, STAFF
+from registry.entrypoints.roles import Checker, Staff
 
 OpaqueId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,100}$")]
 Supply = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
@@ -86,8 +85,7 @@ def _enrolled(resident: Resident) -> CareView:
 
 @router.post("/residents/{resident_id}/care", status_code=201, response_model=CareView,
              summary="Enrol a vulnerable resident (optionally paired with a helper at once)")
-async def enrol(resident_id: str, body: Enrol, service: Residents, guard: Guard,
-                principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def enrol(resident_id: str, body: Enrol, service: Residents, guard: Guard, principal: Staff,
                 once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
@@ -100,22 +98,19 @@ async def enrol(resident_id: str, body: Enrol, service: Residents, guard: Guard,
 
 
 @router.get("/residents/{resident_id}/care", response_model=CareView, summary="A vulnerable resident's care")
-async def get_care(resident_id: str, guard: Guard,
-                   principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> CareView:
+async def get_care(resident_id: str, guard: Guard, principal: Checker) -> CareView:
     return _enrolled(await guard.resident(principal, resident_id))
 
 
 @router.post("/residents/{resident_id}/care/helper", response_model=CareView, summary="Pair with a (new) helper")
-async def pair(resident_id: str, body: Pair, service: Residents, guard: Guard,
-               principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> CareView:
+async def pair(resident_id: str, body: Pair, service: Residents, guard: Guard, principal: Staff) -> CareView:
     await guard.resident(principal, resident_id)
     return CareView.of(await service.pair_helper(resident_id, body.helper_id))
 
 
 @router.post("/residents/{resident_id}/care/visits", status_code=201, response_model=VisitView,
              summary="Record a visit (the caller is recorded as the visitor)")
-async def record_visit(resident_id: str, body: Visit, service: Residents, guard: Guard,
-                       principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+async def record_visit(resident_id: str, body: Visit, service: Residents, guard: Guard, principal: Checker,
                        once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
@@ -128,10 +123,8 @@ async def record_visit(resident_id: str, body: Visit, service: Residents, guard:
 
 
 @router.get("/care/residents", response_model=Page[CareView], summary="Vulnerable residents in your scope, a page at a time")
-async def list_vulnerable(service: Residents, guard: Guard,
-                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+async def list_vulnerable(service: Residents, guard: Guard, principal: Checker,
                           category: Literal["elderly_living_alone", "homeless", "disabled", "other"] | None = None,
-                          compound_id: str | None = None,
-                          after: After = None, limit: Limit = 50) -> Page[CareView]:
+                          compound_id: str | None = None, after: After = None, limit: Limit = 50) -> Page[CareView]:
     found = await service.page_vulnerable(category, after, limit + 1, await guard.compounds(principal, compound_id))
     return page_of(found, limit, lambda r: r.resident_id, CareView.of)

@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, require_roles
 from registry.domain.duty import DutyPerson
 from registry.domain.identity import mask_mobile
 from registry.entrypoints.inputs import Body, Mobile, RecordView
 from registry.entrypoints.scoping import Guard
 from registry.service.duty import DutyService
 from towngrid_kit.errors import InvalidInput, NotFound
-from registry.entrypoints.roles import STAFF
+from registry.entrypoints.roles import Staff
 
 Days = Annotated[int, Query(ge=1, le=14)]
 
@@ -91,7 +90,6 @@ class CoverageReport(BaseModel):
 
 
 Duty = Annotated[DutyService, from_state("duty")]
-Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.post("/people", status_code=201, response_model=PersonView, summary="Register a person on duty with their unit")
@@ -107,8 +105,8 @@ async def register_person(body: NewPerson, service: Duty, principal: Staff, guar
 
 
 @router.get("/people", response_model=Page[PersonView], summary="People on duty, a page at a time")
-async def list_people(service: Duty, principal: Staff, guard: Guard, unit_id: str | None = None,
-                      after: After = None, limit: Limit = 50) -> Page[PersonView]:
+async def list_people(service: Duty, principal: Staff, guard: Guard, unit_id: str | None = None, after: After = None,
+                      limit: Limit = 50) -> Page[PersonView]:
     place = await guard.unit_filter(principal, unit_id)
     found = await service.people(unit_id, after, limit + 1, *((place.community, place.compound) if place else ()))
     return page_of(found, limit, lambda p: p.person_id, PersonView.of)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from towngrid_kit.auth import Principal, Role, require_roles
+from registry.entrypoints.roles import FigureReader
+
 
 router = APIRouter(tags=["figures"])
 
@@ -31,9 +32,7 @@ class Figures(BaseModel):
 
 
 @router.get("/figures", response_model=Figures, summary="The figures the town reports")
-async def figures(request: Request,
-                  _: Annotated[Principal, Depends(require_roles(Role.TOWN_ADMIN, Role.COMMUNITY_OFFICER,
-                                                                 Role.COUNTY_SUBSCRIBER))],
+async def figures(request: Request, _: FigureReader,
                   days: Annotated[int, Query(ge=1, le=366, description="Days of registrations per day.")] = 30) -> Figures:
     state = request.app.state
     tz = state.residents.tz

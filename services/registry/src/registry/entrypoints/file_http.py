@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, require_roles
 from registry.entrypoints.appeal_schemas import AppealView
 from registry.entrypoints.quarantine_schemas import (
     ChangePlannedEnd,
@@ -20,7 +18,7 @@ from registry.entrypoints.quarantine_schemas import (
 from registry.entrypoints.schemas import FileEvent, HistoryView, ResidentView
 from registry.entrypoints.deps import Residents
 from registry.entrypoints.scoping import Guard
-from registry.entrypoints.roles import STAFF
+from registry.entrypoints.roles import Staff
 
 
 router = APIRouter(tags=["one file per person"])
@@ -31,7 +29,7 @@ router = APIRouter(tags=["one file per person"])
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/planned-end", response_model=QuarantineView,
              summary="Extend or shorten a quarantine, with the reason")
 async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangePlannedEnd, service: Residents,
-                             principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard) -> QuarantineView:
+                             principal: Staff, guard: Guard) -> QuarantineView:
     await guard.resident(principal, resident_id)
     resident, _ = await service.change_planned_end(resident_id, quarantine_id, body.planned_end, body.reason_code,
                                                    body.note, principal.subject)
@@ -40,8 +38,7 @@ async def change_planned_end(resident_id: str, quarantine_id: str, body: ChangeP
 
 @router.post("/residents/{resident_id}/contacts", status_code=201, response_model=ContactView,
              summary="Link a close contact to this case")
-async def link_contact(resident_id: str, body: LinkContact, service: Residents,
-                       principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard,
+async def link_contact(resident_id: str, body: LinkContact, service: Residents, principal: Staff, guard: Guard,
                        once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
     await guard.other_resident(principal, body.contact_resident_id, "body.contact_resident_id")
@@ -56,8 +53,8 @@ async def link_contact(resident_id: str, body: LinkContact, service: Residents,
 
 @router.post("/residents/{resident_id}/contacts/{contact_id}/quarantine", status_code=201,
              response_model=QuarantineView, summary="Put a linked close contact into quarantine from the case")
-async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, service: Residents, principal: Annotated[Principal, Depends(require_roles(*STAFF))],
-                             guard: Guard, once: OncePerKey) -> JSONResponse:
+async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuarantine, service: Residents,
+                             principal: Staff, guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
     await guard.resident(principal, contact_id)
 
@@ -72,8 +69,7 @@ async def quarantine_contact(resident_id: str, contact_id: str, body: StartQuara
 
 @router.get("/residents/{resident_id}/history", response_model=HistoryView,
             summary="The whole file of a person: returns, checklist, quarantines, checks, contacts, in order")
-async def history(resident_id: str, service: Residents, guard: Guard,
-                  principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> HistoryView:
+async def history(resident_id: str, service: Residents, guard: Guard, principal: Staff) -> HistoryView:
     await guard.resident(principal, resident_id)
     resident, events, cases = await service.history(resident_id)
     return HistoryView(

@@ -29,7 +29,7 @@ from registry.entrypoints.grid_schemas import (
 )
 from registry.entrypoints.scoping import Guard
 from registry.service.grid import GridImportRefused, GridService
-from registry.entrypoints.roles import ADMIN, STAFF
+from registry.entrypoints.roles import Admin, Staff
 
 MAX_IMPORT_BYTES = 1_000_000
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -53,8 +53,7 @@ async def get_grid(service: Grids, _: AnyStaff) -> GridView:
 
 @router.put("/settings", response_model=GridView,
             summary="Require known compounds on registration; set the town's returnee checklist")
-async def change_settings(body: GridSettingsBody, service: Grids, guard: Guard,
-                          principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> GridView:
+async def change_settings(body: GridSettingsBody, service: Grids, guard: Guard, principal: Admin) -> GridView:
     await guard.town(principal)
     if body.requires_known_compound is None and body.checklist is None:
         raise InvalidInput("give requires_known_compound or checklist", field="body")
@@ -69,8 +68,7 @@ async def change_settings(body: GridSettingsBody, service: Grids, guard: Guard,
                          "One row per compound, or per neighbour group. Every row is checked first; any problem "
                          "gives 422 with every row's errors and stores nothing. Units already in the grid are kept.",
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}})
-async def import_grid(request: Request, service: Grids, guard: Guard,
-                      principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+async def import_grid(request: Request, service: Grids, guard: Guard, principal: Admin,
                       once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
@@ -99,8 +97,7 @@ async def import_grid(request: Request, service: Grids, guard: Guard,
 
 
 @router.post("/communities", status_code=201, response_model=CommunityView, summary="Register a community")
-async def register_community(body: NewCommunity, service: Grids, guard: Guard,
-                             principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+async def register_community(body: NewCommunity, service: Grids, guard: Guard, principal: Admin,
                              once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
 
@@ -121,7 +118,7 @@ async def list_communities(service: Grids, _: AnyStaff, after: After = None, lim
 
 @router.patch("/communities/{community_id}", response_model=CommunityView, summary="Rename a community")
 async def rename_community(community_id: str, body: Rename, service: Grids, guard: Guard,
-                           principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CommunityView:
+                           principal: Admin) -> CommunityView:
     await guard.town(principal)
     await service.rename("community", community_id, body.name)
     grid = await service.get()
@@ -130,8 +127,7 @@ async def rename_community(community_id: str, body: Rename, service: Grids, guar
 
 @router.post("/compounds", status_code=201, response_model=CompoundView,
              summary="Register a compound (its checkpoint comes with it)")
-async def register_compound(body: NewCompound, service: Grids, guard: Guard,
-                            principal: Annotated[Principal, Depends(require_roles(*ADMIN))],
+async def register_compound(body: NewCompound, service: Grids, guard: Guard, principal: Admin,
                             once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
 
@@ -149,8 +145,8 @@ def _compounds(grid: Grid, community_id: str | None) -> list[str]:
 
 
 @router.get("/compounds", response_model=Page[CompoundView], summary="List compounds, a page at a time")
-async def list_compounds(service: Grids, _: AnyStaff, community_id: str | None = None,
-                         after: After = None, limit: Limit = 50) -> Page[CompoundView]:
+async def list_compounds(service: Grids, _: AnyStaff, community_id: str | None = None, after: After = None,
+                         limit: Limit = 50) -> Page[CompoundView]:
     grid = await service.get()
     return page_of(_after(_compounds(grid, community_id), after, limit), limit, str,
                    lambda i: CompoundView.of(grid.compounds[i], grid))
@@ -164,7 +160,7 @@ async def get_compound(compound_id: str, service: Grids, _: AnyStaff) -> Compoun
 
 @router.patch("/compounds/{compound_id}", response_model=CompoundView, summary="Rename a compound")
 async def rename_compound(compound_id: str, body: Rename, service: Grids, guard: Guard,
-                          principal: Annotated[Principal, Depends(require_roles(*ADMIN))]) -> CompoundView:
+                          principal: Admin) -> CompoundView:
     await guard.town(principal)
     await service.rename("compound", compound_id, body.name)
     grid = await service.get()
@@ -172,8 +168,8 @@ async def rename_compound(compound_id: str, body: Rename, service: Grids, guard:
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointView], summary="The checkpoints, one per compound")
-async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None = None,
-                           after: After = None, limit: Limit = 200) -> Page[CheckpointView]:
+async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None = None, after: After = None,
+                           limit: Limit = 200) -> Page[CheckpointView]:
     grid = await service.get()
     by_checkpoint = {grid.compounds[c].checkpoint_id: grid.compounds[c] for c in _compounds(grid, community_id)}
     return page_of(_after(list(by_checkpoint), after, limit), limit, str, lambda i: CheckpointView(
@@ -181,8 +177,7 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
 
 
 @router.post("/groups", status_code=201, response_model=GroupView, summary="Register a neighbour group")
-async def register_group(body: NewGroup, service: Grids, guard: Guard,
-                         principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def register_group(body: NewGroup, service: Grids, guard: Guard, principal: Staff,
                          once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
@@ -194,8 +189,8 @@ async def register_group(body: NewGroup, service: Grids, guard: Guard,
 
 
 @router.get("/groups", response_model=Page[GroupView], summary="List neighbour groups, a page at a time")
-async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = None,
-                      after: After = None, limit: Limit = 50) -> Page[GroupView]:
+async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = None, after: After = None,
+                      limit: Limit = 50) -> Page[GroupView]:
     grid = await service.get()
     return page_of(_after([g.group_id for g in grid.groups.values()
                            if compound_id is None or g.compound_id == compound_id], after, limit), limit, str,
@@ -203,8 +198,7 @@ async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = Non
 
 
 @router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")
-async def rename_group(group_id: str, body: Rename, service: Grids, guard: Guard,
-                       principal: Annotated[Principal, Depends(require_roles(*STAFF))]) -> GroupView:
+async def rename_group(group_id: str, body: Rename, service: Grids, guard: Guard, principal: Staff) -> GroupView:
     await guard.group(principal, group_id)
     await service.rename("neighbour_group", group_id, body.name)
     return GroupView.of((await service.get()).groups[group_id])

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import JSONResponse
 
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.errors import NotFound
 from towngrid_kit.http import ApiResources, Limit, create_app, serve
 from towngrid_kit.paging import Page
@@ -46,7 +45,7 @@ from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.entrypoints.task_views import ResidentTaskView, resident_page, resident_view, sees_tasks_only
 from registry.entrypoints.personal_data_http import PersonalData
 from registry.service.residents import Registration
-from registry.entrypoints.roles import CHECKERS, STAFF
+from registry.entrypoints.roles import Checker, Staff
 
 
 router = APIRouter(tags=["residents"])
@@ -56,8 +55,7 @@ router = APIRouter(tags=["residents"])
 
 @router.post("/residents", status_code=201, response_model=RegistrationView,
              summary="Register a returnee (the same national ID again updates that file)")
-async def register_returnee(body: RegisterReturnee, service: Residents, guard: Guard,
-                            principal: Annotated[Principal, Depends(require_roles(*STAFF))],
+async def register_returnee(body: RegisterReturnee, service: Residents, guard: Guard, principal: Staff,
                             once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
@@ -77,15 +75,13 @@ async def register_returnee(body: RegisterReturnee, service: Residents, guard: G
 
 @router.get("/residents/{resident_id}", response_model=ResidentView | ResidentTaskView,
             summary="A resident's whole file (a compound volunteer gets the task view: no ID number, no phone)")
-async def get_resident(resident_id: str, guard: Guard,
-                       principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ResidentView | ResidentTaskView:
+async def get_resident(resident_id: str, guard: Guard, principal: Checker) -> ResidentView | ResidentTaskView:
     return resident_view(principal, await guard.resident(principal, resident_id))
 
 
 @router.get("/residents", response_model=Page[ResidentView] | Page[ResidentTaskView],
             summary="List residents in your scope, a page at a time (task views for a compound volunteer)")
-async def list_residents(service: Residents, guard: Guard, personal_data: PersonalData,
-                         principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+async def list_residents(service: Residents, guard: Guard, personal_data: PersonalData, principal: Checker,
                          compound_id: str | None = None, in_quarantine: bool | None = None,
                          after: Annotated[str | None, Query(description="The last resident_id of the previous page.")] = None,
                          limit: Limit = 50) -> Page[ResidentView] | Page[ResidentTaskView]:
@@ -99,9 +95,8 @@ async def list_residents(service: Residents, guard: Guard, personal_data: Person
 
 @router.post("/residents/{resident_id}/quarantines", status_code=201, response_model=QuarantineView,
              summary="Start a quarantine (home or at the centralized isolation point), with the reason")
-async def start_quarantine(resident_id: str, body: StartQuarantine, service: Residents,
-                           principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard,
-                           once: OncePerKey) -> JSONResponse:
+async def start_quarantine(resident_id: str, body: StartQuarantine, service: Residents, principal: Staff,
+                           guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -115,8 +110,8 @@ async def start_quarantine(resident_id: str, body: StartQuarantine, service: Res
 
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/health-checks", status_code=201,
              response_model=HealthCheckView, summary="Record a daily health check (fever raises an alert)")
-async def record_health_check(resident_id: str, quarantine_id: str, body: RecordHealthCheck, service: Residents, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
-                              guard: Guard, once: OncePerKey) -> JSONResponse:
+async def record_health_check(resident_id: str, quarantine_id: str, body: RecordHealthCheck, service: Residents,
+                              principal: Checker, guard: Guard, once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
 
     async def action() -> tuple[int, object]:
@@ -130,7 +125,7 @@ async def record_health_check(resident_id: str, quarantine_id: str, body: Record
 @router.post("/residents/{resident_id}/quarantines/{quarantine_id}/end", response_model=QuarantineView,
              summary="End a quarantine with its outcome and the reason")
 async def end_quarantine(resident_id: str, quarantine_id: str, body: EndQuarantine, service: Residents,
-                         principal: Annotated[Principal, Depends(require_roles(*STAFF))], guard: Guard) -> QuarantineView:
+                         principal: Staff, guard: Guard) -> QuarantineView:
     await guard.resident(principal, resident_id)
     resident = await service.end_quarantine(resident_id, quarantine_id, body.outcome, body.ended_at,
                                             reason_code=body.reason_code, note=body.note, by=principal.subject)
@@ -139,8 +134,7 @@ async def end_quarantine(resident_id: str, quarantine_id: str, body: EndQuaranti
 
 @router.get("/residents/{resident_id}/checklist", response_model=ChecklistView,
             summary="A returnee's follow-up checklist: who verified what, when, and what is overdue")
-async def get_checklist(resident_id: str, guard: Guard,
-                        principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ChecklistView:
+async def get_checklist(resident_id: str, guard: Guard, principal: Checker) -> ChecklistView:
     resident = await guard.resident(principal, resident_id)
     if resident.checklist is None:
         raise NotFound(f"resident {resident_id} has no follow-up checklist")
@@ -150,7 +144,7 @@ async def get_checklist(resident_id: str, guard: Guard,
 @router.post("/residents/{resident_id}/checklist/items/{item_code}/verify", response_model=ChecklistItemView,
              summary="Tick a checklist item (the caller is recorded as the verifier)")
 async def verify_checklist_item(resident_id: str, item_code: str, body: VerifyItem, service: Residents, guard: Guard,
-                                principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> ChecklistItemView:
+                                principal: Checker) -> ChecklistItemView:
     await guard.resident(principal, resident_id)
     _, item = await service.verify_checklist_item(resident_id, item_code, principal.subject, body.verified_at)
     return ChecklistItemView.of(item)

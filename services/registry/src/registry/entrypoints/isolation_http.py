@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, Role, require_roles
 from registry.domain.isolation import IsolationSite, Room
 from registry.entrypoints.inputs import Body, RecordView
 from registry.entrypoints.scoping import Guard
 from registry.service.isolation import IsolationService
-from registry.entrypoints.roles import STAFF
+from registry.entrypoints.roles import Checker, Staff
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 SiteId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
@@ -102,7 +101,6 @@ class AdmissionView(RecordView):  # of an Admission
 
 
 Isolation = Annotated[IsolationService, from_state("isolation")]
-Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 @router.get("", response_model=Page[OccupancyView], summary="Isolation sites and their occupancy, a page at a time")
@@ -115,8 +113,8 @@ async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: 
 
 @router.post("/{site_id}/rooms", status_code=201, response_model=RoomView,
              summary="Add a room with its capacity to a zone (the site and zone come with their first room)")
-async def add_room(site_id: SiteId, body: NewRoom, service: Isolation, principal: Staff,
-                   guard: Guard, once: OncePerKey) -> JSONResponse:
+async def add_room(site_id: SiteId, body: NewRoom, service: Isolation, principal: Staff, guard: Guard,
+                   once: OncePerKey) -> JSONResponse:
     place = await guard.new_site_place(principal, site_id, body.community_id, body.compound_id)
 
     async def action() -> tuple[int, object]:
@@ -134,8 +132,8 @@ async def occupancy(site_id: SiteId, principal: Staff, guard: Guard) -> Occupanc
 
 @router.post("/{site_id}/admissions", status_code=201, response_model=AdmissionView,
              summary="Admit a person in centralized quarantine and assign a room (never over capacity)")
-async def admit(site_id: SiteId, body: Admit, service: Isolation, principal: Staff,
-                guard: Guard, once: OncePerKey) -> JSONResponse:
+async def admit(site_id: SiteId, body: Admit, service: Isolation, principal: Staff, guard: Guard,
+                once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
     await guard.other_resident(principal, body.resident_id, "body.resident_id")
 
@@ -158,17 +156,16 @@ async def list_admissions(site_id: SiteId, principal: Staff, guard: Guard, curre
 
 @router.post("/{site_id}/admissions/{admission_id}/discharge", response_model=AdmissionView,
              summary="Discharge a person; the room then needs cleaning")
-async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service: Isolation,
-                    principal: Staff, guard: Guard) -> AdmissionView:
+async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service: Isolation, principal: Staff,
+                    guard: Guard) -> AdmissionView:
     await guard.site(principal, site_id)
     return AdmissionView.of(await service.discharge(site_id, admission_id, body.discharged_at))
 
 
 @router.post("/{site_id}/rooms/{room_id}/cleanings", status_code=201, response_model=RoomView,
              summary="Record that a room was cleaned (needed before the next person)")
-async def record_cleaning(site_id: SiteId, room_id: str, service: Isolation,
-                          principal: Annotated[Principal, Depends(require_roles(*STAFF, Role.COMPOUND_VOLUNTEER))],
-                          guard: Guard, once: OncePerKey) -> JSONResponse:
+async def record_cleaning(site_id: SiteId, room_id: str, service: Isolation, principal: Checker, guard: Guard,
+                          once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
 
     async def action() -> tuple[int, object]:

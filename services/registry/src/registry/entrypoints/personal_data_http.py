@@ -16,17 +16,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from towngrid_kit.http import Limit, from_state
-from towngrid_kit.auth import Principal, require_roles
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.ratelimit import retry_after_header
 from registry.entrypoints.inputs import Body
 from registry.entrypoints.scoping import Guard
 from registry.service.personal_data import PersonalDataService, QuotaExceeded
-from registry.entrypoints.roles import AUDITORS, UNMASKERS
+from registry.entrypoints.roles import Auditor, Unmasker
 
 
 router = APIRouter(tags=["personal data"])
@@ -114,8 +113,7 @@ class ReadAuditPage(BaseModel):
 @router.post("/residents/{resident_id}/personal-data-reads", status_code=201, response_model=PersonalDataView,
              summary="Read a resident's national ID, mobile or address unmasked, stating the purpose (audited)")
 async def read_personal_data(resident_id: str, body: ReadPersonalData, response: Response, guard: Guard,
-                             service: PersonalData,
-                             principal: Annotated[Principal, Depends(require_roles(*UNMASKERS))]) -> PersonalDataView:
+                             service: PersonalData, principal: Unmasker) -> PersonalDataView:
     resident = await guard.resident(principal, resident_id)
     try:
         record, values = await service.read(resident, principal, list(body.items), body.purpose, body.note,
@@ -132,11 +130,9 @@ async def read_personal_data(resident_id: str, body: ReadPersonalData, response:
 
 @router.get("/audit/personal-data-reads", response_model=ReadAuditPage,
             summary="Who read a resident's personal data unmasked, what, when and why (town administrators)")
-async def personal_data_reads(guard: Guard, service: PersonalData,
-                              principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+async def personal_data_reads(guard: Guard, service: PersonalData, principal: Auditor,
                               resident_id: Annotated[str, Query(min_length=1, description="Whose reads.")],
-                              after: Annotated[int, Query(ge=0)] = 0,
-                              limit: Limit = 50) -> ReadAuditPage:
+                              after: Annotated[int, Query(ge=0)] = 0, limit: Limit = 50) -> ReadAuditPage:
     await guard.resident(principal, resident_id)
     found = await service.reads(resident_id, after, limit + 1)
     items = [ReadAudit(number=n, **vars(r)) for n, r in found[:limit]]
@@ -145,8 +141,7 @@ async def personal_data_reads(guard: Guard, service: PersonalData,
 
 @router.get("/personal-data/reads", response_model=Page[ReadAudit],
             summary="Unmasked reads by one reader (token subject), oldest first, in a time range (town administrators)")
-async def reads_by_reader(guard: Guard, service: PersonalData,
-                          principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+async def reads_by_reader(guard: Guard, service: PersonalData, principal: Auditor,
                           reader: Annotated[str, Query(min_length=1, max_length=200, description="The reader's subject.")],
                           since: Annotated[datetime | None, Query(description="From (inclusive).")] = None,
                           until: Annotated[datetime | None, Query(description="Until (exclusive).")] = None,
@@ -160,8 +155,7 @@ async def reads_by_reader(guard: Guard, service: PersonalData,
 @router.get("/personal-data/alerts", response_model=Page[QuotaAlertView],
             summary="Readers who went over the hourly quota of unmasked reads, one alert per reader and hour "
                     "(town administrators)")
-async def quota_alerts(guard: Guard, service: PersonalData,
-                       principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+async def quota_alerts(guard: Guard, service: PersonalData, principal: Auditor,
                        after: Annotated[str | None, Query(max_length=300)] = None,
                        limit: Limit = 50) -> Page[QuotaAlertView]:
     await guard.town(principal)
@@ -172,8 +166,7 @@ async def quota_alerts(guard: Guard, service: PersonalData,
 @router.get("/personal-data/task-lists", response_model=Page[TaskListAudit],
             summary="Task-list pages (names, addresses, quarantine status) served to a compound volunteer, "
                     "oldest first, in a time range (town administrators)")
-async def task_lists_by_reader(guard: Guard, service: PersonalData,
-                               principal: Annotated[Principal, Depends(require_roles(*AUDITORS))],
+async def task_lists_by_reader(guard: Guard, service: PersonalData, principal: Auditor,
                                reader: Annotated[str, Query(min_length=1, max_length=200)],
                                since: Annotated[datetime | None, Query(description="From (inclusive).")] = None,
                                until: Annotated[datetime | None, Query(description="Until (exclusive).")] = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field, ValidationError
 from towngrid_kit.http import After, Limit, from_state
 from towngrid_kit.paging import Page, page_of
 from towngrid_kit.idempotency import OncePerKey
-from towngrid_kit.auth import Principal, require_roles
+from towngrid_kit.auth import Principal
 from towngrid_kit.request_limits import PublicRoute
 from registry.domain.tip import Reporter, Tip
 from registry.entrypoints.inputs import Body, Mobile, NationalId
 from registry.entrypoints.scoping import Guard, ScopeGuard
 from registry.service.tips import TipService
-from registry.entrypoints.roles import CHECKERS
+from registry.entrypoints.roles import Checker
 
 MAX_PUBLIC_BYTES = 8_000
 TipKind = Literal["unregistered_returnee", "quarantine_breach", "gathering", "other"]
@@ -120,8 +120,7 @@ async def report_public(request: Request, service: Tips) -> JSONResponse:
 
 
 @router.post("/tips", status_code=201, response_model=TipView, summary="Record a tip taken by staff (hotline, WeChat)")
-async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard,
-                          principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
+async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard, principal: Checker,
                           once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
 
@@ -136,9 +135,9 @@ async def report_by_staff(body: StaffTipBody, service: Tips, guard: Guard,
 
 @router.get("/tips", response_model=Page[TipView],
             summary="Screening tasks in your scope, by compound and status, a page at a time")
-async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal, Depends(require_roles(*CHECKERS))],
-                    compound_id: str | None = None, status: Literal["open", "screened"] | None = None,
-                    after: After = None, limit: Limit = 50) -> Page[TipView]:
+async def list_tips(service: Tips, guard: Guard, principal: Checker, compound_id: str | None = None,
+                    status: Literal["open", "screened"] | None = None, after: After = None,
+                    limit: Limit = 50) -> Page[TipView]:
     compounds = await guard.compounds(principal, compound_id)
     found = await service.page(compounds, None if status is None else status == "open", after, limit + 1)
     views = {t.tip_id: await view(guard, principal, t) for t in found[:limit]}
@@ -146,14 +145,12 @@ async def list_tips(service: Tips, guard: Guard, principal: Annotated[Principal,
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="One tip, as the officers see it")
-async def get_tip(tip_id: str, guard: Guard,
-                  principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+async def get_tip(tip_id: str, guard: Guard, principal: Checker) -> TipView:
     return await view(guard, principal, await guard.tip(principal, tip_id))
 
 
 @router.post("/tips/{tip_id}/screening", response_model=TipView, summary="Record the outcome of the screening")
-async def screen(tip_id: str, body: Screening, service: Tips, guard: Guard,
-                 principal: Annotated[Principal, Depends(require_roles(*CHECKERS))]) -> TipView:
+async def screen(tip_id: str, body: Screening, service: Tips, guard: Guard, principal: Checker) -> TipView:
     await guard.tip(principal, tip_id)
     if body.resident_id is not None:
         await guard.other_resident(principal, body.resident_id, "body.resident_id")
