@@ -8,13 +8,16 @@ of an expired lease), are in test_conditional_update_atomic.py."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import uuid
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.requests import Request
 
 from e2e_support import System
 from towngrid_contracts.envelope import EventData
@@ -22,7 +25,7 @@ from towngrid_kit.commits import AggregateStore
 from towngrid_kit.errors import Conflict, InvalidInput
 from towngrid_kit.auth import caller_at, current_caller
 from towngrid_kit.ids import new_id
-from towngrid_kit.idempotency import IdempotencyStore
+from towngrid_kit.idempotency import IdempotencyStore, Once
 from towngrid_kit.lease import Lease
 from towngrid_kit.mongo import update_if
 
@@ -100,6 +103,32 @@ async def test_the_same_key_twice_gets_the_stored_answer_and_runs_once(db, store
     with pytest.raises(InvalidInput) as refused:
         await keys.run("k1", "things", {"a": 2}, action)
     assert refused.value.field == "Idempotency-Key" and action.runs == 1
+
+
+async def test_a_route_s_created_command_runs_once_and_a_replayed_one_is_closed_unrun(db, store) -> None:
+    """``once.created(body, work, view)``: the first request runs ``work`` and answers 201 with the
+    view of what it made; a replay, or a refused reuse of the key, never starts its ``work``."""
+    current_caller.set(caller_at("127.0.0.1"))  # what the api sets for every request
+    keys = IdempotencyStore(db[fresh("idem")])
+    app = SimpleNamespace(state=SimpleNamespace(idempotency=keys))
+    request = Request({"type": "http", "method": "POST", "path": "/things", "query_string": b"", "headers": [],
+                       "scheme": "http", "server": ("test", 80), "app": app})
+    once = Once(request, idempotency_key="k-created")
+    action = Counted(store)
+
+    async def make() -> str:  # a use case's call: it makes a thing and returns its id
+        _, made = await action()
+        return made["thing_id"]
+
+    first = await once.created({"a": 1}, make(), lambda thing_id: {"thing_id": thing_id, "shown": True})
+    assert first.status_code == 201 and body_of(first)["shown"] is True and action.runs == 1
+    replay_work, refused_work = make(), make()
+    again = await once.created({"a": 1}, replay_work, lambda thing_id: {"thing_id": thing_id})
+    assert again.headers["Idempotent-Replayed"] == "true" and body_of(again) == body_of(first)
+    with pytest.raises(InvalidInput):
+        await once.created({"a": 2}, refused_work, lambda thing_id: {"thing_id": thing_id})
+    assert inspect.getcoroutinestate(replay_work) == inspect.getcoroutinestate(refused_work) == inspect.CORO_CLOSED
+    assert action.runs == 1 and await store.commits.count_documents({}) == 1
 
 
 async def test_a_key_still_being_processed_is_refused_until_its_answer_is_stored(db, store) -> None:

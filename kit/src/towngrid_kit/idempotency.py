@@ -26,9 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
@@ -46,6 +46,7 @@ from towngrid_kit.mongo import update_if
 log = logging.getLogger(__name__)
 
 Action = Callable[[], Awaitable[tuple[int, Any]]]
+T = TypeVar("T")
 # The header parameter of every creating POST: ``idempotency_key: IdempotencyKey = None``.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 MAX_KEY_LENGTH = 200
@@ -53,8 +54,16 @@ MAX_KEY_LENGTH = 200
 
 class Once:
     """A creating POST's command, run once per caller and ``Idempotency-Key`` (a FastAPI
-    dependency: ``once: OncePerKey`` among the route's parameters, then
-    ``return await once(body, action)``). Without a key the action simply runs."""
+    dependency: ``once: OncePerKey`` among the route's parameters). Without a key it simply runs.
+
+    Most routes create one thing and answer 201 with a view of it::
+
+        return await once.created(body, service.enrol(resident_id, ...), CareView.of)
+
+    A route that answers otherwise runs its own ``action`` (answering ``(status, content)``)::
+
+        return await once(body, action)
+    """
 
     def __init__(self, request: Request, idempotency_key: IdempotencyKey = None) -> None:
         self._store: IdempotencyStore = request.app.state.idempotency
@@ -65,6 +74,21 @@ class Once:
         """Run ``action`` (answering ``(status, content)``) for this request whose body is ``body``."""
         content = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
         return await self._store.run(self._key, self._scope, content, action)
+
+    async def created(self, body: BaseModel | Any, work: Coroutine[Any, Any, T],  # noqa: ANN401
+                      view: Callable[[T], Any]) -> JSONResponse:
+        """Run ``work`` (a use case's call, not yet awaited) at most once for this request and answer
+        201 with ``view`` of what it made (a model, or JSON content). A replayed or refused
+        request never starts ``work``: it is closed unrun."""
+
+        async def action() -> tuple[int, Any]:
+            shown = view(await work)
+            return 201, shown.model_dump(mode="json") if isinstance(shown, BaseModel) else shown
+
+        try:
+            return await self(body, action)
+        finally:
+            work.close()  # a no-op once it ran; otherwise it never starts
 
 
 OncePerKey = Annotated[Once, Depends(Once)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,13 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
         if secret is not None and len(secret) < 32:
             raise ValueError("AUTH_JWT_SECRET must be at least 32 characters")
         return self
+
+
+def reason_codes_setting(defaults: Sequence[str], decisions: str) -> Any:
+    """A setting that lists the reason codes for ``decisions``: ``defaults`` unless set (as JSON),
+    never empty. The domain's ``ReasonCodes`` checks a decision's code against it."""
+    return Field(default_factory=lambda: list(defaults), min_length=1,
+                 description=f"Reason codes for {decisions}, as JSON.")
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from towngrid_kit.settings import ServiceSettings
+from towngrid_kit.settings import ServiceSettings, reason_codes_setting
 from permits.domain.decisions import DEFAULT_APPEAL_REASONS, DEFAULT_DECISION_REASONS
 
 
@@ -30,12 +30,10 @@ class PermitsSettings(ServiceSettings):
     public_appeals_per_window: int = Field(
         default=10, ge=1, le=100_000, description="Holders' own appeals (POST /holder-appeals) accepted per client "
                                                   "per PUBLIC_RATE_WINDOW_S, across all api replicas.")
-    decision_reasons: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_DECISION_REASONS), min_length=1,
-        description="Reason codes for suspending, lifting a suspension and revoking a permit, as JSON.")
-    appeal_reasons: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_APPEAL_REASONS), min_length=1,
-        description="Reason codes for deciding an appeal against a suspension or revocation, as JSON.")
+    decision_reasons: list[str] = reason_codes_setting(
+        DEFAULT_DECISION_REASONS, "suspending, lifting a suspension and revoking a permit")
+    appeal_reasons: list[str] = reason_codes_setting(
+        DEFAULT_APPEAL_REASONS, "deciding an appeal against a suspension or revocation")
     clock_interval_s: float = Field(default=1.0, gt=0, description="How often the worker looks for "
                                     "overdue review steps and expired permits.")
 

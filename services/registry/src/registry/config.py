@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from registry.adapters.sealing import KeyRing, parse_ring
-from towngrid_kit.settings import ServiceSettings
+from towngrid_kit.settings import ServiceSettings, reason_codes_setting
 from registry.domain.decisions import DEFAULT_APPEAL_REASONS, DEFAULT_QUARANTINE_REASONS
 
 DEFAULT_PURPOSES = ["contact_tracing", "medical_emergency", "quarantine_support", "identity_check", "legal_request",
@@ -54,12 +54,9 @@ class RegistrySettings(ServiceSettings):
         default_factory=list,
         description='Listed risk areas as JSON, e.g. ["湖北省", "广东省/深圳市"].',
     )
-    quarantine_reasons: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_QUARANTINE_REASONS), min_length=1,
-        description="Reason codes for starting, extending, shortening and ending a quarantine, as JSON.")
-    appeal_reasons: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_APPEAL_REASONS), min_length=1,
-        description="Reason codes for deciding an appeal against a quarantine, as JSON.")
+    quarantine_reasons: list[str] = reason_codes_setting(
+        DEFAULT_QUARANTINE_REASONS, "starting, extending, shortening and ending a quarantine")
+    appeal_reasons: list[str] = reason_codes_setting(DEFAULT_APPEAL_REASONS, "deciding an appeal against a quarantine")
 
     @field_validator("data_keys")
     @classmethod

@@ -75,11 +75,8 @@ class ParcelView(BaseModel):
 @router.post("/relief-stock/receipts", status_code=201, response_model=StockView,
              summary="Record relief supplies received into stock")
 async def receive_stock(body: StockReceipt, svc: Svc, principal: Staff, once: OncePerKey) -> JSONResponse:
-    async def action() -> tuple[int, object]:
-        stock = await svc.relief.receive_stock(body.items, principal.subject)
-        return 201, StockView(balance=stock.balance, movements=stock.version).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, svc.relief.receive_stock(body.items, principal.subject),
+                              lambda stock: StockView(balance=stock.balance, movements=stock.version))
 
 
 @router.get("/relief-stock", response_model=StockView, summary="Relief stock on hand")
@@ -105,12 +102,9 @@ async def issue_parcel(body: IssueParcel, svc: Svc, principal: Staff, once: Once
     recipient = await svc.relief.recipient(body.resident_id)
     if recipient is not None:  # an unknown resident is the use case's 404
         await ensure_compound(principal, svc.grid, recipient.get("compound_id"))
-
-    async def action() -> tuple[int, object]:
-        parcel = await svc.relief.issue(body.resident_id, principal.subject, body.contents)
-        return 201, ParcelView.of(parcel).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, svc.relief.issue(
+        body.resident_id, principal.subject, body.contents,
+    ), ParcelView.of)
 
 
 @router.get("/relief-parcels/{parcel_id}", response_model=ParcelView, summary="A relief parcel")

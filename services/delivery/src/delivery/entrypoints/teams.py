@@ -24,12 +24,8 @@ router = APIRouter(tags=["teams"])
              summary="Form a service team for a community, with its capacity")
 async def create_team(body: CreateTeam, svc: Svc, principal: Staff, once: OncePerKey) -> JSONResponse:
     ensure_in_scope(principal, community=body.community_id)
-
-    async def action() -> tuple[int, object]:
-        team = await svc.teams.form(body.team_id, body.community_id, body.capacity, body.members)
-        return 201, TeamView(**team, in_hand=0).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, svc.teams.form(body.team_id, body.community_id, body.capacity, body.members),
+                              lambda team: TeamView(**team, in_hand=0))
 
 
 @router.get("/teams/{team_id}", response_model=TeamView, summary="A team and its load")

@@ -74,12 +74,8 @@ async def batch_in_scope(service: Labor, principal: Principal, batch_id: str) ->
 async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     if (demand := await service.batches.demands.repo.get(body.demand_id)) is not None:  # unknown: the use case's 422
         ensure_own_enterprise(principal, demand.enterprise_id, f"demand {body.demand_id}")
-
-    async def action() -> tuple[int, object]:
-        batch = await service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id, body.seats)
-        return 201, batch_view(batch)
-
-    return await once(body, action)
+    return await once.created(body, service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id,
+                                                             body.seats), batch_view)
 
 
 @router.get("/batches/{batch_id}", tags=["batches"],

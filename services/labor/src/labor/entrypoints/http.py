@@ -59,11 +59,8 @@ async def places(_: Annotated[Principal, Depends(require_roles())]) -> dict[str,
 @router.post("/employers", status_code=201, tags=["employers"], summary="Register an employer (local or elsewhere)")
 async def register_employer(body: RegisterEmployer, service: Service, once: OncePerKey,
                             principal: Admin) -> JSONResponse:
-    async def action() -> tuple[int, object]:
-        employer = await service.employment.register_employer(body.name, body.province, body.city_code)
-        return 201, view(employer, local=employer.local)
-
-    return await once(body, action)
+    return await once.created(body, service.employment.register_employer(body.name, body.province, body.city_code),
+                              lambda employer: view(employer, local=employer.local))
 
 
 @router.get("/employers/{enterprise_id}", tags=["employers"], summary="An employer and its labour demand")
@@ -87,12 +84,7 @@ async def list_employers(service: Service, principal: Staff, province: str | Non
 @router.post("/demands", status_code=201, tags=["demand"], summary="Post an employer's labour demand")
 async def post_demand(body: PostDemand, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
-
-    async def action() -> tuple[int, object]:
-        demand = await service.employment.post_demand(DemandInput(**body.model_dump()))
-        return 201, demand_view(demand)
-
-    return await once(body, action)
+    return await once.created(body, service.employment.post_demand(DemandInput(**body.model_dump())), demand_view)
 
 
 @router.get("/demands/{demand_id}", tags=["demand"], summary="A labour demand and its confirmed matches")

@@ -45,11 +45,7 @@ async def case_in_scope(service: Labor, principal: Principal, case_id: str) -> R
              summary="Open an enterprise's resumption case with its dedicated officer")
 async def open_case(body: OpenCase, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
     ensure_own_enterprise(principal, body.enterprise_id, f"employer {body.enterprise_id}")
-
-    async def action() -> tuple[int, object]:
-        return 201, case_view(await service.resumption.open_case(body.enterprise_id, body.officer_id))
-
-    return await once(body, action)
+    return await once.created(body, service.resumption.open_case(body.enterprise_id, body.officer_id), case_view)
 
 
 @router.get("/resumption-cases/{case_id}", tags=["resumption"],
@@ -75,12 +71,8 @@ async def list_cases(service: Service, principal: Staff,
 async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once: OncePerKey,
                         principal: Officer) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
-
-    async def action() -> tuple[int, object]:
-        problem = await service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline)
-        return 201, view(problem)
-
-    return await once(body, action)
+    return await once.created(body, service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline),
+                              view)
 
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/actions", status_code=201, tags=["resumption"],
@@ -88,12 +80,8 @@ async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once
 async def record_action(case_id: str, issue_id: str, body: RecordAction, service: Service, once: OncePerKey,
                         principal: Officer) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
-
-    async def action() -> tuple[int, object]:
-        problem = await service.resumption.record_action(case_id, issue_id, body.description, principal.subject)
-        return 201, view(problem)
-
-    return await once(body, action)
+    return await once.created(body, service.resumption.record_action(case_id, issue_id, body.description,
+                                                                     principal.subject), view)
 
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/resolve", tags=["resumption"],

@@ -88,13 +88,9 @@ def _enrolled(resident: Resident) -> CareView:
 async def enrol(resident_id: str, body: Enrol, service: Residents, guard: Guard, principal: Staff,
                 once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
-
-    async def action() -> tuple[int, object]:
-        resident = await service.enrol_vulnerable(resident_id, body.category, body.visit_every_days,
-                                                  body.relief_every_days, body.helper_id, body.enrolled_at)
-        return 201, CareView.of(resident).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.enrol_vulnerable(
+        resident_id, body.category, body.visit_every_days, body.relief_every_days, body.helper_id, body.enrolled_at,
+    ), CareView.of)
 
 
 @router.get("/residents/{resident_id}/care", response_model=CareView, summary="A vulnerable resident's care")

@@ -96,12 +96,9 @@ Duty = Annotated[DutyService, from_state("duty")]
 async def register_person(body: NewPerson, service: Duty, principal: Staff, guard: Guard,
                           once: OncePerKey) -> JSONResponse:
     await guard.unit(principal, body.unit_level, body.unit_id)
-
-    async def action() -> tuple[int, object]:
-        person = await service.register_person(body.name, body.mobile, body.kind, body.unit_level, body.unit_id)
-        return 201, PersonView.of(person).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.register_person(
+        body.name, body.mobile, body.kind, body.unit_level, body.unit_id,
+    ), PersonView.of)
 
 
 @router.get("/people", response_model=Page[PersonView], summary="People on duty, a page at a time")
@@ -126,12 +123,9 @@ async def schedule(person_id: str, body: NewShift, service: Duty, principal: Sta
         await guard.checkpoint(principal, body.checkpoint_id)
     except NotFound as error:
         raise InvalidInput(error.detail, field="body.checkpoint_id") from None
-
-    async def action() -> tuple[int, object]:
-        shift = await service.schedule(person_id, body.checkpoint_id, body.starts_at, body.ends_at)
-        return 201, ShiftView.of(shift).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.schedule(
+        person_id, body.checkpoint_id, body.starts_at, body.ends_at,
+    ), ShiftView.of)
 
 
 @router.get("/checkpoints/{checkpoint_id}/coverage", response_model=CoverageView,

@@ -42,13 +42,8 @@ async def link_contact(resident_id: str, body: LinkContact, service: Residents, 
                        once: OncePerKey) -> JSONResponse:
     await guard.resident(principal, resident_id)
     await guard.other_resident(principal, body.contact_resident_id, "body.contact_resident_id")
-
-    async def action() -> tuple[int, object]:
-        link = await service.link_contact(resident_id, body.contact_resident_id, body.last_contact_on,
-                                          principal.subject)
-        return 201, ContactView(**vars(link)).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.link_contact(resident_id, body.contact_resident_id, body.last_contact_on,
+                                                         principal.subject), lambda link: ContactView(**vars(link)))
 
 
 @router.post("/residents/{resident_id}/contacts/{contact_id}/quarantine", status_code=201,

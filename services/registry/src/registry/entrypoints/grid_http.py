@@ -100,13 +100,8 @@ async def import_grid(request: Request, service: Grids, guard: Guard, principal:
 async def register_community(body: NewCommunity, service: Grids, guard: Guard, principal: Admin,
                              once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
-
-    async def action() -> tuple[int, object]:
-        community = await service.register_community(body.community_id, body.name)
-        return 201, CommunityView(community_id=community.community_id, name=community.name,
-                                  compounds=0).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.register_community(body.community_id, body.name), lambda community:
+                              CommunityView(community_id=community.community_id, name=community.name, compounds=0))
 
 
 @router.get("/communities", response_model=Page[CommunityView], summary="List communities, a page at a time")
@@ -120,8 +115,7 @@ async def list_communities(service: Grids, _: AnyStaff, after: After = None, lim
 async def rename_community(community_id: str, body: Rename, service: Grids, guard: Guard,
                            principal: Admin) -> CommunityView:
     await guard.town(principal)
-    await service.rename("community", community_id, body.name)
-    grid = await service.get()
+    grid = await service.rename("community", community_id, body.name)
     return CommunityView.of(grid.communities[community_id], grid)
 
 
@@ -130,14 +124,10 @@ async def rename_community(community_id: str, body: Rename, service: Grids, guar
 async def register_compound(body: NewCompound, service: Grids, guard: Guard, principal: Admin,
                             once: OncePerKey) -> JSONResponse:
     await guard.town(principal)
-
-    async def action() -> tuple[int, object]:
-        compound = await service.register_compound(body.compound_id, body.community_id, body.name)
-        return 201, CompoundView(compound_id=compound.compound_id, community_id=compound.community_id,
-                                 name=compound.name, checkpoint_id=compound.checkpoint_id,
-                                 groups=[]).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.register_compound(body.compound_id, body.community_id, body.name),
+                              lambda compound: CompoundView(compound_id=compound.compound_id, name=compound.name,
+                                                            community_id=compound.community_id,
+                                                            checkpoint_id=compound.checkpoint_id, groups=[]))
 
 
 def _compounds(grid: Grid, community_id: str | None) -> list[str]:
@@ -162,8 +152,7 @@ async def get_compound(compound_id: str, service: Grids, _: AnyStaff) -> Compoun
 async def rename_compound(compound_id: str, body: Rename, service: Grids, guard: Guard,
                           principal: Admin) -> CompoundView:
     await guard.town(principal)
-    await service.rename("compound", compound_id, body.name)
-    grid = await service.get()
+    grid = await service.rename("compound", compound_id, body.name)
     return CompoundView.of(grid.compound(compound_id), grid)
 
 
@@ -180,12 +169,7 @@ async def list_checkpoints(service: Grids, _: AnyStaff, community_id: str | None
 async def register_group(body: NewGroup, service: Grids, guard: Guard, principal: Staff,
                          once: OncePerKey) -> JSONResponse:
     await guard.compound(principal, body.compound_id)
-
-    async def action() -> tuple[int, object]:
-        group = await service.register_group(body.group_id, body.compound_id, body.name)
-        return 201, GroupView.of(group).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.register_group(body.group_id, body.compound_id, body.name), GroupView.of)
 
 
 @router.get("/groups", response_model=Page[GroupView], summary="List neighbour groups, a page at a time")
@@ -200,5 +184,5 @@ async def list_groups(service: Grids, _: AnyStaff, compound_id: str | None = Non
 @router.patch("/groups/{group_id}", response_model=GroupView, summary="Rename a neighbour group")
 async def rename_group(group_id: str, body: Rename, service: Grids, guard: Guard, principal: Staff) -> GroupView:
     await guard.group(principal, group_id)
-    await service.rename("neighbour_group", group_id, body.name)
-    return GroupView.of((await service.get()).groups[group_id])
+    grid = await service.rename("neighbour_group", group_id, body.name)
+    return GroupView.of(grid.groups[group_id])

@@ -116,13 +116,9 @@ async def list_sites(service: Isolation, principal: Staff, guard: Guard, after: 
 async def add_room(site_id: SiteId, body: NewRoom, service: Isolation, principal: Staff, guard: Guard,
                    once: OncePerKey) -> JSONResponse:
     place = await guard.new_site_place(principal, site_id, body.community_id, body.compound_id)
-
-    async def action() -> tuple[int, object]:
-        room = await service.add_room(site_id, body.zone_id, body.room_id, body.capacity, place.community,
-                                      place.compound)
-        return 201, RoomView.of(room).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.add_room(
+        site_id, body.zone_id, body.room_id, body.capacity, place.community, place.compound,
+    ), RoomView.of)
 
 
 @router.get("/{site_id}/occupancy", response_model=OccupancyView, summary="Occupancy at a glance")
@@ -136,12 +132,7 @@ async def admit(site_id: SiteId, body: Admit, service: Isolation, principal: Sta
                 once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
     await guard.other_resident(principal, body.resident_id, "body.resident_id")
-
-    async def action() -> tuple[int, object]:
-        admission = await service.admit(site_id, body.resident_id, body.room_id)
-        return 201, AdmissionView.of(admission).model_dump(mode="json")
-
-    return await once(body, action)
+    return await once.created(body, service.admit(site_id, body.resident_id, body.room_id), AdmissionView.of)
 
 
 @router.get("/{site_id}/admissions", response_model=Page[AdmissionView], summary="Admissions, a page at a time")
@@ -167,9 +158,4 @@ async def discharge(site_id: SiteId, admission_id: str, body: Discharge, service
 async def record_cleaning(site_id: SiteId, room_id: str, service: Isolation, principal: Checker, guard: Guard,
                           once: OncePerKey) -> JSONResponse:
     await guard.site(principal, site_id)
-
-    async def action() -> tuple[int, object]:
-        room = await service.record_cleaning(site_id, room_id, principal.subject)
-        return 201, RoomView.of(room).model_dump(mode="json")
-
-    return await once({}, action)
+    return await once.created({}, service.record_cleaning(site_id, room_id, principal.subject), RoomView.of)

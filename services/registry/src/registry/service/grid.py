@@ -42,15 +42,11 @@ class GridService:
     async def register_group(self, group_id: str, compound_id: str, name: str):  # noqa: ANN201
         return await self._change(lambda g: g.register_group(group_id, compound_id, name, datetime.now(UTC)))
 
-    async def rename(self, level: str, unit_id: str, name: str) -> None:
-        await self._change(lambda g: g.rename(level, unit_id, name, datetime.now(UTC)))
+    async def rename(self, level: str, unit_id: str, name: str) -> Grid:
+        return await self._changed(lambda g: g.rename(level, unit_id, name, datetime.now(UTC)))
 
     async def change_settings(self, requires_known_compound: bool | None, checklist: ChecklistTemplate | None) -> Grid:
-        def change(g: Grid) -> Grid:
-            g.change_settings(requires_known_compound, checklist, datetime.now(UTC))
-            return g
-
-        return await self._change(change)
+        return await self._changed(lambda g: g.change_settings(requires_known_compound, checklist, datetime.now(UTC)))
 
     async def import_csv(self, text: str) -> dict[str, int]:
         """Import a whole town from CSV: every row is checked first; any error and nothing is stored."""
@@ -79,3 +75,11 @@ class GridService:
 
     async def _change(self, change: Callable[[Grid], T]) -> T:
         return await self._grids.outcome(self.town_id, change)
+
+    async def _changed(self, change: Callable[[Grid], object]) -> Grid:
+        """Make the change; the grid as the change left it (not read again)."""
+        def apply(grid: Grid) -> Grid:
+            change(grid)
+            return grid
+
+        return await self._change(apply)
