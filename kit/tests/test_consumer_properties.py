@@ -19,14 +19,13 @@ from faststream.kafka.annotations import KafkaMessage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bad_events import NEVER_VALID, REQUIRED_ENVELOPE, encoded, unparsable, without
 from towngrid_contracts.envelope import Envelope, envelope_for
 from towngrid_contracts.registry import QuarantineEnded
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 
 TOPIC = QuarantineEnded.topic
 APPLIED, SKIPPED, DEAD = "applied", "skipped", "dead_lettered"
-REQUIRED_ENVELOPE = ("event_id", "event_type", "event_version", "occurred_at", "producer", "aggregate_id",
-                     "aggregate_version", "correlation_id", "data")
 REQUIRED_DATA = ("resident_id", "quarantine_id", "ended_at", "outcome")
 
 json_values = st.recursive(
@@ -34,9 +33,6 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-# Values no required field of the envelope (or of the payload) accepts: each is a non-empty
-# string, an int >= 1, a UUID, an aware timestamp or an object, and none of these is any of those.
-NEVER_VALID = (None, [1], [], {"x": [1]}, "")
 NEVER_VALID_INT = (*NEVER_VALID, -1, 0, 1.5)  # (a number is a valid timestamp, so only for the int fields)
 INT_FIELDS = ("event_version", "aggregate_version")
 
@@ -51,19 +47,11 @@ def good_envelope(resident_id: str) -> dict:
     return envelope_for(data, aggregate_id=resident_id, aggregate_version=2).model_dump(mode="json")
 
 
-def encoded(doc: object) -> bytes:
-    return json.dumps(doc).encode()
-
-
-def _without(doc: dict, name: str) -> dict:
-    return {k: v for k, v in doc.items() if k != name}
-
-
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=24).map(lambda t: f"res_{t}")
 
 well_formed = ids.map(lambda rid: (APPLIED, encoded(good_envelope(rid))))
 huge_but_valid = st.integers(100_000, 600_000).map(lambda n: (APPLIED, encoded(good_envelope("res_" + "h" * n))))
-not_json = st.binary(max_size=200).filter(lambda b: _not_json(b)).map(lambda b: (DEAD, b))
+not_json = st.binary(max_size=200).filter(unparsable).map(lambda b: (DEAD, b))
 bad_utf8 = st.binary(min_size=1, max_size=50).map(lambda b: (DEAD, b'{"event_id": "\xff\xfe' + b + b'"}'))
 json_not_an_object = json_values.filter(lambda v: not isinstance(v, dict)).map(lambda v: (DEAD, encoded(v)))
 any_json_object = st.dictionaries(st.sampled_from(["foo", "event", "type", "payload"]), json_values, max_size=4).map(
@@ -72,7 +60,7 @@ deep = st.integers(1_000, 200_000).flatmap(
     lambda n: st.sampled_from([b"[" * n + b"]" * n, b'{"data": ' + b"[" * n + b"]" * n + b"}", b"{" * n]).map(
         lambda body: (DEAD, body)))
 missing_envelope_field = st.tuples(ids, st.sampled_from(REQUIRED_ENVELOPE)).map(
-    lambda p: (DEAD, encoded(_without(good_envelope(p[0]), p[1]))))
+    lambda p: (DEAD, encoded(without(good_envelope(p[0]), p[1]))))
 wrong_envelope_type = st.tuples(ids, st.sampled_from(REQUIRED_ENVELOPE).flatmap(
     lambda name: st.tuples(st.just(name), never_valid(name)))).map(
     lambda p: (p[0], p[1][0], p[1][1])).map(
@@ -81,7 +69,7 @@ unknown_type = st.tuples(ids, st.text(min_size=1, max_size=40)).filter(
     lambda p: p[1] != QuarantineEnded.event_type).map(
     lambda p: (SKIPPED, encoded(good_envelope(p[0]) | {"event_type": p[1]})))
 missing_data_field = st.tuples(ids, st.sampled_from(REQUIRED_DATA)).map(
-    lambda p: (DEAD, encoded(good_envelope(p[0]) | {"data": _without(good_envelope(p[0])["data"], p[1])})))
+    lambda p: (DEAD, encoded(good_envelope(p[0]) | {"data": without(good_envelope(p[0])["data"], p[1])})))
 wrong_data_type = st.tuples(ids, st.sampled_from(REQUIRED_DATA), st.sampled_from(NEVER_VALID)).map(
     lambda p: (DEAD, encoded(good_envelope(p[0]) | {"data": good_envelope(p[0])["data"] | {p[1]: p[2]}})))
 huge_garbage = st.integers(100_000, 900_000).map(lambda n: (DEAD, b'{"event_type": "' + b"x" * n))
@@ -89,14 +77,6 @@ huge_garbage = st.integers(100_000, 900_000).map(lambda n: (DEAD, b'{"event_type
 payloads = st.one_of(well_formed, huge_but_valid, not_json, bad_utf8, json_not_an_object, any_json_object, deep,
                      missing_envelope_field, wrong_envelope_type, unknown_type, missing_data_field,
                      wrong_data_type, huge_garbage)
-
-
-def _not_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except (ValueError, RecursionError):
-        return True
-    return False
 
 
 async def raw(message: object) -> bytes:  # the test's DLQ reader must not parse the bodies either

@@ -9,7 +9,6 @@ fresh key, so they sit in one partition, in order, ahead of the good event.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from bad_events import NEVER_VALID, REQUIRED_ENVELOPE, encoded, unparsable, without
 from e2e_support import System, eventually, produce_many, read_topic, wait_consumed
 from permits_support import roster_doc
 
@@ -27,10 +27,7 @@ DLQ = "registry.resident.v1.dlq"
 GROUP = "permits"  # the permits worker keeps a quarantine roster from this topic
 BATCH = 40
 DEAD, SKIPPED = "dead_lettered", "skipped"
-REQUIRED_ENVELOPE = ("event_id", "event_type", "event_version", "occurred_at", "producer", "aggregate_id",
-                     "aggregate_version", "correlation_id", "data")
 REQUIRED_DATA = ("resident_id", "quarantine_id", "household_id", "compound_id", "kind", "started_at", "planned_end")
-NEVER_VALID = (None, [1], [], {"x": [1]}, "")  # no required envelope or payload field accepts these
 
 
 def started(resident_id: str) -> dict:
@@ -42,27 +39,11 @@ def started(resident_id: str) -> dict:
             "aggregate_version": 1, "correlation_id": str(uuid.uuid4()), "causation_id": None, "data": data}
 
 
-def encoded(doc: object) -> bytes:
-    return json.dumps(doc).encode()
-
-
-def without(doc: dict, name: str) -> dict:
-    return {k: v for k, v in doc.items() if k != name}
-
-
-def _not_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except (ValueError, RecursionError):
-        return True
-    return False
-
-
 def bad_payloads(rid: str) -> st.SearchStrategy[tuple[str, bytes]]:
     json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
                                lambda inner: st.lists(inner, max_size=3), max_leaves=6)
     return st.one_of(
-        st.binary(max_size=100).filter(_not_json).map(lambda b: (DEAD, b)),
+        st.binary(max_size=100).filter(unparsable).map(lambda b: (DEAD, b)),
         st.binary(min_size=1, max_size=30).map(lambda b: (DEAD, b'{"event_type": "\xff' + b + b'"}')),
         json_values.map(lambda v: (DEAD, encoded(v))),
         st.integers(1_000, 100_000).map(lambda n: (DEAD, b"[" * n + b"]" * n)),

@@ -97,20 +97,11 @@ async def merchants(c: ScopeChecks, a: Community, b: Community, officer_a: httpx
     c.outside(op, await officer_a.post("/merchants", json={"name": "乙店", "kind": "shop", "community_id": b.community_id}))
     c.outside(op, await officer_a.post("/merchants", json={"name": "无社区", "kind": "shop"}))
 
-    op = "GET /merchants/{merchant_id}"
-    c.inside(op, await shop.get(f"/merchants/{shop_id}"))
-    c.outside(op, await other_shop.get(f"/merchants/{shop_id}"))
-
-    op = "POST /merchants/{merchant_id}/price-lists"
-    prices = {"items": PRICES}
-    c.inside(op, await shop.post(f"/merchants/{shop_id}/price-lists", json=prices), 201)
-    c.inside(op, await officer_a.post(f"/merchants/{shop_id}/price-lists", json=prices), 201)
-    c.outside(op, await other_shop.post(f"/merchants/{shop_id}/price-lists", json=prices))
-    c.outside(op, await officer_b.post(f"/merchants/{shop_id}/price-lists", json=prices))
-
-    op = "GET /merchants/{merchant_id}/price-lists/{version}"
-    c.inside(op, await shop.get(f"/merchants/{shop_id}/price-lists/1"))
-    c.outside(op, await other_shop.get(f"/merchants/{shop_id}/price-lists/1"))
+    await c.reads("GET /merchants/{merchant_id}", f"/merchants/{shop_id}", inside=[shop], outside=[other_shop])
+    await c.writes("POST /merchants/{merchant_id}/price-lists", f"/merchants/{shop_id}/price-lists", {"items": PRICES},
+                   outside=[other_shop, officer_b], inside=[shop, officer_a], expected=201)
+    await c.reads("GET /merchants/{merchant_id}/price-lists/{version}", f"/merchants/{shop_id}/price-lists/1",
+                  inside=[shop], outside=[other_shop])
 
 
 async def orders(system: System, c: ScopeChecks, a: Community, b: Community, admin: httpx.AsyncClient,
@@ -136,25 +127,15 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
     c.outside(op, await other_shop.post("/orders", json=order_body(shop_id, compound_id=a1, channel="online")))
 
     oid = await placed(a1)
-    op = "GET /orders/{order_id}"
-    for reader in (officer_a, vol_a1, shop):
-        c.inside(op, await reader.get(f"/orders/{oid}"))
-    for reader in (officer_b, vol_a2, other_shop):
-        c.outside(op, await reader.get(f"/orders/{oid}"))
-
-    op = "GET /orders"
-    mine = {"merchant_id": shop_id, "limit": 200}
-    for reader in (officer_a, vol_a1, shop):
-        c.listed(op, await reader.get("/orders", params=mine), "order_id", oid, shown=True)
-    for reader in (officer_b, vol_a2, other_shop):
-        c.listed(op, await reader.get("/orders", params=mine), "order_id", oid, shown=False)
+    await c.reads("GET /orders/{order_id}", f"/orders/{oid}", inside=[officer_a, vol_a1, shop],
+                  outside=[officer_b, vol_a2, other_shop])
+    await c.lists("GET /orders", "/orders", "order_id", oid, shown_to=[officer_a, vol_a1, shop],
+                  hidden_from=[officer_b, vol_a2, other_shop], params={"merchant_id": shop_id, "limit": 200})
     seen_by_a = (await officer_a.get("/orders", params={"limit": 200})).json()["items"]
     assert {o["compound_id"] for o in seen_by_a} <= set(a.compounds)
 
-    op = "POST /orders/{order_id}/accept"
-    c.outside(op, await other_shop.post(f"/orders/{oid}/accept"))
-    c.outside(op, await officer_b.post(f"/orders/{oid}/accept"))
-    c.inside(op, await shop.post(f"/orders/{oid}/accept"))
+    await c.writes("POST /orders/{order_id}/accept", f"/orders/{oid}/accept", outside=[other_shop, officer_b],
+                   inside=[shop])
 
     op = "POST /teams"
     team_a = c.inside(op, await officer_a.post("/teams", json={"community_id": a.community_id, "capacity": 10,
@@ -164,11 +145,8 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
     team_b = (await officer_b.post("/teams", json={"community_id": b.community_id, "capacity": 10,
                                                    "members": ["stf_c1"]})).json()["team_id"]
 
-    op = "GET /teams/{team_id}"
-    for reader in (officer_a, vol_a1, vol_a2):
-        c.inside(op, await reader.get(f"/teams/{team_a}"))
-    for reader in (officer_b, vol_b1):
-        c.outside(op, await reader.get(f"/teams/{team_a}"))
+    await c.reads("GET /teams/{team_id}", f"/teams/{team_a}", inside=[officer_a, vol_a1, vol_a2],
+                  outside=[officer_b, vol_b1])
 
     op = "POST /orders/{order_id}/assign"
     c.outside(op, await officer_b.post(f"/orders/{oid}/assign", json={"team_id": team_b, "courier_id": "stf_c1"}))
@@ -176,55 +154,39 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
     c.inside(op, await officer_a.post(f"/orders/{oid}/assign", json={"team_id": team_a, "courier_id": "stf_c1"}))
 
     op = "GET /teams/{team_id}/queue"
-    c.listed(op, await vol_a1.get(f"/teams/{team_a}/queue"), "order_id", oid, shown=True)
-    c.listed(op, await vol_a2.get(f"/teams/{team_a}/queue"), "order_id", oid, shown=False)
+    await c.lists(op, f"/teams/{team_a}/queue", "order_id", oid, shown_to=[vol_a1], hidden_from=[vol_a2])
     c.outside(op, await officer_b.get(f"/teams/{team_a}/queue"))
 
-    op = "POST /orders/{order_id}/pick-up"
-    c.outside(op, await vol_a2.post(f"/orders/{oid}/pick-up"))
-    c.outside(op, await officer_b.post(f"/orders/{oid}/pick-up"))
-    c.inside(op, await vol_a1.post(f"/orders/{oid}/pick-up"))
+    await c.writes("POST /orders/{order_id}/pick-up", f"/orders/{oid}/pick-up", outside=[vol_a2, officer_b],
+                   inside=[vol_a1])
 
     op = "POST /pickup-points/{checkpoint_id}/slots"
     now = datetime.now(UTC)
     slot = {"from": (now - timedelta(minutes=1)).isoformat(), "until": (now + timedelta(hours=1)).isoformat(),
             "capacity": 5}
-    c.inside(op, await officer_a.post(f"/pickup-points/CP-{a1}/slots", json=slot), 201)
-    c.outside(op, await officer_b.post(f"/pickup-points/CP-{a1}/slots", json=slot))
     c.outside(op, await officer_a.post(f"/pickup-points/CP-{b.compounds[0]}/slots", json=slot))
+    await c.writes(op, f"/pickup-points/CP-{a1}/slots", slot, outside=[officer_b], inside=[officer_a], expected=201)
 
-    op = "POST /orders/{order_id}/hand-to-checkpoint"
-    c.outside(op, await vol_a2.post(f"/orders/{oid}/hand-to-checkpoint"))
-    handed = c.inside(op, await vol_a1.post(f"/orders/{oid}/hand-to-checkpoint"))
+    handed = await c.writes("POST /orders/{order_id}/hand-to-checkpoint", f"/orders/{oid}/hand-to-checkpoint",
+                            outside=[vol_a2], inside=[vol_a1])
     assert handed.json()["pickup"]["slot_id"], "booked into the slot the community's officer opened"
 
-    op = "GET /pickup-points/{checkpoint_id}/slots"
-    c.inside(op, await vol_a1.get(f"/pickup-points/CP-{a1}/slots"))
-    c.outside(op, await vol_a2.get(f"/pickup-points/CP-{a1}/slots"))
-    c.outside(op, await officer_b.get(f"/pickup-points/CP-{a1}/slots"))
-
-    op = "GET /pickup-points/{checkpoint_id}/uncollected"
-    c.inside(op, await vol_a1.get(f"/pickup-points/CP-{a1}/uncollected"))
-    c.outside(op, await vol_a2.get(f"/pickup-points/CP-{a1}/uncollected"))
-    c.outside(op, await officer_b.get(f"/pickup-points/CP-{a1}/uncollected"))
-
-    op = "POST /orders/{order_id}/collect"
-    c.outside(op, await vol_a2.post(f"/orders/{oid}/collect", json=codes[oid]))
-    c.inside(op, await vol_a1.post(f"/orders/{oid}/collect", json=codes[oid]))
+    await c.reads("GET /pickup-points/{checkpoint_id}/slots", f"/pickup-points/CP-{a1}/slots", inside=[vol_a1],
+                  outside=[vol_a2, officer_b])
+    await c.reads("GET /pickup-points/{checkpoint_id}/uncollected", f"/pickup-points/CP-{a1}/uncollected",
+                  inside=[vol_a1], outside=[vol_a2, officer_b])
+    await c.writes("POST /orders/{order_id}/collect", f"/orders/{oid}/collect", codes[oid], outside=[vol_a2],
+                   inside=[vol_a1])
 
     failing = await placed(a1)
     assert (await admin.post(f"/orders/{failing}/accept")).status_code == 200
-    op = "POST /orders/{order_id}/fail"
-    c.outside(op, await vol_a2.post(f"/orders/{failing}/fail", json={"reason": "merchant_unable"}))
-    c.outside(op, await officer_b.post(f"/orders/{failing}/fail", json={"reason": "merchant_unable"}))
-    c.inside(op, await vol_a1.post(f"/orders/{failing}/fail", json={"reason": "merchant_unable"}))
+    await c.writes("POST /orders/{order_id}/fail", f"/orders/{failing}/fail", {"reason": "merchant_unable"},
+                   outside=[vol_a2, officer_b], inside=[vol_a1])
 
     cancelling = await placed(a1)
-    op = "POST /orders/{order_id}/cancel"
-    cancel = {"cancelled_by": "merchant", "reason": "merchant_out_of_stock"}
-    c.outside(op, await other_shop.post(f"/orders/{cancelling}/cancel", json=cancel))
-    c.outside(op, await officer_b.post(f"/orders/{cancelling}/cancel", json=cancel))
-    c.inside(op, await shop.post(f"/orders/{cancelling}/cancel", json=cancel))
+    await c.writes("POST /orders/{order_id}/cancel", f"/orders/{cancelling}/cancel",
+                   {"cancelled_by": "merchant", "reason": "merchant_out_of_stock"}, outside=[other_shop, officer_b],
+                   inside=[shop])
 
     # a quarantined household of compound a2: its order goes to the door
     _, household, _ = await household_in_registry(system, a2, quarantine=True)
@@ -232,10 +194,8 @@ async def orders(system: System, c: ScopeChecks, a: Community, b: Community, adm
     door, door_code = door_order["order_id"], {"code": door_order["handover_code"]}
     for step, body in [("accept", None), ("assign", {"team_id": team_a, "courier_id": "stf_c1"}), ("pick-up", None)]:
         assert (await admin.post(f"/orders/{door}/{step}", json=body)).status_code == 200
-    op = "POST /orders/{order_id}/deliver"
-    c.outside(op, await vol_a1.post(f"/orders/{door}/deliver", json=door_code))
-    c.outside(op, await officer_b.post(f"/orders/{door}/deliver", json=door_code))
-    c.inside(op, await vol_a2.post(f"/orders/{door}/deliver", json=door_code))
+    await c.writes("POST /orders/{order_id}/deliver", f"/orders/{door}/deliver", door_code,
+                   outside=[vol_a1, officer_b], inside=[vol_a2])
 
 
 async def relief(system: System, c: ScopeChecks, admin: httpx.AsyncClient, officer_a: httpx.AsyncClient,
@@ -246,32 +206,17 @@ async def relief(system: System, c: ScopeChecks, admin: httpx.AsyncClient, offic
         return (await admin.get(f"/relief-recipients/{resident_id}")).status_code == 200
 
     await eventually(known, timeout=60)
-    op = "GET /relief-recipients/{resident_id}"
-    for reader in (officer_a, vol_a1):
-        c.inside(op, await reader.get(f"/relief-recipients/{resident_id}"))
-    for reader in (officer_b, vol_a2):
-        c.outside(op, await reader.get(f"/relief-recipients/{resident_id}"))
+    await c.reads("GET /relief-recipients/{resident_id}", f"/relief-recipients/{resident_id}",
+                  inside=[officer_a, vol_a1], outside=[officer_b, vol_a2])
 
     item = f"rice_{uid('x')[-8:]}"
     assert (await admin.post("/relief-stock/receipts", json={"items": {item: 5}})).status_code == 201
-    op = "POST /relief-parcels"
-    parcel = {"resident_id": resident_id, "contents": {item: 1}}
-    c.outside(op, await officer_b.post("/relief-parcels", json=parcel))
-    parcel_id = c.inside(op, await officer_a.post("/relief-parcels", json=parcel), 201).json()["parcel_id"]
-
-    op = "GET /relief-parcels/{parcel_id}"
-    c.inside(op, await vol_a1.get(f"/relief-parcels/{parcel_id}"))
-    c.outside(op, await vol_a2.get(f"/relief-parcels/{parcel_id}"))
-    c.outside(op, await officer_b.get(f"/relief-parcels/{parcel_id}"))
-
-    op = "POST /relief-parcels/{parcel_id}/deliver"
-    c.outside(op, await vol_a2.post(f"/relief-parcels/{parcel_id}/deliver"))
-    c.inside(op, await vol_a1.post(f"/relief-parcels/{parcel_id}/deliver"))
-
-    op = "GET /relief-ledger"
-    for reader in (officer_a, vol_a1):
-        c.listed(op, await reader.get("/relief-ledger", params={"household_id": household_id}), "parcel_id",
-                 parcel_id, shown=True)
-    for reader in (officer_b, vol_a2):
-        c.listed(op, await reader.get("/relief-ledger", params={"household_id": household_id}), "parcel_id",
-                 parcel_id, shown=False)
+    parcel_id = (await c.writes("POST /relief-parcels", "/relief-parcels",
+                                {"resident_id": resident_id, "contents": {item: 1}}, outside=[officer_b],
+                                inside=[officer_a], expected=201)).json()["parcel_id"]
+    await c.reads("GET /relief-parcels/{parcel_id}", f"/relief-parcels/{parcel_id}", inside=[vol_a1],
+                  outside=[vol_a2, officer_b])
+    await c.writes("POST /relief-parcels/{parcel_id}/deliver", f"/relief-parcels/{parcel_id}/deliver",
+                   outside=[vol_a2], inside=[vol_a1])
+    await c.lists("GET /relief-ledger", "/relief-ledger", "parcel_id", parcel_id, shown_to=[officer_a, vol_a1],
+                  hidden_from=[officer_b, vol_a2], params={"household_id": household_id})

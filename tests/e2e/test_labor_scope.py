@@ -36,6 +36,7 @@ SCOPED = {
     "POST /resumption-cases/{case_id}/problems", "POST /resumption-cases/{case_id}/problems/{issue_id}/actions",
     "POST /resumption-cases/{case_id}/problems/{issue_id}/resolve", "POST /resumption-cases/{case_id}/resume",
 }
+ALL = {"limit": 200}  # one page holds every item a test made
 
 
 def test_the_scoped_operations_here_are_those_the_matrix_marks() -> None:
@@ -88,27 +89,19 @@ async def test_every_scoped_labor_endpoint_inside_and_outside_the_callers_scope(
         await known_in_grid(officer_a, newcomer)
 
         # --- employers and demand: the liaison's own enterprise only ---------------------------
-        op = "GET /employers/{enterprise_id}"
-        c.inside(op, await liaison.get(f"/employers/{ours}"))
-        c.outside(op, await other.get(f"/employers/{ours}"))
-        op = "GET /employers"
-        c.listed(op, await liaison.get("/employers", params={"limit": 200}), "enterprise_id", ours, shown=True)
-        c.listed(op, await other.get("/employers", params={"limit": 200}), "enterprise_id", ours, shown=False)
+        await c.reads("GET /employers/{enterprise_id}", f"/employers/{ours}", inside=[liaison], outside=[other])
+        await c.lists("GET /employers", "/employers", "enterprise_id", ours, shown_to=[liaison], hidden_from=[other],
+                      params=ALL)
 
-        op = "POST /demands"
         body = {"enterprise_id": ours, "title": "流水线操作工", "job_category": "assembly", "skills": ["soldering"],
                 "headcount": 2, "wage_min_cents": 450000, "wage_max_cents": 600000, "start_date": "2030-03-01"}
-        c.outside(op, await other.post("/demands", json=body))
-        wanted = c.inside(op, await liaison.post("/demands", json=body), 201).json()["demand_id"]
-        op = "GET /demands/{demand_id}"
-        c.inside(op, await liaison.get(f"/demands/{wanted}"))
-        c.outside(op, await other.get(f"/demands/{wanted}"))
-        op = "GET /demands"
-        c.listed(op, await liaison.get("/demands", params={"limit": 200}), "demand_id", wanted, shown=True)
-        c.listed(op, await other.get("/demands", params={"limit": 200}), "demand_id", wanted, shown=False)
-        op = "GET /demands/{demand_id}/candidates"
-        c.inside(op, await liaison.get(f"/demands/{wanted}/candidates"))
-        c.outside(op, await other.get(f"/demands/{wanted}/candidates"))
+        wanted = (await c.writes("POST /demands", "/demands", body, outside=[other], inside=[liaison],
+                                 expected=201)).json()["demand_id"]
+        await c.reads("GET /demands/{demand_id}", f"/demands/{wanted}", inside=[liaison], outside=[other])
+        await c.lists("GET /demands", "/demands", "demand_id", wanted, shown_to=[liaison], hidden_from=[other],
+                      params=ALL)
+        await c.reads("GET /demands/{demand_id}/candidates", f"/demands/{wanted}/candidates", inside=[liaison],
+                      outside=[other])
 
         op = "POST /demands/{demand_id}/matches"
         c.outside(op, await other.post(f"/demands/{wanted}/matches", json={"job_seeker_id": seeker_a, "placement": "batch"}))
@@ -117,37 +110,26 @@ async def test_every_scoped_labor_endpoint_inside_and_outside_the_callers_scope(
                                             json={"job_seeker_id": seeker, "placement": "batch"}), 201)
 
         # --- residents: an officer's own community; a liaison the seekers matched to it ---------
-        op = "POST /job-seekers"
         register = {"resident_id": newcomer, "opt_in": True, "skills": ["assembly"], "preferred_provinces": []}
-        c.outside(op, await officer_b.post("/job-seekers", json=register))
-        newcomer_seeker = c.inside(op, await officer_a.post("/job-seekers", json=register), 201).json()["job_seeker_id"]
+        newcomer_seeker = (await c.writes("POST /job-seekers", "/job-seekers", register, outside=[officer_b],
+                                          inside=[officer_a], expected=201)).json()["job_seeker_id"]
 
-        op = "GET /job-seekers/{job_seeker_id}"
-        for reader in (officer_a, liaison):
-            c.inside(op, await reader.get(f"/job-seekers/{seeker_a}"))
-        for reader in (officer_b, other):
-            c.outside(op, await reader.get(f"/job-seekers/{seeker_a}"))
-        op = "GET /job-seekers"
-        for reader in (officer_a, liaison):
-            c.listed(op, await reader.get("/job-seekers", params={"limit": 200}), "job_seeker_id", seeker_a, shown=True)
-        for reader in (officer_b, other):
-            c.listed(op, await reader.get("/job-seekers", params={"limit": 200}), "job_seeker_id", seeker_a, shown=False)
-        seen_by_a = (await officer_a.get("/job-seekers", params={"limit": 200})).json()["items"]
+        await c.reads("GET /job-seekers/{job_seeker_id}", f"/job-seekers/{seeker_a}", inside=[officer_a, liaison],
+                      outside=[officer_b, other])
+        await c.lists("GET /job-seekers", "/job-seekers", "job_seeker_id", seeker_a, shown_to=[officer_a, liaison],
+                      hidden_from=[officer_b, other], params=ALL)
+        seen_by_a = (await officer_a.get("/job-seekers", params=ALL)).json()["items"]
         assert {s["compound_id"] for s in seen_by_a} == {a1}
 
-        op = "GET /eligibility/{resident_id}"
-        for reader in (officer_a, liaison):
-            c.inside(op, await reader.get(f"/eligibility/{resident_a}"))
-        for reader in (officer_b, other):
-            c.outside(op, await reader.get(f"/eligibility/{resident_a}"))
+        await c.reads("GET /eligibility/{resident_id}", f"/eligibility/{resident_a}", inside=[officer_a, liaison],
+                      outside=[officer_b, other])
 
-        op = "POST /job-seekers/{job_seeker_id}/local-placement"
         local_demand = (await demand(admin, local, headcount=1))["demand_id"]
         matched = await local_liaison.post(f"/demands/{local_demand}/matches",
                                            json={"job_seeker_id": newcomer_seeker, "placement": "local"})
         assert matched.status_code == 201, matched.text
-        c.outside(op, await liaison.post(f"/job-seekers/{newcomer_seeker}/local-placement"))
-        c.inside(op, await local_liaison.post(f"/job-seekers/{newcomer_seeker}/local-placement"))
+        await c.writes("POST /job-seekers/{job_seeker_id}/local-placement",
+                       f"/job-seekers/{newcomer_seeker}/local-placement", outside=[liaison], inside=[local_liaison])
 
         # --- batches: the liaison's own; an officer's only when they carry its residents --------
         op = "POST /batches"
@@ -177,55 +159,42 @@ async def test_every_scoped_labor_endpoint_inside_and_outside_the_callers_scope(
         c.outside(op, await officer_c.get(f"/batches/{batch_id}"))
         c.outside(op, await other.get(f"/batches/{batch_id}"))
 
-        op = "GET /batches"
-        for reader in (officer_a, liaison):
-            c.listed(op, await reader.get("/batches", params={"limit": 200}), "batch_id", batch_id, shown=True)
-        for reader in (officer_c, other):
-            c.listed(op, await reader.get("/batches", params={"limit": 200}), "batch_id", batch_id, shown=False)
-        listed_a = next(x for x in (await officer_a.get("/batches", params={"limit": 200})).json()["items"]
+        await c.lists("GET /batches", "/batches", "batch_id", batch_id, shown_to=[officer_a, liaison],
+                      hidden_from=[officer_c, other], params=ALL)
+        listed_a = next(x for x in (await officer_a.get("/batches", params=ALL)).json()["items"]
                         if x["batch_id"] == batch_id)
         assert [w["resident_id"] for w in listed_a["workers"]] == [resident_a]
 
-        op = "POST /batches/{batch_id}/boarding"
-        c.outside(op, await officer_b.post(f"/batches/{batch_id}/boarding", json={"resident_id": resident_a}))
-        c.outside(op, await other.post(f"/batches/{batch_id}/boarding", json={"resident_id": resident_a}))
-        boarded = c.inside(op, await officer_a.post(f"/batches/{batch_id}/boarding", json={"resident_id": resident_a}))
+        boarded = await c.writes("POST /batches/{batch_id}/boarding", f"/batches/{batch_id}/boarding",
+                                 {"resident_id": resident_a}, outside=[officer_b, other], inside=[officer_a])
         assert boarded.json()["boarded"] is True, boarded.text
 
-        op = "POST /batches/{batch_id}/dispatch"
-        c.outside(op, await other.post(f"/batches/{batch_id}/dispatch"))
-        c.inside(op, await liaison.post(f"/batches/{batch_id}/dispatch"))
-        op = "POST /batches/{batch_id}/arrival"
-        c.outside(op, await other.post(f"/batches/{batch_id}/arrival", json={"arrived_worker_count": 1}))
-        c.inside(op, await liaison.post(f"/batches/{batch_id}/arrival", json={"arrived_worker_count": 1}))
+        await c.writes("POST /batches/{batch_id}/dispatch", f"/batches/{batch_id}/dispatch", outside=[other],
+                       inside=[liaison])
+        await c.writes("POST /batches/{batch_id}/arrival", f"/batches/{batch_id}/arrival",
+                       {"arrived_worker_count": 1}, outside=[other], inside=[liaison])
 
         # --- the enterprise's resumption case ---------------------------------------------------
-        op = "POST /resumption-cases"
-        c.outside(op, await other.post("/resumption-cases", json={"enterprise_id": ours, "officer_id": "stf_o1"}))
-        case_id = c.inside(op, await liaison.post("/resumption-cases",
-                                                  json={"enterprise_id": ours, "officer_id": "stf_o1"}), 201).json()["case_id"]
-        op = "GET /resumption-cases/{case_id}"
-        c.inside(op, await liaison.get(f"/resumption-cases/{case_id}"))
-        c.outside(op, await other.get(f"/resumption-cases/{case_id}"))
-        op = "GET /resumption-cases"
-        c.listed(op, await liaison.get("/resumption-cases", params={"limit": 200}), "case_id", case_id, shown=True)
-        c.listed(op, await other.get("/resumption-cases", params={"limit": 200}), "case_id", case_id, shown=False)
-
+        case_id = (await c.writes("POST /resumption-cases", "/resumption-cases",
+                                  {"enterprise_id": ours, "officer_id": "stf_o1"}, outside=[other], inside=[liaison],
+                                  expected=201)).json()["case_id"]
         base = f"/resumption-cases/{case_id}"
-        op = "POST /resumption-cases/{case_id}/problems"
+        await c.reads("GET /resumption-cases/{case_id}", base, inside=[liaison], outside=[other])
+        await c.lists("GET /resumption-cases", "/resumption-cases", "case_id", case_id, shown_to=[liaison],
+                      hidden_from=[other], params=ALL)
+
         problem = {"kind": "materials", "description": "原料供应中断",
                    "deadline": (utcnow() + timedelta(days=3)).isoformat()}
-        c.outside(op, await other.post(f"{base}/problems", json=problem))
-        issue_id = c.inside(op, await liaison.post(f"{base}/problems", json=problem), 201).json()["issue_id"]
-        op = "POST /resumption-cases/{case_id}/problems/{issue_id}/actions"
-        c.outside(op, await other.post(f"{base}/problems/{issue_id}/actions", json={"description": "联系供应商"}))
-        c.inside(op, await liaison.post(f"{base}/problems/{issue_id}/actions", json={"description": "联系供应商"}), 201)
-        op = "POST /resumption-cases/{case_id}/problems/{issue_id}/resolve"
-        c.outside(op, await other.post(f"{base}/problems/{issue_id}/resolve", json={"resolution": "已恢复供应"}))
-        c.inside(op, await liaison.post(f"{base}/problems/{issue_id}/resolve", json={"resolution": "已恢复供应"}))
-        op = "POST /resumption-cases/{case_id}/resume"
-        c.outside(op, await other.post(f"{base}/resume", json={"workers_on_site": 40}))
-        c.inside(op, await liaison.post(f"{base}/resume", json={"workers_on_site": 40}))
+        issue_id = (await c.writes("POST /resumption-cases/{case_id}/problems", f"{base}/problems", problem,
+                                   outside=[other], inside=[liaison], expected=201)).json()["issue_id"]
+        await c.writes("POST /resumption-cases/{case_id}/problems/{issue_id}/actions",
+                       f"{base}/problems/{issue_id}/actions", {"description": "联系供应商"}, outside=[other],
+                       inside=[liaison], expected=201)
+        await c.writes("POST /resumption-cases/{case_id}/problems/{issue_id}/resolve",
+                       f"{base}/problems/{issue_id}/resolve", {"resolution": "已恢复供应"}, outside=[other],
+                       inside=[liaison])
+        await c.writes("POST /resumption-cases/{case_id}/resume", f"{base}/resume", {"workers_on_site": 40},
+                       outside=[other], inside=[liaison])
 
     assert c.wrong == []
     assert c.untried(SCOPED) == set()

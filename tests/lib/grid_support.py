@@ -4,7 +4,9 @@ record of scope checks: each operation tried inside and outside a token's scope.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -67,6 +69,32 @@ class ScopeChecks:
             self.wrong.append(f"{operation} {where} scope: {response.status_code}, expected 200: {response.text[:200]}")
         elif (ident in [item[key] for item in response.json()["items"]]) is not shown:
             self.wrong.append(f"{operation} {where} scope: {ident} {'missing from' if shown else 'shown in'} the list")
+
+    async def reads(self, operation: str, path: str, *, inside: Sequence[httpx.AsyncClient],
+                    outside: Sequence[httpx.AsyncClient]) -> None:
+        """``path`` read by each caller inside the scope (200) and by each outside it (403)."""
+        for caller in inside:
+            self.inside(operation, await caller.get(path))
+        for caller in outside:
+            self.outside(operation, await caller.get(path))
+
+    async def lists(self, operation: str, path: str, key: str, ident: str, *, shown_to: Sequence[httpx.AsyncClient],
+                    hidden_from: Sequence[httpx.AsyncClient], params: dict[str, Any] | None = None) -> None:
+        """The list at ``path`` shows ``ident`` to each caller of ``shown_to`` and to none of ``hidden_from``."""
+        for caller in shown_to:
+            self.listed(operation, await caller.get(path, params=params), key, ident, shown=True)
+        for caller in hidden_from:
+            self.listed(operation, await caller.get(path, params=params), key, ident, shown=False)
+
+    async def writes(self, operation: str, path: str, body: dict[str, Any] | None = None, *,
+                     outside: Sequence[httpx.AsyncClient], inside: Sequence[httpx.AsyncClient],
+                     expected: int = 200) -> httpx.Response:
+        """``body`` posted to ``path`` by each caller outside the scope first (403), then by each
+        inside it (``expected``); the last inside answer."""
+        for caller in outside:
+            self.outside(operation, await caller.post(path, json=body))
+        answers = [self.inside(operation, await caller.post(path, json=body), expected) for caller in inside]
+        return answers[-1]
 
     def _note(self, operation: str, where: str, response: httpx.Response, expected: int) -> None:
         self.tried.setdefault(operation, set()).add(where)

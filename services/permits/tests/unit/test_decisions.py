@@ -1,6 +1,6 @@
 """Accountable permit decisions (who, why) and appeals reviewed by someone other than the decider."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -18,16 +18,13 @@ from permits.domain.decisions import NotTheDecider, ReasonCodes
 from permits.domain.permit import Permit
 from permits.domain.review import ReviewPolicy
 
-NOW = datetime(2020, 2, 18, 8, 0, tzinfo=UTC)
-HOUR = timedelta(hours=1)
+from .applications import HOUR, NOW, apply
+
 NOTE = "holder 李四 lent the pass to his cousin"
 
 
 def issued(days: int = 30) -> Permit:
-    p = Permit.apply(permit_id="pmt_1", permit_type="vehicle_pass", holder_resident_id="res_1", merchant_id=None,
-                     channel="town_hall_window", service_point_id="W1", checkpoint_id=None, details={},
-                     requested_until=NOW + timedelta(days=days), policy=ReviewPolicy(["traffic"]), now=NOW,
-                     holder_in_quarantine=False)
+    p = apply("vehicle_pass", ReviewPolicy(["traffic"]), until=NOW + timedelta(days=days))
     p.decide("traffic", approve=True, reason=None, reason_code=None, decided_by="stf_rev", now=NOW,
              escalated=False, holder_in_quarantine=False)
     p.pending.clear()

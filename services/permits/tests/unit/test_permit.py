@@ -1,35 +1,14 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from towngrid_contracts.permits import (
-    PermitApplied,
-    PermitExpired,
-    PermitIssued,
-    PermitOpeningChecklistUpdated,
-    PermitReinstated,
-    PermitRejected,
-    PermitReviewStepDecided,
-    PermitReviewStepOverdue,
-    PermitRevoked,
-    PermitSuspended,
-)
+import towngrid_contracts.permits as events
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
 from permits.adapters.documents import from_state, index_fields, to_state
 from permits.domain.permit import Permit
 from permits.domain.review import ReviewPolicy, outcome, ReviewStep
 
-NOW = datetime(2020, 2, 18, 8, 0, tzinfo=UTC)
-HOUR = timedelta(hours=1)
-
-
-def apply(permit_type="health_certificate", policy=None, quarantined=False, until=None, details=None) -> Permit:
-    resident = permit_type != "business_reopening"
-    return Permit.apply(
-        permit_id="pmt_1", permit_type=permit_type, holder_resident_id="res_1" if resident else None,
-        merchant_id=None if resident else "mer_1", channel="town_hall_window", service_point_id="W1",
-        checkpoint_id=None, details=details or {}, requested_until=until,
-        policy=policy or ReviewPolicy(["health"]), now=NOW, holder_in_quarantine=quarantined)
+from .applications import HOUR, NOW, apply
 
 
 def approve(p: Permit, dept: str, at=NOW + HOUR, quarantined=False, escalated=False) -> None:
@@ -59,14 +38,14 @@ def test_application_records_channel_and_opens_one_step_per_department() -> None
     assert [(s.department, s.status, s.due_at) for s in p.steps] == [
         ("health", "pending", NOW + HOUR), ("community", "pending", NOW + HOUR)]
     applied = p.pending[0]
-    assert isinstance(applied, PermitApplied)
+    assert isinstance(applied, events.PermitApplied)
     assert (applied.channel, applied.service_point_id, applied.review_departments) == (
         "town_hall_window", "W1", ["health", "community"])
 
 
 def test_application_during_quarantine_is_refused_with_the_reason() -> None:
     p = apply(quarantined=True)
-    assert types(p) == [PermitApplied, PermitRejected]
+    assert types(p) == [events.PermitApplied, events.PermitRejected]
     assert p.status == "rejected" and p.pending[1].reason == "holder_in_quarantine"
     assert all(s.status == "closed" for s in p.steps)
 
@@ -92,14 +71,14 @@ def test_rule_all_issues_after_every_department_and_rejects_on_the_first_no() ->
     approve(p, "community", at=NOW + 2 * HOUR)
     assert p.status == "issued"
     assert (p.valid_from, p.valid_until) == (NOW + 2 * HOUR, NOW + 2 * HOUR + timedelta(days=30))
-    assert types(p)[-3:] == [PermitReviewStepDecided, PermitReviewStepDecided, PermitIssued]
+    assert types(p)[-3:] == [events.PermitReviewStepDecided, events.PermitReviewStepDecided, events.PermitIssued]
 
     q = apply(policy=policy)
     reject(q, "community")
     assert q.status == "rejected"
     assert q.rejection["reason"] == "missing_documents" and q.rejection["department"] == "community"
     assert q.step("health").status == "closed"
-    assert isinstance(q.pending[-1], PermitRejected) and q.pending[-1].department == "community"
+    assert isinstance(q.pending[-1], events.PermitRejected) and q.pending[-1].department == "community"
 
 
 def test_quorum_issues_on_enough_approvals_and_rejects_when_it_can_no_longer_be_met() -> None:
@@ -154,7 +133,7 @@ def test_business_reopening_needs_the_whole_opening_standard_before_approval() -
         approve(p, "health")
     p.update_checklist({"staff_health_certificates": True, "temperature_checks": True, "buyer_ledger": True},
                        NOW)
-    assert isinstance(p.pending[-1], PermitOpeningChecklistUpdated) and p.pending[-1].complete
+    assert isinstance(p.pending[-1], events.PermitOpeningChecklistUpdated) and p.pending[-1].complete
     approve(p, "health")
     assert p.status == "issued" and p.pending[-1].merchant_id == "mer_1"
 
@@ -164,7 +143,7 @@ def test_overdue_steps_raise_an_event_once_and_escalate() -> None:
     approve(p, "health", at=NOW + timedelta(seconds=30))
     assert p.mark_overdue(NOW + timedelta(seconds=59)) == []
     assert p.mark_overdue(NOW + timedelta(seconds=61)) == ["community"]
-    assert isinstance(p.pending[-1], PermitReviewStepOverdue) and p.pending[-1].department == "community"
+    assert isinstance(p.pending[-1], events.PermitReviewStepOverdue) and p.pending[-1].department == "community"
     assert p.mark_overdue(NOW + timedelta(seconds=90)) == []
     assert p.next_due is None
     approve(p, "community", escalated=True)
@@ -174,12 +153,12 @@ def test_overdue_steps_raise_an_event_once_and_escalate() -> None:
 def test_quarantine_suspends_then_reinstates_once_each() -> None:
     p = issued()
     assert p.suspend_for_quarantine("qua_1", NOW + 2 * HOUR)
-    assert p.status == "suspended" and types(p) == [PermitSuspended]
+    assert p.status == "suspended" and types(p) == [events.PermitSuspended]
     assert p.pending[0].quarantine_id == "qua_1" and p.pending[0].reason == "holder_quarantined"
     assert not p.suspend_for_quarantine("qua_1", NOW + 3 * HOUR)  # redelivered
     assert p.verification_status(NOW + 3 * HOUR) == "suspended"
     assert p.reinstate_after_quarantine("qua_1", NOW + 4 * HOUR)
-    assert p.status == "issued" and types(p) == [PermitSuspended, PermitReinstated]
+    assert p.status == "issued" and types(p) == [events.PermitSuspended, events.PermitReinstated]
     assert not p.reinstate_after_quarantine("qua_1", NOW + 5 * HOUR)
     assert not p.suspend_for_quarantine("qua_1", NOW + 5 * HOUR)  # a replay after the release
     assert p.status == "issued"
@@ -189,7 +168,7 @@ def test_release_after_validity_expires_instead_of_reinstating() -> None:
     p = issued(until=NOW + 3 * HOUR)
     p.suspend_for_quarantine("qua_1", NOW + 2 * HOUR)
     p.reinstate_after_quarantine("qua_1", NOW + 4 * HOUR)
-    assert p.status == "expired" and types(p) == [PermitSuspended, PermitExpired]
+    assert p.status == "expired" and types(p) == [events.PermitSuspended, events.PermitExpired]
 
 
 def test_business_permits_are_not_suspended_by_quarantine() -> None:
@@ -204,7 +183,7 @@ def test_revoke_and_expire() -> None:
     assert not p.expire(NOW + 2 * HOUR)
     assert p.verification_status(NOW + 2 * HOUR) == "valid"
     assert p.verification_status(NOW + 3 * HOUR) == "expired"  # even before the clock ran
-    assert p.expire(NOW + 3 * HOUR) and types(p) == [PermitExpired]
+    assert p.expire(NOW + 3 * HOUR) and types(p) == [events.PermitExpired]
     assert not p.expire(NOW + 4 * HOUR)
     with pytest.raises(Conflict):
         p.revoke("fraud", None, "stf_1", NOW + 4 * HOUR)

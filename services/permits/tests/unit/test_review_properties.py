@@ -6,17 +6,17 @@ a closed review takes no decision, and a refused command changes nothing."""
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from towngrid_kit.errors import DomainError
-from permits.domain.permit import Permit
 from permits.domain.review import ReviewPolicy
 
-NOW = datetime(2020, 2, 18, 8, 0, tzinfo=UTC)
+from .applications import NOW, apply
+
 DEPARTMENTS = ["health", "traffic", "community"]
 # status → the statuses it may become (appeals, handled elsewhere, may reinstate a revoked permit).
 NEXT = {
@@ -43,10 +43,7 @@ class PermitMachine(RuleBasedStateMachine):
     def apply(self, policy: ReviewPolicy, quarantined: bool) -> None:
         self.policy = policy
         self.clock = NOW
-        self.permit = Permit.apply(
-            permit_id="pmt_1", permit_type="health_certificate", holder_resident_id="res_1", merchant_id=None,
-            channel="town_hall_window", service_point_id="W1", checkpoint_id=None, details={},
-            requested_until=None, policy=policy, now=NOW, holder_in_quarantine=quarantined)
+        self.permit = apply(policy=policy, quarantined=quarantined)
         assert self.permit.status == ("rejected" if quarantined else "under_review")
 
     def attempt(self, command, minutes: int = 20) -> bool:  # noqa: ANN001

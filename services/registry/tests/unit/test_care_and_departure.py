@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,13 +12,8 @@ from towngrid_contracts.registry import (
 from towngrid_kit.errors import Conflict, NotFound
 from registry.adapters.documents import from_state, to_state
 from registry.domain.care import CareVisit
-from registry.domain.resident import Person, Resident
 
-NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
-
-
-def resident() -> Resident:
-    return Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "x"), "hh_1", "C01-001")
+from .residents import NOW, resident
 
 
 def test_enrol_pair_visit_and_missed_visits() -> None:

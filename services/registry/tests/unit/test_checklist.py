@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -8,7 +8,8 @@ from registry.adapters.documents import from_state, to_state
 from registry.domain.grid import ChecklistItemTemplate, ChecklistTemplate
 from registry.domain.resident import Person, Resident
 
-NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
+from .residents import NOW
+
 CHAIN = [("neighbour_group", "G1"), ("compound", "C01-001"), ("community", "C01"), ("town", "T1")]
 TEMPLATE = ChecklistTemplate(
     [ChecklistItemTemplate("a", "A", timedelta(hours=1)), ChecklistItemTemplate("b", "B", timedelta(hours=3))],

@@ -1,6 +1,6 @@
 """Accountable quarantine decisions and appeals: who, why, reviewed by someone else."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,14 +14,11 @@ from towngrid_contracts.registry import (
 from towngrid_kit.errors import Conflict, InvalidInput
 from registry.adapters.documents import from_state, to_state
 from registry.domain.decisions import DEFAULT_QUARANTINE_REASONS, NotTheDecider, ReasonCodes
-from registry.domain.resident import Person, Resident
+from registry.domain.resident import Resident
 
-NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
+from .residents import NOW, resident
+
 NOTE = "neighbour 张三 saw him at the market"
-
-
-def resident() -> Resident:
-    return Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "somewhere"), "hh_1", "C03-017")
 
 
 def in_quarantine(by: str = "stf_start") -> Resident:

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -10,13 +10,9 @@ from towngrid_contracts.registry import (
     ResidentReturned,
 )
 from towngrid_kit.errors import Conflict, InvalidInput, NotFound
-from registry.domain.resident import HealthCheck, Person, Resident, ReturnRecord
+from registry.domain.resident import HealthCheck, Person, ReturnRecord
 
-NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
-
-
-def resident() -> Resident:
-    return Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "somewhere"), "hh_1", "C03-017")
+from .residents import NOW, resident
 
 
 def a_return(city: str = "武汉市") -> ReturnRecord:

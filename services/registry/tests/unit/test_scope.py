@@ -1,7 +1,5 @@
 """Grid scope: where things lie and which tokens cover them (registry.domain.places)."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from towngrid_kit.auth import Principal, Role
@@ -10,7 +8,7 @@ from registry.domain.grid import Grid
 from registry.domain.isolation import IsolationSite
 from registry.domain.places import TOWN, OutOfScope, Place, compounds_within, ensure_covers, place_in, unit_place
 
-NOW = datetime(2020, 2, 1, 8, 0, tzinfo=UTC)
+from .residents import NOW
 
 
 def grid() -> Grid:

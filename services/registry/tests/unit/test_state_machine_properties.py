@@ -15,7 +15,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from towngrid_kit.errors import DomainError
 from registry.domain.isolation import IsolationSite
-from registry.domain.resident import Person, Resident
+
+from .residents import resident
 
 T0 = datetime(2020, 2, 10, 8, 0, tzinfo=UTC)
 ROOMS = ["r1", "r2", "r3"]
@@ -102,8 +103,7 @@ class QuarantineMachine(RuleBasedStateMachine):
 
     @initialize()
     def register(self) -> None:
-        self.resident = Resident("res_1", Person("11010519491231002X", "张三", "13800138000", "somewhere"), "hh_1",
-                                 "C03-017")
+        self.resident = resident()
         self.clock = T0
         self.counter = 0
         self.ended: dict[str, object] = {}
