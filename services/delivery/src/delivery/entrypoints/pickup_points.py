@@ -27,12 +27,8 @@ async def create_slot(checkpoint_id: Annotated[str, Path(min_length=1, max_lengt
     if body.until <= body.from_:
         raise InvalidInput("until must be after from", field="body.until")
     ensure_place(principal, await svc.grid.checkpoint(checkpoint_id))
-
-    async def action() -> tuple[int, object]:
-        slot = await svc.pickup.open_slot(checkpoint_id, body.from_, body.until, body.capacity)
-        return 201, SlotView(**slot).model_dump(mode="json", by_alias=True)
-
-    return await once(body, action)
+    return await once.created(body, svc.pickup.open_slot(checkpoint_id, body.from_, body.until, body.capacity),
+                              lambda slot: SlotView(**slot))  # SlotView answers "from" by its alias
 
 
 @router.get("/pickup-points/{checkpoint_id}/slots", response_model=Page[SlotView],
