@@ -72,7 +72,7 @@ async def batch_in_scope(service: Labor, principal: Principal, batch_id: str) ->
 
 @router.post("/batches", status_code=201, tags=["batches"], summary="Plan a dispatch batch for a demand elsewhere")
 async def schedule_batch(body: ScheduleBatch, service: Service, once: OncePerKey, principal: Officer) -> JSONResponse:
-    if (demand := await service.batches.demands.repo.get(body.demand_id)) is not None:  # unknown: the use case's 422
+    if (demand := await service.batches.demand_if_any(body.demand_id)) is not None:  # unknown: the use case's 422
         ensure_own_enterprise(principal, demand.enterprise_id, f"demand {body.demand_id}")
     return await once.created(body, service.batches.schedule(body.demand_id, body.departure_at, body.vehicle_pass_id,
                                                              body.seats), batch_view)
@@ -104,7 +104,7 @@ async def list_batches(service: Service, principal: Staff,
     compounds = await compounds_in_scope(principal, service.grid)
     if compounds is not None:  # the batches carrying a worker who lives in the caller's scope
         query["worker_compounds"] = {"$in": compounds}
-    found = await service.batches.batches.repo.find(query, after=after, limit=limit + 1)
+    found = await service.batches.page(query, after, limit + 1)
     return page_of(found, limit, lambda b: b.batch_id, lambda b: shown_to(principal, batch_view(b), b, compounds))
 
 

@@ -77,7 +77,7 @@ async def list_employers(service: Service, principal: Staff, province: str | Non
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = ({"province": province} if province else {}) | own
-    found = await service.employment.employers.repo.find(query, after=after, limit=limit + 1)
+    found = await service.employment.page_employers(query, after, limit + 1)
     return page_of(found, limit, lambda e: e.enterprise_id, lambda e: view(e, local=e.local))
 
 
@@ -101,7 +101,7 @@ async def list_demands(service: Service, principal: Staff, enterprise_id: str | 
     if (own := enterprise_filter(principal)) is None:
         return EMPTY_PAGE
     query = {k: v for k, v in (("enterprise_id", enterprise_id), ("status", status)) if v} | own
-    found = await service.employment.demands.repo.find(query, after=after, limit=limit + 1)
+    found = await service.employment.page_demands(query, after, limit + 1)
     return page_of(found, limit, lambda d: d.demand_id, demand_view)
 
 
@@ -162,7 +162,7 @@ async def list_job_seekers(service: Service, principal: Staff, matched: bool | N
     if (own := enterprise_filter(principal)) is None:  # a liaison: the seekers matched to its enterprise
         return EMPTY_PAGE
     query = ({"matched": matched} if matched is not None else {}) | own | await grid_filter(principal, service.grid)
-    found = await service.employment.seekers.repo.find(query, after=after, limit=limit + 1)
+    found = await service.employment.page_seekers(query, after, limit + 1)
     return page_of(found, limit, lambda s: s.job_seeker_id, view)
 
 
@@ -178,7 +178,7 @@ async def place_locally(job_seeker_id: str, service: Service, principal: Officer
             summary="Whether a resident may be dispatched now, with the reasons (from permits' and registry's events)")
 async def eligibility(resident_id: str, service: Service, principal: Staff) -> dict[str, Any]:
     if is_liaison(principal):  # an enterprise sees the eligibility of the seekers matched to it only
-        seeker = await service.employment.seekers.repo.get(job_seeker_id_of(resident_id))
+        seeker = await service.employment.seeker_if_any(job_seeker_id_of(resident_id))
         if seeker is None:
             raise NotFound(f"resident {resident_id} is no job seeker")
         ensure_own_enterprise(principal, seeker.match.enterprise_id if seeker.match else None,

@@ -62,7 +62,7 @@ async def list_cases(service: Service, principal: Staff,
     if (own := enterprise_filter(principal)) is None:
         return Page(items=[])
     query = ({"status": status} if status else {}) | own
-    found = await service.resumption.cases.repo.find(query, after=after, limit=limit + 1)
+    found = await service.resumption.page(query, after, limit + 1)
     return page_of(found, limit, lambda c: c.case_id, case_view)
 
 
@@ -71,8 +71,8 @@ async def list_cases(service: Service, principal: Staff,
 async def raise_problem(case_id: str, body: RaiseProblem, service: Service, once: OncePerKey,
                         principal: Officer) -> JSONResponse:
     await case_in_scope(service, principal, case_id)
-    return await once.created(body, service.resumption.raise_problem(case_id, body.kind, body.description, body.deadline),
-                              view)
+    return await once.created(body, service.resumption.raise_problem(case_id, body.kind, body.description,
+                                                                     body.deadline), view)
 
 
 @router.post("/resumption-cases/{case_id}/problems/{issue_id}/actions", status_code=201, tags=["resumption"],

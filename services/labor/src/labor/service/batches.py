@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from towngrid_kit.errors import Conflict, InvalidInput
 from labor.adapters.projections import Projections
@@ -88,6 +89,12 @@ class Batches:
                 batch = await self._note(doc["_id"], resident_id)
                 changed, version = changed + (batch.version != version), batch.version
         return changed
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Batch]:
+        return await self.batches.repo.find(filters, after=after, limit=limit)
+
+    async def demand_if_any(self, demand_id: str) -> Demand | None:
+        return await self.demands.repo.get(demand_id)
 
     async def recheck_resident(self, resident_id: str) -> int:
         """Flag a change of ``resident_id``'s eligibility on every open batch that holds them.

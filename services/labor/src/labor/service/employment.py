@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from towngrid_kit.concurrency import KeyedLocks
 from towngrid_kit.errors import Conflict, ConcurrentModification, InvalidInput, NotFound
@@ -124,6 +125,18 @@ class Employment:
 
     async def get_employer(self, enterprise_id: str) -> Employer:
         return await self.employers.get(enterprise_id)
+
+    async def seeker_if_any(self, job_seeker_id: str) -> JobSeeker | None:
+        return await self.seekers.repo.get(job_seeker_id)
+
+    async def page_employers(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Employer]:
+        return await self.employers.repo.find(filters, after=after, limit=limit)
+
+    async def page_demands(self, filters: dict[str, Any], after: str | None, limit: int) -> list[Demand]:
+        return await self.demands.repo.find(filters, after=after, limit=limit)
+
+    async def page_seekers(self, filters: dict[str, Any], after: str | None, limit: int) -> list[JobSeeker]:
+        return await self.seekers.repo.find(filters, after=after, limit=limit)
 
 
 async def must_exist(changer: UnitOfWork, aggregate_id: str, field: str):  # noqa: ANN201

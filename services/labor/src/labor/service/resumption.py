@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from towngrid_kit.errors import Conflict, ConcurrentModification
 from labor.domain.employment import Demand, Employer
@@ -65,3 +66,6 @@ class Resumption:
 
     async def linked_demands(self, enterprise_id: str) -> list[Demand]:
         return await self.demands.repo.find({"enterprise_id": enterprise_id}, limit=200)
+
+    async def page(self, filters: dict[str, Any], after: str | None, limit: int) -> list[ResumptionCase]:
+        return await self.cases.repo.find(filters, after=after, limit=limit)

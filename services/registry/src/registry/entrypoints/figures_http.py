@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -35,9 +35,7 @@ class Figures(BaseModel):
 async def figures(request: Request, _: FigureReader,
                   days: Annotated[int, Query(ge=1, le=366, description="Days of registrations per day.")] = 30) -> Figures:
     state = request.app.state
-    tz = state.residents.tz
-    since = (datetime.now(UTC).astimezone(tz).date() - timedelta(days=days - 1)).isoformat()
-    residents = await state.residents.repository.figures(since)
+    residents = await state.residents.figures(days)
     grid = await state.grid.get()
     return Figures(as_of=datetime.now(UTC), **residents, tips_open=await state.tips.count_open(),
                    checkpoints=len(grid.compounds), checkpoints_with_coverage_gaps=await state.duty.checkpoints_with_gaps())

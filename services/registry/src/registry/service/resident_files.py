@@ -35,10 +35,6 @@ class ResidentFiles:
     def repository(self) -> ResidentRepository:
         return self._repo
 
-    @property
-    def tz(self) -> timezone:
-        return self._tz
-
     async def get(self, resident_id: str) -> Resident:
         return await self._files.get(resident_id)
 

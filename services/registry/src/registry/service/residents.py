@@ -7,7 +7,7 @@ The quarantine use cases are ``service/quarantines.py``, the care of vulnerable 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from towngrid_kit.auth import Principal
@@ -139,3 +139,8 @@ class ResidentService(QuarantineUseCases, CareUseCases):
         if in_quarantine is not None:
             filters["in_quarantine"] = in_quarantine
         return await self._repo.find(filters, after=after, limit=limit)
+
+    async def figures(self, days: int) -> dict[str, Any]:
+        """The town's resident figures, with registrations per town-local day over the last ``days``."""
+        since = (datetime.now(UTC).astimezone(self._tz).date() - timedelta(days=days - 1)).isoformat()
+        return await self._repo.figures(since)
