@@ -12,6 +12,7 @@ import inspect
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -129,6 +130,31 @@ async def test_a_route_s_created_command_runs_once_and_a_replayed_one_is_closed_
         await once.created({"a": 2}, refused_work, lambda thing_id: {"thing_id": thing_id})
     assert inspect.getcoroutinestate(replay_work) == inspect.getcoroutinestate(refused_work) == inspect.CORO_CLOSED
     assert action.runs == 1 and await store.commits.count_documents({}) == 1
+
+
+async def test_keys_past_their_retention_are_forgotten_unless_an_attempt_holds_one(db, store) -> None:
+    """``forget_older_than``: a key whose first attempt began before the cutoff goes with its stored
+    answer, unless an attempt holds it still. A request with a forgotten key is a new request;
+    the new ids it mints are the same, so a create it repeats collides and changes nothing."""
+    current_caller.set(caller_at("127.0.0.1"))  # what the api sets for every request
+    records = db[fresh("idem")]
+    keys = IdempotencyStore(records)
+    await keys.ensure_indexes()
+    action = Counted(store)
+    for key in ("old", "recent", "held"):
+        assert (await keys.run(key, "things", {"a": 1}, action)).status_code == 201
+    now = datetime.now(UTC)
+    await records.update_one({"_id": {"$regex": ":old$"}}, {"$set": {"started_at": now - timedelta(hours=25)}})
+    await records.update_one({"_id": {"$regex": ":held$"}}, {"$set": {  # an attempt holding it still
+        "started_at": now - timedelta(hours=25), "state": "pending", "lease_until": now + timedelta(seconds=30)}})
+    assert await keys.forget_older_than(now - timedelta(hours=24)) == 1
+    assert sorted(doc["_id"].rsplit(":", 1)[1] for doc in await records.find({}).to_list()) == ["held", "recent"]
+    again = await keys.run("recent", "things", {"a": 1}, action)
+    assert again.headers["Idempotent-Replayed"] == "true" and action.runs == 3
+    anew = await keys.run("old", "things", {"a": 1}, action)
+    assert "Idempotent-Replayed" not in anew.headers and action.runs == 4
+    assert (anew.status_code, body_of(anew)["status"]) == (200, "already_applied")
+    assert await store.commits.count_documents({}) == 3
 
 
 async def test_a_key_still_being_processed_is_refused_until_its_answer_is_stored(db, store) -> None:

@@ -55,6 +55,9 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
     relay_batch_size: int = Field(default=200, ge=1)
     idempotency_lease_s: float = Field(default=30.0, gt=0, description="How long a request with an "
                                        "Idempotency-Key holds its key before a retry may take over.")
+    idempotency_retention_h: float = Field(default=24.0, gt=0, description="How long an Idempotency-Key is "
+                                           "remembered with its answer: a retry within it is replayed; after it the "
+                                           "worker forgets the key, and a request with it is a new request.")
     metrics_port: int = Field(default=0, ge=0, le=65535,
                               description="Worker: serve Prometheus metrics on this port (0: off; apis serve /metrics).")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json lines, or text for a terminal.")
@@ -73,6 +76,12 @@ class ServiceSettings(KafkaClientSettings, BaseSettings):
         for cidr in value:
             ipaddress.ip_network(cidr.strip(), strict=False)  # ValueError names the bad entry
         return value
+
+    @model_validator(mode="after")
+    def _keys_outlive_their_lease(self) -> "ServiceSettings":
+        if self.idempotency_retention_h * 3600 <= self.idempotency_lease_s:
+            raise ValueError("IDEMPOTENCY_RETENTION_H must be longer than IDEMPOTENCY_LEASE_S")
+        return self
 
     @model_validator(mode="after")
     def _one_signing_key(self) -> "ServiceSettings":

@@ -1,7 +1,9 @@
-"""The worker process of a service: its consumers and its outbox relay.
+"""The worker process of a service: its consumers, its outbox relay, and the forgetting of old
+``Idempotency-Key`` records (after ``<SVC>_IDEMPOTENCY_RETENTION_H``).
 
 Consumers share one group per service, so worker replicas split the partitions; the relay
-runs on whichever replica holds the relay lease.
+runs on whichever replica holds the relay lease. Forgetting is a delete of what is old enough,
+so replicas may all do it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from collections.abc import Callable, Sequence
 
@@ -20,14 +23,18 @@ from prometheus_client import start_http_server
 from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
+from towngrid_kit.idempotency import IdempotencyStore
 from towngrid_kit.kafka_producer import RelayProducer
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.observability import configure_logging
+from towngrid_kit.periodic import run_periodically
 from towngrid_kit.mongo import connect
 from towngrid_kit.relay import OutboxRelay
 from towngrid_kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+KEY_SWEEP_INTERVAL_S = 600.0  # how often a worker forgets the Idempotency-Keys past their retention
 
 
 def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
@@ -96,10 +103,19 @@ def create_worker(
         await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions,
                             options=settings.kafka_options())
 
+    keys = IdempotencyStore(db["idempotency_keys"])
+    retention = timedelta(hours=settings.idempotency_retention_h)
+
+    async def forget_old_keys() -> None:
+        if forgotten := await keys.forget_older_than(datetime.now(UTC) - retention):
+            log.info("forgot %d Idempotency-Key records older than %s", forgotten, retention)
+
     @app.after_startup
     async def start_relay() -> None:
         await relay.migrate()
         tasks.append(asyncio.create_task(relay.run(stop), name=f"{service}-relay"))
+        tasks.append(asyncio.create_task(run_periodically("idempotency retention", forget_old_keys,
+                                                          KEY_SWEEP_INTERVAL_S, stop), name=f"{service}-keys"))
         log.info("%s worker ready", service)
 
     @app.on_shutdown
