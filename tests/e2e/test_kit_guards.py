@@ -135,7 +135,7 @@ async def test_a_route_s_created_command_runs_once_and_a_replayed_one_is_closed_
 async def test_keys_past_their_retention_are_forgotten_unless_an_attempt_holds_one(db, store) -> None:
     """``forget_older_than``: a key whose first attempt began before the cutoff goes with its stored
     answer, unless an attempt holds it still. A request with a forgotten key is a new request;
-    the new ids it mints are the same, so a create it repeats collides and changes nothing."""
+    the ``new_id`` ids it mints are the same, so a create it repeats collides and changes nothing."""
     current_caller.set(caller_at("127.0.0.1"))  # what the api sets for every request
     records = db[fresh("idem")]
     keys = IdempotencyStore(records)
