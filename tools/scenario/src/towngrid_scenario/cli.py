@@ -16,7 +16,7 @@ from towngrid_devstack.services import LocalSecrets, staff_token
 from towngrid_kit.auth import Role
 from towngrid_scenario import screenshot
 from towngrid_scenario.client import Who
-from towngrid_scenario.run import play, report
+from towngrid_scenario.run import TooLateToResume, play, report
 
 
 def wait_ready(urls: dict[str, str], timeout_s: float) -> bool:
@@ -63,8 +63,12 @@ def main(argv: list[str] | None = None) -> int:
                                    state=args.state or config.run_dir / "scenario",
                                    concurrency=args.concurrency))
     except KeyboardInterrupt:
-        print("\ninterrupted: run it again to resume (what was done is replayed, nothing doubles)", file=sys.stderr)
+        print("\ninterrupted: run it again within a day to resume (what was done is replayed, nothing doubles)",
+              file=sys.stderr)
         return 130
+    except TooLateToResume as late:
+        print(late, file=sys.stderr)
+        return 2
     print(report(outcome))
     if args.screenshot:
         board = staff_token(secrets, role=Role.BOARD_VIEWER.value, scope="town", subject="scenario-screenshot")

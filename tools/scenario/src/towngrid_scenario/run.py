@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from towngrid_scenario import grid, people, permits, supply, work
@@ -42,6 +42,19 @@ def units(plan: Plan) -> int:
             + n["local_employers"] + n["batches"] + n["resumption_cases"] + 1 + n["relief_parcels"])
 
 
+KEYS_REMEMBERED = timedelta(hours=23)  # the services forget a key after 24 h (<SVC>_IDEMPOTENCY_RETENTION_H)
+
+
+class TooLateToResume(Exception):
+    """The run began longer ago than the services remember its Idempotency-Keys: resumed, it would
+    make again what they have forgotten (orders, parcels...)."""
+
+    def __init__(self, state: Path, anchor: datetime) -> None:
+        super().__init__(f"this run began at {anchor:%Y-%m-%d %H:%M} UTC, and the services remember an "
+                         f"Idempotency-Key for 24 h: resumed now, it would place its orders again. Start afresh "
+                         f"with `make reset` (or delete {state}).")
+
+
 async def play(urls: dict[str, str], mint: Mint, *, seed: int, scale: float, state: Path,
                concurrency: int = 16, stream=sys.stderr) -> Outcome:
     plan = Plan.at(seed, scale)
@@ -54,6 +67,8 @@ async def play(urls: dict[str, str], mint: Mint, *, seed: int, scale: float, sta
             memo.put("baseline", await before(api, planned, plan.all_compounds))
         baseline = memo.get("baseline")
         anchor = datetime.fromisoformat(memo.once("anchor", lambda: datetime.now(UTC).isoformat()))
+        if datetime.now(UTC) - anchor > KEYS_REMEMBERED:
+            raise TooLateToResume(memo.path, anchor)
         ctx = Ctx(api=api, plan=plan, memo=memo, progress=progress, anchor=anchor)
         ctx.returnees, ctx.vulnerable = cast(plan, ctx.today)
         progress.start()
