@@ -175,9 +175,11 @@ class IdempotencyStore:
         return done.deleted_count
 
     async def _release(self, record_id: str) -> None:
+        # The database keeps a time to the millisecond: a lease ended "now" would still hold
+        # against a retry within the same millisecond ("still being processed"), so it ends one before.
+        ended = datetime.now(UTC) - timedelta(milliseconds=1)
         try:
-            await update_if(self._collection, record_id, {"state": "pending"},
-                            {"$set": {"lease_until": datetime.now(UTC)}})
+            await update_if(self._collection, record_id, {"state": "pending"}, {"$set": {"lease_until": ended}})
         except PyMongoError as error:
             log.warning("idempotency record %s keeps its lease (%s)", record_id, error)
 
