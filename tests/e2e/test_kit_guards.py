@@ -198,7 +198,8 @@ async def test_a_retry_right_after_a_failed_attempt_takes_the_key_over_at_once(d
     keys = IdempotencyStore(db[fresh("idem")])
     for attempt in range(40):
         with pytest.raises(RuntimeError):
-            await keys.run(f"k{attempt}", "things", {"a": 1}, Counted(store, fail_after=True, thing_id=f"made_{attempt}"))
+            await keys.run(f"k{attempt}", "things", {"a": 1},
+                           Counted(store, fail_after=True, thing_id=f"made_{attempt}"))
         answer = await keys.run(f"k{attempt}", "things", {"a": 1}, Counted(store, thing_id=f"made_{attempt}"))
         assert body_of(answer)["status"] == "already_applied"
 
