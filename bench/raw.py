@@ -1,6 +1,6 @@
 """The raw baselines: what the same logical work costs without the services' code.
 
-- ``python bench/raw.py api --port P --mongo URL``: a bare FastAPI + PyMongo (AsyncMongoClient) app
+- ``BENCH_RAW_MONGO_URL=URL python bench/raw.py api --port P``: a bare FastAPI + PyMongo (AsyncMongoClient) app
   whose ``POST /orders`` inserts the idempotency record, inserts the order's commit (its state and its
   OrderPlaced event in it), and upserts the current document: no auth, no domain, no lookups.
 - ``raw_worker(...)``: an aiokafka + PyMongo loop that consumes given messages with its own group and,
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 import uuid
 from datetime import UTC, datetime
@@ -116,11 +117,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("what", choices=["api"])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mongo", required=True)
     args = parser.parse_args()
+    mongo_url = os.environ["BENCH_RAW_MONGO_URL"]  # it holds the admin password: never on the command line
     import uvicorn
 
-    uvicorn.run(make_app(args.mongo), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(make_app(mongo_url), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

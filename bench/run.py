@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import threading
@@ -91,8 +92,9 @@ def command_vs_raw(bench: BenchStack, fixture: dict, rounds: int, seconds: float
     import subprocess
 
     logs = bench.config.log_dir / "bench-raw-api.log"
-    server = subprocess.Popen([sys.executable, str(HERE / "raw.py"), "api", "--port", str(RAW_API_PORT),
-                               "--mongo", bench.mongo_url], stdout=open(logs, "w"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, str(HERE / "raw.py"), "api", "--port", str(RAW_API_PORT)],
+                              env=os.environ | {"BENCH_RAW_MONGO_URL": bench.mongo_url},  # not in `ps`
+                              stdout=open(logs, "w"), stderr=subprocess.STDOUT)
     try:
         for _ in range(100):
             try:

@@ -139,7 +139,6 @@ async def test_keys_past_their_retention_are_forgotten_unless_an_attempt_holds_o
     current_caller.set(caller_at("127.0.0.1"))  # what the api sets for every request
     records = db[fresh("idem")]
     keys = IdempotencyStore(records)
-    await keys.ensure_indexes()
     action = Counted(store)
     for key in ("old", "recent", "held"):
         assert (await keys.run(key, "things", {"a": 1}, action)).status_code == 201

@@ -100,7 +100,6 @@ def create_app(
         app.state.idempotency = IdempotencyStore(
             db["idempotency_keys"], lease_s=settings.idempotency_lease_s, faults=FaultPoints(settings.fault_point)
         )
-        await app.state.idempotency.ensure_indexes()
         if setup is not None:
             await setup(app, ApiResources(settings=settings, mongo=client, db=db))
         try:
