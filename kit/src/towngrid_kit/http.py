@@ -27,7 +27,7 @@ from towngrid_kit import observability
 from towngrid_kit.auth import TokenVerifier
 from towngrid_kit.observability import configure_logging
 from towngrid_kit.faults import FaultPoints
-from towngrid_kit.idempotency import IdempotencyStore
+from towngrid_kit.idempotency import KEYS_COLLECTION, IdempotencyStore
 from towngrid_kit.mongo import connect
 from towngrid_kit.problems import error_responses, problem, install_problem_handlers
 from towngrid_kit.ratelimit import FixedWindowLimiter
@@ -98,7 +98,7 @@ def create_app(
         app.state.kafka_probe = probe
         app.state.rate_limiter = FixedWindowLimiter(db["rate_limits"])
         app.state.idempotency = IdempotencyStore(
-            db["idempotency_keys"], lease_s=settings.idempotency_lease_s, faults=FaultPoints(settings.fault_point)
+            db[KEYS_COLLECTION], lease_s=settings.idempotency_lease_s, faults=FaultPoints(settings.fault_point)
         )
         if setup is not None:
             await setup(app, ApiResources(settings=settings, mongo=client, db=db))

@@ -50,6 +50,7 @@ T = TypeVar("T")
 # The header parameter of every creating POST: ``idempotency_key: IdempotencyKey = None``.
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Makes a retry safe.")]
 MAX_KEY_LENGTH = 200
+KEYS_COLLECTION = "idempotency_keys"  # in each service's own database
 
 
 class Once:

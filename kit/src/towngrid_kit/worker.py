@@ -23,7 +23,7 @@ from prometheus_client import start_http_server
 from towngrid_contracts.topics import dlq_topic
 from towngrid_kit.consumer import ConsumerPolicy, EventConsumer, EventHandlers
 from towngrid_kit.faults import FaultPoints
-from towngrid_kit.idempotency import IdempotencyStore
+from towngrid_kit.idempotency import KEYS_COLLECTION, IdempotencyStore
 from towngrid_kit.kafka_producer import RelayProducer
 from towngrid_kit.kafka_topics import ensure_topics
 from towngrid_kit.observability import configure_logging
@@ -103,7 +103,7 @@ def create_worker(
         await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions,
                             options=settings.kafka_options())
 
-    keys = IdempotencyStore(db["idempotency_keys"])
+    keys = IdempotencyStore(db[KEYS_COLLECTION])
     retention = timedelta(hours=settings.idempotency_retention_h)
 
     async def forget_old_keys() -> None:

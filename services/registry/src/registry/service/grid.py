@@ -43,10 +43,12 @@ class GridService:
         return await self._change(lambda g: g.register_group(group_id, compound_id, name, datetime.now(UTC)))
 
     async def rename(self, level: str, unit_id: str, name: str) -> Grid:
-        return await self._changed(lambda g: g.rename(level, unit_id, name, datetime.now(UTC)))
+        """The grid as the change left it (not read again)."""
+        return await self._grids.change(self.town_id, lambda g: g.rename(level, unit_id, name, datetime.now(UTC)))
 
     async def change_settings(self, requires_known_compound: bool | None, checklist: ChecklistTemplate | None) -> Grid:
-        return await self._changed(lambda g: g.change_settings(requires_known_compound, checklist, datetime.now(UTC)))
+        return await self._grids.change(
+            self.town_id, lambda g: g.change_settings(requires_known_compound, checklist, datetime.now(UTC)))
 
     async def import_csv(self, text: str) -> dict[str, int]:
         """Import a whole town from CSV: every row is checked first; any error and nothing is stored."""
@@ -75,11 +77,3 @@ class GridService:
 
     async def _change(self, change: Callable[[Grid], T]) -> T:
         return await self._grids.outcome(self.town_id, change)
-
-    async def _changed(self, change: Callable[[Grid], object]) -> Grid:
-        """Make the change; the grid as the change left it (not read again)."""
-        def apply(grid: Grid) -> Grid:
-            change(grid)
-            return grid
-
-        return await self._change(apply)
